@@ -1,0 +1,91 @@
+package objkey
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		key  string
+		code string // "" = valid
+	}{
+		{"a", ""},
+		{"uploads/u1/photo.jpg", ""},
+		{"docs/报告 2024 (final)!*'~+&=.txt", ""},
+		{"emoji/😀🚀.png", ""},
+		{"percent/100%25%.txt", ""},
+		{"dir/", ""},
+		{"a/.../b", ""},
+		{"a/.hidden", ""},
+		{"a/..b", ""},
+		{strings.Repeat("k", MaxBytes), ""},
+		{strings.Repeat("报", MaxBytes/3), ""},
+		{"", CodeEmpty},
+		{strings.Repeat("k", MaxBytes+1), CodeTooLong},
+		{strings.Repeat("报", MaxBytes/3+1), CodeTooLong},
+		{"a\xffb", CodeNotUTF8},
+		{"a\xe6\x8a", CodeNotUTF8},
+		{"/a", CodeLeadingSlash},
+		{"\\a", CodeLeadingSlash},
+		{".", CodeDotSegment},
+		{"..", CodeDotSegment},
+		{"../x", CodeDotSegment},
+		{"a/../b", CodeDotSegment},
+		{"a/./b", CodeDotSegment},
+		{"a/..", CodeDotSegment},
+		{"a\x00b", CodeControlChar},
+		{"a\nb", CodeControlChar},
+		{"a\x18b", CodeControlChar}, // ASCII 24 (CAN)
+		{"a\x19b", CodeControlChar},
+		{"a\x1ab", CodeControlChar},
+		{"a\x1bb", CodeControlChar}, // ASCII 27 (ESC)
+		{"a\x7fb", CodeControlChar},
+		{"a\u0085b", CodeControlChar},
+	}
+	for _, tt := range tests {
+		err := Validate(tt.key)
+		if tt.code == "" {
+			if err != nil {
+				t.Errorf("Validate(%.40q) = %v, want valid", tt.key, err)
+			}
+			continue
+		}
+		var v *Violation
+		if !errors.As(err, &v) || v.Code != tt.code || v.Message == "" {
+			t.Errorf("Validate(%.40q) = %v, want %s", tt.key, err, tt.code)
+		}
+	}
+}
+
+// FuzzValidate: never panics, and an accepted key really meets every rule.
+func FuzzValidate(f *testing.F) {
+	for _, s := range []string{"a", "", "/a", "a/../b", "报告.txt", "a\x1bb", "\xff", strings.Repeat("x", 900)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, key string) {
+		err := Validate(key)
+		if err != nil {
+			var v *Violation
+			if !errors.As(err, &v) || v.Code == "" || strings.Contains(v.Message, key) && len(key) > 64 {
+				t.Fatalf("bad violation %v", err)
+			}
+			return
+		}
+		if key == "" || len(key) > MaxBytes || !utf8.ValidString(key) || key[0] == '/' || key[0] == '\\' {
+			t.Fatalf("accepted %q", key)
+		}
+		for _, seg := range strings.Split(key, "/") {
+			if seg == "." || seg == ".." {
+				t.Fatalf("accepted dot segment in %q", key)
+			}
+		}
+		for _, r := range key {
+			if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
+				t.Fatalf("accepted control char in %q", key)
+			}
+		}
+	})
+}
