@@ -3,9 +3,14 @@ module cosgate
 go 1.26
 
 require (
+	github.com/aws/aws-lambda-go v1.55.1
+	github.com/awslabs/goformation/v7 v7.14.9
+	github.com/caarlos0/env/v10 v10.0.0
 	github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common v1.1.11
 	github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/sts v1.1.11
 	github.com/tencentyun/cos-go-sdk-v5 v0.7.70
+	github.com/tencentyun/scf-go-lib v0.0.0-20230904103145-13c9a7eeca80
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (

@@ -1,0 +1,200 @@
+package functions_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"cosgate/shared/platform/platformtest"
+)
+
+// The real function binaries, built as the Makefile builds them.
+var bins = map[string]string{}
+
+var names = []string{"sts", "presign", "download"}
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "cosgate-functions")
+	if err != nil {
+		panic(err)
+	}
+	for _, fn := range names {
+		if bins[fn], err = platformtest.Build(dir, "cosgate/functions/"+fn); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func env() map[string]string {
+	return map[string]string{
+		"COS_SECRET_ID": "AKIDfunctionsTest", "COS_SECRET_KEY": "functionsTestSecretKey", "COS_BUCKET": "examplebucket-1250000000",
+		"COS_REGION": "ap-guangzhou", "AUTH_JWT_SECRET": "functions-test-jwt-secret-0123456789",
+	}
+}
+
+var method = map[string]string{"sts": "POST", "presign": "POST", "download": "GET"}
+
+func assertNotImplemented(t *testing.T, fn string, status int, body []byte) {
+	t.Helper()
+	var e struct {
+		Error     struct{ Code, Message string } `json:"error"`
+		RequestID string                         `json:"requestId"`
+	}
+	if status != 501 || json.Unmarshal(body, &e) != nil || e.Error.Code != "NotImplemented" || e.RequestID == "" {
+		t.Errorf("%s: %d %s", fn, status, body)
+	}
+}
+
+// Until their logic lands, the functions answer 501 everywhere, so nothing
+// pretends to work.
+func TestEveryFunctionOnEveryPlatform(t *testing.T) {
+	for _, fn := range names {
+		t.Run(fn, func(t *testing.T) {
+			_, base := platformtest.StartHTTP(t, bins[fn], env())
+			req, _ := http.NewRequest(method[fn], base+"/"+fn, nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			assertNotImplemented(t, fn, resp.StatusCode, b)
+
+			s := platformtest.StartSCF(t, bins[fn], env())
+			out := s.Invoke(t, map[string]any{"httpMethod": method[fn], "path": "/" + fn, "headers": map[string]string{"host": "x"}}, time.Now().Add(5*time.Second), nil)
+			var r platformtest.SCFReply
+			if out.Error != nil || json.Unmarshal(out.Payload, &r) != nil {
+				t.Fatalf("scf: %+v %s", out.Error, out.Payload)
+			}
+			assertNotImplemented(t, fn, r.StatusCode, []byte(r.Body))
+
+			l := platformtest.NewLambda(t)
+			platformtest.Start(t, bins[fn], l.Env(env()))
+			rep := l.Invoke(t, map[string]any{"version": "2.0", "rawPath": "/" + fn, "headers": map[string]string{"host": "x"},
+				"requestContext": map[string]any{"requestId": "r", "http": map[string]any{"method": method[fn]}}}, time.Now().Add(5*time.Second))
+			var v2 struct {
+				StatusCode int    `json:"statusCode"`
+				Body       string `json:"body"`
+			}
+			if json.Unmarshal(rep.Body, &v2) != nil {
+				t.Fatalf("lambda: %s", rep.Body)
+			}
+			assertNotImplemented(t, fn, v2.StatusCode, []byte(v2.Body))
+		})
+	}
+}
+
+func TestMissingConfigurationStopsStartUp(t *testing.T) {
+	for _, fn := range names {
+		p := platformtest.Start(t, bins[fn], map[string]string{"COS_SECRET_KEY": "VISIBLE-secret-value", "UPLOAD_MAX_BYTES": "VISIBLE-lots"})
+		code, exited := p.Wait(5 * time.Second)
+		logs := p.Logs.String()
+		if !exited || code != 1 {
+			t.Errorf("%s: exited=%v code=%d", fn, exited, code)
+		}
+		for _, want := range []string{"COS_SECRET_ID is not set", "COS_BUCKET is not set", "COS_REGION is not set", "AUTH_JWT_SECRET is required"} {
+			if !strings.Contains(logs, want) {
+				t.Errorf("%s: the message lacks %q: %s", fn, want, logs)
+			}
+		}
+		if strings.Contains(logs, "VISIBLE") {
+			t.Errorf("%s: a value leaked: %s", fn, logs)
+		}
+	}
+}
+
+// Size guards: the binaries stay static and stripped, and the zips within
+// the platforms' comfortable range. The measured sizes are in the issue
+// notes; 8 MB is the target, 10 MiB the alarm.
+func TestBinarySizes(t *testing.T) {
+	for _, fn := range names {
+		st, err := os.Stat(bins[fn])
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %d bytes", fn, st.Size())
+		if st.Size() > 10<<20 {
+			t.Errorf("%s is %d bytes", fn, st.Size())
+		}
+		if out, _ := exec.Command("go", "version", "-m", bins[fn]).Output(); !strings.Contains(string(out), "CGO_ENABLED=0") ||
+			!strings.Contains(string(out), "-tags=lambda.norpc") || !strings.Contains(string(out), "-trimpath=true") {
+			t.Errorf("%s was not built static, trimmed, with lambda.norpc:\n%s", fn, out)
+		}
+	}
+}
+
+// make package twice, at different times into different folders: the same
+// bytes, and every zip holds its executable at the root.
+func TestPackageIsReproducible(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	for i, dir := range []string{a, b} {
+		if i == 1 {
+			time.Sleep(1100 * time.Millisecond) // a different second for any timestamp to leak
+		}
+		cmd := exec.Command("make", "package", "DIST="+dir)
+		cmd.Dir = ".."
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("make package: %v\n%s", err, out)
+		}
+	}
+	want := map[string][]string{"scf": {"main"}, "scf-web": {"scf_bootstrap", "main"}, "aws": {"bootstrap"}}
+	for kind, entries := range want {
+		for _, fn := range names {
+			za, err1 := os.ReadFile(filepath.Join(a, kind, fn+".zip"))
+			zb, err2 := os.ReadFile(filepath.Join(b, kind, fn+".zip"))
+			if err1 != nil || err2 != nil {
+				t.Fatalf("%s/%s.zip: %v %v", kind, fn, err1, err2)
+			}
+			if sha256.Sum256(za) != sha256.Sum256(zb) {
+				t.Errorf("%s/%s.zip differs between two builds", kind, fn)
+			}
+			t.Logf("%s/%s.zip: %d bytes", kind, fn, len(za))
+			if len(za) > 4<<20 {
+				t.Errorf("%s/%s.zip is %d bytes; the target is under 4 MB", kind, fn, len(za))
+			}
+			checkZip(t, kind+"/"+fn+".zip", za, entries)
+		}
+	}
+}
+
+func checkZip(t *testing.T, name string, data []byte, entries []string) {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if len(zr.File) != len(entries) {
+		t.Errorf("%s: %d entries, want %v", name, len(zr.File), entries)
+	}
+	for i, f := range zr.File {
+		if i < len(entries) && f.Name != entries[i] {
+			t.Errorf("%s: entry %d is %q, want %q at the zip root", name, i, f.Name, entries[i])
+		}
+		if f.Mode()&0o111 == 0 {
+			t.Errorf("%s: %s lost its exec bit (%v)", name, f.Name, f.Mode())
+		}
+		if f.Name == "main" || f.Name == "bootstrap" {
+			rc, _ := f.Open()
+			head := make([]byte, 4)
+			io.ReadFull(rc, head)
+			rc.Close()
+			if !bytes.Equal(head, []byte("\x7fELF")) {
+				t.Errorf("%s: %s is not an ELF binary", name, f.Name)
+			}
+		}
+	}
+}

@@ -1,0 +1,9 @@
+// Command presign is the cosgate presign function; see README.md.
+package main
+
+import (
+	"cosgate/functions/presign/presignapi"
+	"cosgate/shared/platform"
+)
+
+func main() { platform.Run("presign", presignapi.Build) }

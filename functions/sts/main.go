@@ -1,0 +1,9 @@
+// Command sts is the cosgate sts function; see README.md.
+package main
+
+import (
+	"cosgate/functions/sts/stsapi"
+	"cosgate/shared/platform"
+)
+
+func main() { platform.Run("sts", stsapi.Build) }

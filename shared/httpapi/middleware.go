@@ -1,0 +1,184 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Options configure the middleware every function runs behind.
+type Options struct {
+	Function string // "sts", "presign", "download"
+	Platform string // where the binary runs, for the access log
+	Logger   *slog.Logger
+	// Methods the handler serves; others get 405. OPTIONS (preflight) is
+	// always answered, and HEAD whenever GET is served.
+	Methods []string
+	// AllowOrigins are the browser origins CORS admits ("*" for any). Empty
+	// means no cross-origin browser access; mini programs do not need CORS.
+	AllowOrigins []string
+	// MaxBodyBytes caps request bodies (413 TooLarge beyond).
+	MaxBodyBytes int64
+}
+
+type loggerKey struct{}
+
+func loggerFrom(ctx context.Context) *slog.Logger {
+	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
+		return l
+	}
+	return slog.Default()
+}
+
+// Middleware puts h behind the shared middleware, outermost first: request id,
+// access log, panic recovery, CORS, method check, body limit.
+func Middleware(h http.Handler, o Options) http.Handler {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	allow := allowHeader(o.Methods)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := RequestID(r.Context())
+		if id == "" {
+			id = newRequestID()
+		}
+		subject := ""
+		ctx := context.WithValue(WithRequestID(r.Context(), id), subjectKey, &subject)
+		ctx = context.WithValue(ctx, loggerKey{}, o.Logger)
+		r = r.WithContext(ctx)
+		w.Header().Set("X-Request-Id", id)
+		rec := &statusRecorder{ResponseWriter: w}
+
+		defer func() {
+			if p := recover(); p != nil {
+				// The stack goes to the log; the caller learns only the id.
+				o.Logger.LogAttrs(ctx, slog.LevelError, "handler panicked", slog.String("request_id", id),
+					slog.String("panic", fmt.Sprint(p)), slog.String("stack", string(debug.Stack())))
+				if !rec.wrote {
+					WriteError(rec, r, Errorf(CodeInternal, "internal error"))
+				}
+			}
+			o.Logger.LogAttrs(ctx, slog.LevelInfo, "access",
+				slog.String("request_id", id), slog.String("function", o.Function), slog.String("platform", o.Platform),
+				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status()),
+				slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000), slog.String("subject", subject))
+		}()
+
+		if !cors(rec, r, o, allow) {
+			return
+		}
+		if !slices.Contains(o.Methods, r.Method) && !(r.Method == http.MethodHead && slices.Contains(o.Methods, http.MethodGet)) {
+			rec.Header().Set("Allow", allow)
+			WriteError(rec, r, Errorf(CodeMethodNotAllowed, "%s is not allowed here; use %s", r.Method, allow))
+			return
+		}
+		if o.MaxBodyBytes > 0 {
+			if r.ContentLength > o.MaxBodyBytes {
+				WriteError(rec, r, Errorf(CodeTooLarge, "the request body is larger than %d bytes", o.MaxBodyBytes))
+				return
+			}
+			r.Body = http.MaxBytesReader(rec, r.Body, o.MaxBodyBytes)
+		}
+		h.ServeHTTP(rec, r)
+	})
+}
+
+func allowHeader(methods []string) string {
+	m := slices.Clone(methods)
+	if slices.Contains(m, http.MethodGet) && !slices.Contains(m, http.MethodHead) {
+		m = append(m, http.MethodHead)
+	}
+	return strings.Join(append(m, http.MethodOptions), ", ")
+}
+
+// cors applies the origin allow-list and answers preflights and bare
+// OPTIONS. It reports whether the request should go on to the handler.
+func cors(w http.ResponseWriter, r *http.Request, o Options, allow string) bool {
+	origin := r.Header.Get("Origin")
+	allowed := origin != "" && originAllowed(o.AllowOrigins, origin)
+	if allowed {
+		h := w.Header()
+		if slices.Contains(o.AllowOrigins, "*") {
+			h.Set("Access-Control-Allow-Origin", "*")
+		} else {
+			h.Set("Access-Control-Allow-Origin", origin)
+		}
+		h.Add("Vary", "Origin")
+		h.Set("Access-Control-Expose-Headers", "X-Request-Id")
+	}
+	if r.Method != http.MethodOptions {
+		return true
+	}
+	want := r.Header.Get("Access-Control-Request-Method")
+	if origin == "" || want == "" {
+		w.Header().Set("Allow", allow)
+		w.WriteHeader(http.StatusNoContent)
+		return false
+	}
+	if !allowed {
+		WriteError(w, r, Errorf(CodeForbidden, "origin %.100q may not call this function from a browser", origin))
+		return false
+	}
+	if !strings.Contains(", "+allow+",", ", "+want+",") {
+		w.Header().Set("Allow", allow)
+		WriteError(w, r, Errorf(CodeMethodNotAllowed, "%.20s is not allowed here; use %s", want, allow))
+		return false
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Methods", allow)
+	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id")
+	h.Set("Access-Control-Max-Age", "600")
+	w.WriteHeader(http.StatusNoContent)
+	return false
+}
+
+func originAllowed(list []string, origin string) bool {
+	for _, o := range list {
+		if o == "*" || strings.EqualFold(strings.TrimSuffix(o, "/"), origin) {
+			return true
+		}
+	}
+	return false
+}
+
+// statusRecorder notes the status for the access log.
+type statusRecorder struct {
+	http.ResponseWriter
+	code  int
+	wrote bool
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if !s.wrote {
+		s.code, s.wrote = code, true
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if !s.wrote {
+		s.code, s.wrote = http.StatusOK, true
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusRecorder) status() int {
+	if !s.wrote {
+		return http.StatusOK
+	}
+	return s.code
+}
+
+// NotImplemented answers 501 for a function whose logic is still to come,
+// so nothing pretends to work.
+func NotImplemented(function string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, r, Errorf(CodeNotImplemented, "the %s function is not implemented yet", function))
+	})
+}

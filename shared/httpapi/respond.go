@@ -1,0 +1,112 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+)
+
+// WriteJSON writes v with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Our response types always marshal; this is a programming error.
+		panic(fmt.Sprintf("httpapi: response does not marshal: %v", err))
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+	RequestID string `json:"requestId"`
+}
+
+// WriteError answers with the uniform error shape. Server-side failures are
+// logged with their cause; the body carries only the code and message.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	e := Classify(err)
+	status := e.Status()
+	if status >= 500 {
+		loggerFrom(r.Context()).LogAttrs(r.Context(), slog.LevelError, "request failed",
+			slog.String("request_id", RequestID(r.Context())), slog.String("code", e.Code), slog.Any("error", err))
+	}
+	var body errorBody
+	body.Error.Code, body.Error.Message, body.RequestID = e.Code, e.Message, RequestID(r.Context())
+	if status == http.StatusMethodNotAllowed && w.Header().Get("Allow") == "" {
+		w.Header().Set("Allow", "GET, HEAD, POST, OPTIONS")
+	}
+	WriteJSON(w, status, body)
+}
+
+// DecodeJSON reads a request body holding one JSON object into dst,
+// strictly: unknown fields, wrong types, trailing data and non-JSON content
+// types are refused with a 4xx Error. present is false for an empty body,
+// which the caller may accept.
+func DecodeJSON(r *http.Request, dst any) (present bool, err error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, perr := mime.ParseMediaType(ct)
+		if perr != nil || mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+			return false, Errorf(CodeUnsupportedMediaType, "the body must be application/json")
+		}
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return false, err // a MaxBytesError classifies as TooLarge
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return false, nil
+	}
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.DisallowUnknownFields()
+	if err := d.Decode(dst); err != nil {
+		return true, jsonError(err)
+	}
+	if d.More() {
+		return true, Errorf(CodeInvalidRequest, "the body must hold exactly one JSON object")
+	}
+	return true, nil
+}
+
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return Errorf(CodeInvalidRequest, "the body is not valid JSON (at byte %d)", syn.Offset)
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return Errorf(CodeInvalidRequest, "the body must be a JSON object")
+		}
+		return Errorf(CodeInvalidRequest, "field %q must be %s", typ.Field, jsonKind(typ.Type.Kind().String()))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return Errorf(CodeInvalidRequest, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return Errorf(CodeInvalidRequest, "the body is truncated JSON")
+	}
+	return Errorf(CodeInvalidRequest, "the body is not a valid request")
+}
+
+func jsonKind(k string) string {
+	switch {
+	case strings.HasPrefix(k, "int"), strings.HasPrefix(k, "uint"), strings.HasPrefix(k, "float"):
+		return "a number"
+	case k == "string":
+		return "a string"
+	case k == "bool":
+		return "true or false"
+	case k == "slice":
+		return "an array"
+	}
+	return "an object"
+}
