@@ -63,20 +63,6 @@ func ParseEvent(payload []byte) (Event, error) {
 	var query, singleQuery []byte
 	var cookies []string
 	vals := make([]string, 0, 16)
-	headers := func(into *http.Header) error {
-		if r.Null() {
-			return nil
-		}
-		*into = make(http.Header, 16)
-		return r.Object(func(name string) error {
-			var kb [64]byte
-			key := r.Save(eventhttp.AppendCanonicalKey(kb[:0], name))
-			start := len(vals)
-			err := r.Strings(func(v string) { vals = append(vals, v) })
-			eventhttp.AddValues(*into, key, vals[start:len(vals):len(vals)])
-			return err
-		})
-	}
 	params := func(into *[]byte) error {
 		if r.Null() {
 			return nil
@@ -98,9 +84,9 @@ func ParseEvent(payload []byte) (Event, error) {
 		case "rawQueryString":
 			ev.RawQuery, err = r.OptString()
 		case "headers":
-			err = headers(&single)
+			single, err = eventhttp.ReadHeaders(&r, &vals)
 		case "multiValueHeaders":
-			err = headers(&multi)
+			multi, err = eventhttp.ReadHeaders(&r, &vals)
 		case "queryStringParameters":
 			err = params(&singleQuery)
 		case "multiValueQueryStringParameters":
@@ -177,7 +163,7 @@ func ParseEvent(payload []byte) (Event, error) {
 func (e *Event) Request() (eventhttp.Request, error) {
 	body, err := eventhttp.DecodeBody(e.Body, e.IsBase64)
 	if err != nil {
-		return eventhttp.Request{}, errBase64
+		return eventhttp.Request{}, err
 	}
 	x := eventhttp.Request{Method: e.Method, Path: e.Path, RawQuery: e.RawQuery, Header: e.Header, Body: body,
 		RemoteAddr: e.RemoteAddr, RequestID: e.RequestID}
@@ -227,12 +213,6 @@ func (a Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	}
 	return appendReplyV2(dst, rec), nil
 }
-
-type eventError string
-
-func (e eventError) Error() string { return string(e) }
-
-const errBase64 = eventError("the event body is marked base64 but is not valid base64")
 
 func sortedKeys(h http.Header, store *[16]string) []string {
 	keys := store[:0]

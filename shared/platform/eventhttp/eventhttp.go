@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -59,23 +60,43 @@ type stringBody struct{ *strings.Reader }
 
 func (stringBody) Close() error { return nil }
 
+// ErrBadBase64 is an event body marked base64 that is not.
+var ErrBadBase64 = errors.New("the event body is marked base64 but is not valid base64")
+
 // DecodeBody returns an event body: as it is, or decoded from base64.
 func DecodeBody(body string, isBase64 bool) (string, error) {
 	if !isBase64 {
 		return body, nil
 	}
 	b, err := base64.StdEncoding.DecodeString(body)
-	return string(b), err
+	if err != nil {
+		return "", ErrBadBase64
+	}
+	return string(b), nil
 }
 
-// AddValues adds values under an already canonical key, keeping the slice
-// it is given rather than copying it when the key is new.
-func AddValues(h http.Header, key string, values []string) {
-	if prev, ok := h[key]; ok {
-		h[key] = append(prev, values...)
-		return
+// ReadHeaders reads a headers object (values as strings or arrays; null
+// is none) with canonical keys. Values are appended to *store, and each
+// header's slice points into it, so all headers share a few allocations.
+func ReadHeaders(r *jsonscan.Reader, store *[]string) (http.Header, error) {
+	if r.Null() {
+		return nil, nil
 	}
-	h[key] = values
+	h := make(http.Header, 16)
+	err := r.Object(func(name string) error {
+		var kb [64]byte
+		key := r.Save(AppendCanonicalKey(kb[:0], name))
+		start := len(*store)
+		err := r.Strings(func(v string) { *store = append(*store, v) })
+		vals := (*store)[start:len(*store):len(*store)]
+		if prev, ok := h[key]; ok {
+			h[key] = append(prev, vals...)
+		} else {
+			h[key] = vals
+		}
+		return err
+	})
+	return h, err
 }
 
 // Saver stores bytes in a decoder's arena (jsonscan.Reader does).

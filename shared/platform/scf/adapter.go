@@ -39,12 +39,6 @@ func (a Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	return AppendReply(make([]byte, 0, 256+rec.Body.Len()*2), rec), nil
 }
 
-type eventError string
-
-func (e eventError) Error() string { return string(e) }
-
-const errInvalidBase64 = eventError("the event body is marked base64 but is not valid base64")
-
 // Start serves h over scf-go-lib's runtime; it never returns.
 func Start(h http.Handler) {
 	cloudfunction.StartHandler(Adapter{Handler: h})

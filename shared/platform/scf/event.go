@@ -64,18 +64,7 @@ func ParseEvent(payload []byte) (Event, error) {
 				return err
 			})
 		case "headers":
-			if r.Null() {
-				return nil
-			}
-			ev.Header = make(http.Header, 16)
-			return r.Object(func(name string) error {
-				var kb [64]byte
-				key := r.Save(eventhttp.AppendCanonicalKey(kb[:0], name))
-				start := len(vals)
-				err := r.Strings(func(v string) { vals = append(vals, v) })
-				eventhttp.AddValues(ev.Header, key, vals[start:len(vals):len(vals)])
-				return err
-			})
+			ev.Header, err = eventhttp.ReadHeaders(&r, &vals)
 		case "queryString":
 			if r.Null() {
 				return nil
@@ -118,7 +107,7 @@ func ParseEvent(payload []byte) (Event, error) {
 func (ev *Event) Request() (eventhttp.Request, error) {
 	body, err := eventhttp.DecodeBody(ev.Body, ev.IsBase64Encoded)
 	if err != nil {
-		return eventhttp.Request{}, errInvalidBase64
+		return eventhttp.Request{}, err
 	}
 	method := ev.HTTPMethod
 	if method == "" || method == "ANY" {
