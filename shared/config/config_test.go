@@ -13,7 +13,7 @@ import (
 func base() map[string]string {
 	return map[string]string{
 		"COS_SECRET_ID": "AKIDexample", "COS_SECRET_KEY": "sekrit-VALUE-123", "COS_BUCKET": "examplebucket-1250000000",
-		"COS_REGION": "ap-guangzhou", "AUTH_JWT_SECRET": "jwt-secret-VALUE-456",
+		"COS_REGION": "ap-guangzhou", "AUTH_JWT_SECRET": "jwt-secret-VALUE-456-0123456789abcdef",
 	}
 }
 
@@ -54,7 +54,7 @@ func TestOneMessageNamesEveryProblemWithoutValues(t *testing.T) {
 	}
 	msg := err.Error()
 	for _, want := range []string{
-		"COS_SECRET_ID is not set", "COS_SECRET_KEY is empty", "COS_REGION is not set", "COS_BUCKET must be",
+		"COS_SECRET_ID is not set", "COS_SECRET_KEY is not set", "COS_REGION is not set", "COS_BUCKET must be",
 		"UPLOAD_MAX_BYTES is not a whole number", "UPLOAD_EXPIRES is not a duration", "COS_PATH_STYLE is not true or false",
 		"AUTH_MODE must be", "CORS_ALLOW_ORIGINS entries must be",
 	} {
@@ -118,7 +118,7 @@ func TestSecretsDoNotPrint(t *testing.T) {
 			t.Errorf("leak: %s", s)
 		}
 	}
-	if c.COS.Credentials().SecretKey != "sekrit-VALUE-123" {
+	if c.Key.Credentials().SecretKey != "sekrit-VALUE-123" {
 		t.Error("Credentials must reveal the key to the signer")
 	}
 }
@@ -134,5 +134,50 @@ func TestPathStyleAndCustomEndpoint(t *testing.T) {
 	c, err := Load[DownloadFunction](env)
 	if e := c.COS.ObjectEndpoint(); err != nil || e.Host != "127.0.0.1:9000" || e.Scheme != "http" || e.Bucket == "" {
 		t.Errorf("emulator endpoint: %+v %v", e, err)
+	}
+}
+
+func TestFunctionRules(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		want string // "" = valid
+	}{
+		{"anonymous with {uid}", map[string]string{"AUTH_MODE": "none"}, "STS_ALLOW_PREFIX uses {uid}, which AUTH_MODE=none cannot fill"},
+		{"anonymous with a fixed prefix", map[string]string{"AUTH_MODE": "none", "STS_ALLOW_PREFIX": "public/*"}, ""},
+		{"wildcard action", map[string]string{"STS_ALLOW_ACTIONS": "name/cos:*"}, "STS_ALLOW_ACTIONS: action \"name/cos:*\" cannot be granted"},
+		{"bucket action", map[string]string{"STS_ALLOW_ACTIONS": "name/cos:PutObject,name/cos:DeleteBucket"}, "cannot be granted"},
+		{"multipart with a size cap", map[string]string{"STS_ALLOW_ACTIONS": "name/cos:PutObject,name/cos:UploadPart", "STS_CONDITION_MAX_BYTES": "10"}, "cannot be enforced on multipart"},
+		{"multipart alone", map[string]string{"STS_ALLOW_ACTIONS": "name/cos:InitiateMultipartUpload,name/cos:UploadPart,name/cos:CompleteMultipartUpload"}, ""},
+		{"bucket-wide by accident", map[string]string{"STS_ALLOW_PREFIX": "*"}, "covers the whole bucket"},
+		{"bucket-wide on purpose", map[string]string{"STS_ALLOW_PREFIX": "*", "STS_ALLOW_BUCKET_WIDE": "true"}, ""},
+		{"inner wildcard", map[string]string{"STS_ALLOW_PREFIX": "uploads/*/{uid}/*"}, "'*' may only end a prefix"},
+		{"unknown placeholder", map[string]string{"STS_ALLOW_PREFIX": "uploads/{user}/*"}, "STS_ALLOW_PREFIX is not a valid template"},
+		{"short JWT secret", map[string]string{"AUTH_JWT_SECRET": "short"}, "at least 32 bytes"},
+		{"role instead of a key", map[string]string{"COS_SECRET_ID": "", "COS_SECRET_KEY": "", "STS_ROLE_ARN": "qcs::cam::uin/1:roleName/r"}, ""},
+		{"no key and no role", map[string]string{"COS_SECRET_ID": "", "COS_SECRET_KEY": ""}, "COS_SECRET_ID is not set"},
+		{"bad public key", map[string]string{"AUTH_JWT_PUBLIC_KEY": "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"}, "AUTH_JWT_PUBLIC_KEY is not usable"},
+	}
+	for _, c := range cases {
+		env := base()
+		for k, v := range c.env {
+			env[k] = v
+		}
+		_, err := Load[STSFunction](env)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: got %v, want %q", c.name, err, c.want)
+		}
+	}
+	env := base()
+	env["AUTH_MODE"] = "none"
+	if _, err := Load[PresignFunction](env); err == nil || !strings.Contains(err.Error(), "UPLOAD_PREFIX uses {uid}") {
+		t.Errorf("presign: %v", err)
+	}
+	env["DOWNLOAD_ALLOW_PREFIXES"] = "public/,uploads/{uid}/"
+	if _, err := Load[DownloadFunction](env); err == nil || !strings.Contains(err.Error(), "DOWNLOAD_ALLOW_PREFIXES uses {uid}") {
+		t.Errorf("download: %v", err)
 	}
 }

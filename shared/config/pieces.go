@@ -1,20 +1,20 @@
 package config
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
+	"cosgate/shared/campolicy"
 	"cosgate/shared/cossign"
+	"cosgate/shared/identity"
 	"cosgate/shared/logging"
 )
 
-// COS is the bucket and the permanent key used to sign and to call STS.
+// COS is the bucket.
 type COS struct {
-	SecretID  logging.Secret `env:"COS_SECRET_ID,required,notEmpty"`
-	SecretKey logging.Secret `env:"COS_SECRET_KEY,required,notEmpty"`
-	Bucket    string         `env:"COS_BUCKET,required,notEmpty"` // <name>-<appid>
-	Region    string         `env:"COS_REGION,required,notEmpty"` // e.g. ap-guangzhou
+	Bucket string `env:"COS_BUCKET,required,notEmpty"` // <name>-<appid>
+	Region string `env:"COS_REGION,required,notEmpty"` // e.g. ap-guangzhou
 	// Endpoint is the base URL of object URLs: a custom or CDN domain, or a
 	// local emulator. Default https://<bucket>.cos.<region>.myqcloud.com.
 	Endpoint  string `env:"COS_ENDPOINT"`
@@ -58,28 +58,93 @@ func (c COS) ObjectEndpoint() cossign.Endpoint {
 	return e
 }
 
-// Credentials is the permanent key as signing credentials.
-func (c COS) Credentials() cossign.Credentials {
-	return cossign.Credentials{SecretID: c.SecretID.Reveal(), SecretKey: c.SecretKey.Reveal()}
+// Bucket describes the bucket to the policy builder.
+func (c COS) PolicyBucket(allowBucketWide bool) campolicy.Bucket {
+	return campolicy.Bucket{Region: c.Region, Name: c.Bucket, AppID: c.AppID(), AllowBucketWide: allowBucketWide}
+}
+
+// Key is the permanent key (a sub-account's, ideally limited to the
+// bucket) that signs URLs and calls STS. Never logged.
+type Key struct {
+	SecretID  logging.Secret `env:"COS_SECRET_ID"`
+	SecretKey logging.Secret `env:"COS_SECRET_KEY"`
+}
+
+// Present reports whether both halves are set.
+func (k Key) Present() bool { return k.SecretID != "" && k.SecretKey != "" }
+
+// missing names the halves that are not set.
+func (k Key) missing() []string {
+	var p []string
+	if k.SecretID == "" {
+		p = append(p, "COS_SECRET_ID is not set")
+	}
+	if k.SecretKey == "" {
+		p = append(p, "COS_SECRET_KEY is not set")
+	}
+	return p
+}
+
+// Credentials is the key as signing credentials.
+func (k Key) Credentials() cossign.Credentials {
+	return cossign.Credentials{SecretID: k.SecretID.Reveal(), SecretKey: k.SecretKey.Reveal()}
 }
 
 // Auth says how a caller's uid is known.
 type Auth struct {
 	Mode      string         `env:"AUTH_MODE" envDefault:"jwt"` // jwt, wxcloud or none
-	JWTSecret logging.Secret `env:"AUTH_JWT_SECRET"`
+	JWTSecret logging.Secret `env:"AUTH_JWT_SECRET"`            // HS256
+	// JWTPublicKey is a PEM public key for RS256 (RSA) or ES256 (P-256).
+	JWTPublicKey string `env:"AUTH_JWT_PUBLIC_KEY"`
+	JWTIssuer    string `env:"AUTH_JWT_ISSUER"`
+	JWTAudience  string `env:"AUTH_JWT_AUDIENCE"`
 }
 
 func (a *Auth) validate() []string {
 	switch a.Mode {
 	case "jwt":
-		if len(a.JWTSecret) == 0 {
-			return []string{"AUTH_JWT_SECRET is required when AUTH_MODE is jwt"}
+		if len(a.JWTSecret) == 0 && a.JWTPublicKey == "" {
+			return []string{"AUTH_JWT_SECRET is required when AUTH_MODE is jwt (or AUTH_JWT_PUBLIC_KEY)"}
+		}
+		if n := len(a.JWTSecret); n > 0 && n < 32 {
+			return []string{"AUTH_JWT_SECRET must be at least 32 bytes (256 bits) for HS256"}
+		}
+		if _, err := a.Authenticator(); err != nil {
+			return []string{"AUTH_JWT_PUBLIC_KEY is not usable: " + err.Error()}
 		}
 	case "wxcloud", "none":
 	default:
 		return []string{"AUTH_MODE must be jwt, wxcloud or none"}
 	}
 	return nil
+}
+
+// Authenticator builds the configured authenticator.
+func (a Auth) Authenticator() (identity.Authenticator, error) {
+	switch a.Mode {
+	case "wxcloud":
+		return identity.WXCloud{}, nil
+	case "none":
+		return identity.Anonymous{}, nil
+	}
+	return identity.NewJWT(identity.JWTConfig{Secret: []byte(a.JWTSecret.Reveal()), PublicKeyPEM: a.JWTPublicKey, Issuer: a.JWTIssuer, Audience: a.JWTAudience})
+}
+
+// templates checks key templates against the mode: with AUTH_MODE=none
+// there is no uid, so no template may use {uid}.
+func (a Auth) templates(vars map[string][]string) []string {
+	var p []string
+	for name, ts := range vars {
+		for _, t := range ts {
+			tpl, err := identity.ParseTemplate(t)
+			if err != nil {
+				p = append(p, name+" is not a valid template: "+err.Error())
+			} else if tpl.HasUID() && a.Mode == "none" {
+				p = append(p, name+" uses {uid}, which AUTH_MODE=none cannot fill")
+			}
+		}
+	}
+	return p
 }
 
 // HTTP configures the shared middleware.
@@ -106,21 +171,55 @@ func (h *HTTP) validate() []string {
 // STS configures temporary-key issuance.
 type STS struct {
 	Endpoint     string   `env:"STS_ENDPOINT" envDefault:"sts.tencentcloudapi.com"`
+	Region       string   `env:"STS_REGION"` // X-TC-Region; the bucket's region when unset
 	RoleARN      string   `env:"STS_ROLE_ARN"`
 	Duration     Duration `env:"STS_DURATION" envDefault:"1800s"`
+	Timeout      Duration `env:"STS_TIMEOUT" envDefault:"3s"`
 	AllowPrefix  string   `env:"STS_ALLOW_PREFIX" envDefault:"uploads/{uid}/*"`
 	AllowActions []string `env:"STS_ALLOW_ACTIONS" envSeparator:"," envDefault:"name/cos:PutObject,name/cos:PostObject"`
+	// AllowBucketWide must be set, on purpose, for a prefix of "" or "*".
+	AllowBucketWide bool `env:"STS_ALLOW_BUCKET_WIDE" envDefault:"false"`
+	// Upload conditions written into the policy.
+	MaxBytes        int64  `env:"STS_CONDITION_MAX_BYTES" envDefault:"0"`
+	ContentType     string `env:"STS_CONDITION_CONTENT_TYPE"`
+	ForbidOverwrite bool   `env:"STS_FORBID_OVERWRITE" envDefault:"false"`
+	// CacheSize bounds the in-memory credential cache; 0 turns it off.
+	CacheSize int `env:"STS_CACHE_SIZE" envDefault:"1024"`
 }
 
 func (s *STS) validate() []string {
 	var p []string
+	for i := range s.AllowActions {
+		s.AllowActions[i] = strings.TrimSpace(s.AllowActions[i])
+	}
 	if d := s.Duration.D().Seconds(); d < 1 || d > 129600 {
 		p = append(p, "STS_DURATION must be between 1s and 36h")
 	}
+	if t := s.Timeout.D(); t < 100*time.Millisecond || t > 30*time.Second {
+		p = append(p, "STS_TIMEOUT must be between 100ms and 30s")
+	}
 	if len(s.AllowActions) == 0 {
 		p = append(p, "STS_ALLOW_ACTIONS must name at least one action")
+	} else if err := campolicy.ValidateActions(s.AllowActions); err != nil {
+		p = append(p, "STS_ALLOW_ACTIONS: "+err.Error())
+	}
+	if s.MaxBytes < 0 {
+		p = append(p, "STS_CONDITION_MAX_BYTES must not be negative")
+	}
+	if (s.MaxBytes > 0 || s.ContentType != "" || s.ForbidOverwrite) && campolicy.HasMultipart(s.AllowActions) {
+		// Parts are checked one by one, so a cap set on PutObject would not
+		// hold for an upload made of parts.
+		p = append(p, "STS_CONDITION_MAX_BYTES, STS_CONDITION_CONTENT_TYPE and STS_FORBID_OVERWRITE cannot be enforced on multipart uploads; drop them or the multipart actions from STS_ALLOW_ACTIONS")
+	}
+	if s.CacheSize < 0 {
+		p = append(p, "STS_CACHE_SIZE must not be negative")
 	}
 	return p
+}
+
+// Conditions is the policy's upload conditions.
+func (s STS) Conditions() campolicy.Conditions {
+	return campolicy.Conditions{MaxBytes: s.MaxBytes, ContentType: s.ContentType, ForbidOverwrite: s.ForbidOverwrite}
 }
 
 // Upload configures pre-signed uploads.
@@ -166,28 +265,51 @@ func (d *Download) validate() []string {
 type (
 	STSFunction struct {
 		COS  COS
+		Key  Key // optional with STS_ROLE_ARN: the platform's role key is used
 		STS  STS
 		Auth Auth
 		HTTP HTTP
 	}
 	PresignFunction struct {
 		COS    COS
+		Key    Key
 		Upload Upload
 		Auth   Auth
 		HTTP   HTTP
 	}
 	DownloadFunction struct {
 		COS      COS
+		Key      Key
 		Download Download
 		Auth     Auth
 		HTTP     HTTP
 	}
 )
 
-// String keeps %v of a whole configuration safe to print.
-func (c COS) String() string {
-	return fmt.Sprintf("{Bucket:%s Region:%s Endpoint:%s PathStyle:%v SecretID:%s SecretKey:%s}",
-		c.Bucket, c.Region, c.Endpoint, c.PathStyle, c.SecretID, c.SecretKey)
+func (f *STSFunction) validate() []string {
+	var p []string
+	if !f.Key.Present() && f.STS.RoleARN == "" {
+		p = append(p, f.Key.missing()...)
+	}
+	p = append(p, f.Auth.templates(map[string][]string{"STS_ALLOW_PREFIX": {f.STS.AllowPrefix}})...)
+	// Check the prefix as a policy pattern, with a stand-in uid.
+	sample := identity.Template(f.STS.AllowPrefix).For(identity.Caller{UID: "u"})
+	if f.COS.Bucket != "" {
+		if err := f.COS.PolicyBucket(f.STS.AllowBucketWide).CheckPattern(sample); err != nil {
+			p = append(p, "STS_ALLOW_PREFIX: "+err.Error())
+		}
+	}
+	return p
+}
+
+func (f *PresignFunction) validate() []string {
+	p := f.Key.missing()
+	return append(p, f.Auth.templates(map[string][]string{"UPLOAD_PREFIX": {f.Upload.Prefix}})...)
+}
+
+func (f *DownloadFunction) validate() []string {
+	p := f.Key.missing()
+	return append(p, f.Auth.templates(map[string][]string{"DOWNLOAD_ALLOW_PREFIXES": f.Download.AllowPrefixes})...)
 }
 
 // Runtime configures the process itself; the platform layer reads it.

@@ -20,6 +20,7 @@ const (
 	CodeContentTypeMismatch  = "ContentTypeMismatch"
 	CodeTooLarge             = "TooLarge"
 	CodeUnauthorized         = "Unauthorized"
+	CodeTokenExpired         = "TokenExpired"
 	CodeForbidden            = "Forbidden"
 	CodeNotFound             = "NotFound"
 	CodeMethodNotAllowed     = "MethodNotAllowed"
@@ -40,6 +41,7 @@ var statusOf = map[string]int{
 	CodeContentTypeMismatch:  http.StatusBadRequest,
 	CodeTooLarge:             http.StatusRequestEntityTooLarge,
 	CodeUnauthorized:         http.StatusUnauthorized,
+	CodeTokenExpired:         http.StatusUnauthorized,
 	CodeForbidden:            http.StatusForbidden,
 	CodeNotFound:             http.StatusNotFound,
 	CodeMethodNotAllowed:     http.StatusMethodNotAllowed,

@@ -43,6 +43,10 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	var body errorBody
 	body.Error.Code, body.Error.Message, body.RequestID = e.Code, e.Message, RequestID(r.Context())
+	if status == http.StatusUnauthorized {
+		// RFC 6750: say which scheme to use, and that the token was the problem.
+		w.Header().Set("WWW-Authenticate", `Bearer realm="cosgate", error="invalid_token"`)
+	}
 	if status == http.StatusMethodNotAllowed && w.Header().Get("Allow") == "" {
 		w.Header().Set("Allow", "GET, HEAD, POST, OPTIONS")
 	}

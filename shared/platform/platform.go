@@ -61,6 +61,15 @@ type Env struct {
 	Environ map[string]string
 }
 
+// Getenv reads a variable from Environ, or from the process when Environ
+// is nil. For values the platform rotates (a role's key), read at use.
+func (e Env) Getenv(key string) string {
+	if e.Environ != nil {
+		return e.Environ[key]
+	}
+	return os.Getenv(key)
+}
+
 // Middleware puts h behind the shared HTTP middleware, configured from hc.
 func (e Env) Middleware(h http.Handler, hc config.HTTP, methods ...string) http.Handler {
 	return httpapi.Middleware(h, httpapi.Options{

@@ -1,0 +1,198 @@
+package stsapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"cosgate/shared/campolicy"
+	"cosgate/shared/credcache"
+	"cosgate/shared/httpapi"
+	"cosgate/shared/identity"
+	"cosgate/shared/stsclient"
+)
+
+// maxScope bounds a requested scope: each entry grows the policy and the
+// session token with it.
+const maxScope = 20
+
+// deadlineMargin is left between our work and the platform's deadline, so
+// a slow STS still gets a 504 from us rather than a cut-off invocation.
+const deadlineMargin = 250 * time.Millisecond
+
+// ScopeItem is one entry of a requested scope, as the official
+// sts-server-scope sample sends it.
+type ScopeItem struct {
+	Action string `json:"action"`
+	Prefix string `json:"prefix"`
+	Bucket string `json:"bucket,omitempty"`
+	Region string `json:"region,omitempty"`
+}
+
+type request struct {
+	Scope []ScopeItem `json:"scope"`
+}
+
+// Credentials in the response, named as the official STS samples name them.
+type Credentials struct {
+	TmpSecretID  string `json:"tmpSecretId"`
+	TmpSecretKey string `json:"tmpSecretKey"`
+	SessionToken string `json:"sessionToken"`
+}
+
+// Response is the body of a successful answer; cos-wx-sdk-v5 and
+// cos-js-sdk-v5 demos map these fields into getAuthorization.
+type Response struct {
+	Credentials  Credentials `json:"credentials"`
+	StartTime    int64       `json:"startTime"`
+	ExpiredTime  int64       `json:"expiredTime"`
+	Expiration   string      `json:"expiration"`
+	RequestID    string      `json:"requestId"`
+	Bucket       string      `json:"bucket"`
+	Region       string      `json:"region"`
+	AllowPrefix  []string    `json:"allowPrefix"`
+	AllowActions []string    `json:"allowActions"`
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	caller, err := h.Auth.Authenticate(r)
+	if err != nil {
+		httpapi.WriteError(w, r, err)
+		return
+	}
+	httpapi.SetSubject(r.Context(), caller.Subject())
+
+	var req request
+	if r.Method == http.MethodPost {
+		if _, err := httpapi.DecodeJSON(r, &req); err != nil {
+			httpapi.WriteError(w, r, err)
+			return
+		}
+	}
+	grants, err := h.grants(caller, req.Scope)
+	if err != nil {
+		httpapi.WriteError(w, r, err)
+		return
+	}
+	// The policy is a function of the grants and the configuration, so the
+	// grants key the cache and the policy is built only when STS is called.
+	ctx, cancel := h.budget(r.Context())
+	defer cancel()
+	creds, hit, err := h.Cache.Get(ctx, credcache.KeyFor(caller.UID, grantsKey(grants)), func(ctx context.Context) (stsclient.Credentials, error) {
+		policy, err := campolicy.Build(h.Bucket, grants, h.Cond)
+		if err != nil {
+			return stsclient.Credentials{}, httpapi.Errorf(httpapi.CodeInvalidRequest, "%v", err)
+		}
+		return h.STS.Issue(ctx, stsclient.Request{Policy: policy.JSON(), Duration: h.Duration, RoleARN: h.RoleARN, SessionName: sessionName(caller)})
+	})
+	if err != nil {
+		httpapi.WriteError(w, r, upstream(err))
+		return
+	}
+
+	resp := Response{
+		Credentials: Credentials{creds.TmpSecretID, creds.TmpSecretKey, creds.Token},
+		StartTime:   h.Now().Unix(), ExpiredTime: creds.ExpiredTime, Expiration: creds.Expiration,
+		RequestID: httpapi.RequestID(r.Context()), Bucket: h.Bucket.Name, Region: h.Bucket.Region,
+	}
+	if resp.Expiration == "" {
+		resp.Expiration = time.Unix(creds.ExpiredTime, 0).UTC().Format(time.RFC3339)
+	}
+	for _, g := range grants {
+		resp.AllowActions = appendNew(resp.AllowActions, g.Action)
+		resp.AllowPrefix = appendNew(resp.AllowPrefix, g.Pattern)
+	}
+	h.Logger.LogAttrs(r.Context(), slog.LevelInfo, "grant",
+		slog.String("request_id", resp.RequestID), slog.String("subject", caller.Subject()),
+		slog.Any("actions", resp.AllowActions), slog.Any("prefixes", resp.AllowPrefix),
+		slog.Int64("expired_time", creds.ExpiredTime), slog.Bool("cached", hit), slog.String("sts_request_id", creds.RequestID))
+	// Credentials must never sit in a shared cache.
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	httpapi.WriteJSON(w, http.StatusOK, resp)
+}
+
+// grants is what the caller gets: every configured action on their prefix,
+// or the requested scope if it lies entirely within that.
+func (h *Handler) grants(c identity.Caller, scope []ScopeItem) ([]campolicy.Grant, error) {
+	mine := h.Prefix.For(c)
+	allowed := make([]campolicy.Grant, len(h.Actions))
+	for i, a := range h.Actions {
+		allowed[i] = campolicy.Grant{Action: a, Pattern: mine}
+	}
+	if len(scope) == 0 {
+		return allowed, nil
+	}
+	if len(scope) > maxScope {
+		return nil, httpapi.Errorf(httpapi.CodeInvalidRequest, "a scope may list at most %d entries", maxScope)
+	}
+	requested := make([]campolicy.Grant, len(scope))
+	for i, s := range scope {
+		if s.Action == "" || s.Prefix == "" {
+			return nil, httpapi.Errorf(httpapi.CodeInvalidRequest, "scope entry %d needs an action and a prefix", i)
+		}
+		if s.Bucket != "" && s.Bucket != h.Bucket.Name || s.Region != "" && s.Region != h.Bucket.Region {
+			return nil, httpapi.Errorf(httpapi.CodeForbidden, "scope entry %d names another bucket or region", i)
+		}
+		if err := h.Bucket.CheckPattern(s.Prefix); err != nil {
+			return nil, httpapi.Errorf(httpapi.CodeInvalidKey, "scope entry %d: %v", i, err)
+		}
+		requested[i] = campolicy.Grant{Action: s.Action, Pattern: s.Prefix}
+	}
+	if err := campolicy.Narrow(h.Bucket, allowed, requested); err != nil {
+		return nil, httpapi.Errorf(httpapi.CodeForbidden, "%v", err)
+	}
+	return requested, nil
+}
+
+// budget ends the STS work a little before the platform's deadline.
+func (h *Handler) budget(ctx context.Context) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(ctx, dl.Add(-deadlineMargin))
+	}
+	return context.WithCancel(ctx)
+}
+
+// upstream maps STS failures: timeouts are 504, refusals 502. The STS code
+// and RequestId go to the log (with the error); the caller sees neither.
+func upstream(err error) error {
+	var own *httpapi.Error
+	if errors.As(err, &own) {
+		return own
+	}
+	var e *stsclient.Error
+	if errors.As(err, &e) && e.Timeout || errors.Is(err, context.DeadlineExceeded) {
+		return httpapi.Wrap(httpapi.CodeUpstreamTimeout, err, "STS did not answer in time; try again")
+	}
+	return httpapi.Wrap(httpapi.CodeUpstreamError, err, "STS refused to issue a temporary key; see the function's log")
+}
+
+// sessionName is AssumeRole's RoleSessionName: [\w+=,.@-]{2,128}, which
+// every valid uid satisfies.
+func sessionName(c identity.Caller) string {
+	n := "cosgate-" + c.Subject()
+	if len(n) > 128 {
+		n = n[:128]
+	}
+	return n
+}
+
+// grantsKey is a canonical, unambiguous rendering of the grants.
+func grantsKey(grants []campolicy.Grant) []byte {
+	var b []byte
+	for _, g := range grants {
+		b = append(append(append(append(b, g.Action...), 0), g.Pattern...), 0)
+	}
+	return b
+}
+
+func appendNew(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}

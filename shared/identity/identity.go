@@ -1,0 +1,84 @@
+// Package identity tells who is calling: the uid that scopes every key,
+// prefix and policy cosgate hands out. Three modes: a signed JWT, WeChat
+// Cloud Hosting's gateway headers, or nobody (anonymous).
+package identity
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"cosgate/shared/httpapi"
+)
+
+// Caller is an authenticated caller. UID is empty in anonymous mode.
+type Caller struct {
+	UID string
+}
+
+// Subject names the caller in logs.
+func (c Caller) Subject() string {
+	if c.UID == "" {
+		return "anonymous"
+	}
+	return c.UID
+}
+
+// Authenticator finds the caller of a request. Refusals are 401 errors
+// with a stable code (Unauthorized, or TokenExpired).
+type Authenticator interface {
+	Authenticate(r *http.Request) (Caller, error)
+}
+
+// MaxUIDLength bounds a uid; WeChat openids are 28 characters.
+const MaxUIDLength = 128
+
+// ValidateUID checks a uid before it may enter a key, a prefix or a
+// policy: 1 to 128 characters from A-Z a-z 0-9 and - _ . @ + =, and no "."
+// or ".." (so no uid can climb out of its prefix or widen a wildcard).
+func ValidateUID(uid string) error {
+	if uid == "" || len(uid) > MaxUIDLength {
+		return fmt.Errorf("a uid must be 1 to %d characters", MaxUIDLength)
+	}
+	for i := 0; i < len(uid); i++ {
+		c := uid[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			c == '-' || c == '_' || c == '.' || c == '@' || c == '+' || c == '=') {
+			return fmt.Errorf("a uid may hold only letters, digits and - _ . @ + =")
+		}
+	}
+	if uid == "." || strings.Contains(uid, "..") {
+		return fmt.Errorf(`a uid must not be "." or contain ".."`)
+	}
+	return nil
+}
+
+func unauthorized(format string, args ...any) error {
+	return httpapi.Errorf(httpapi.CodeUnauthorized, format, args...)
+}
+
+// Anonymous authenticates nobody: AUTH_MODE=none, only allowed when no
+// template uses {uid}.
+type Anonymous struct{}
+
+func (Anonymous) Authenticate(*http.Request) (Caller, error) { return Caller{}, nil }
+
+// WXCloud trusts the headers WeChat Cloud Hosting's gateway injects:
+// X-WX-OPENID (the uid) and X-WX-SOURCE (present on every call through the
+// gateway). Anyone who can reach the service another way can forge them, so
+// use it only for services reachable solely through that gateway.
+type WXCloud struct{}
+
+func (WXCloud) Authenticate(r *http.Request) (Caller, error) {
+	if r.Header.Get("X-WX-SOURCE") == "" {
+		return Caller{}, unauthorized("the request did not come through WeChat Cloud Hosting (no X-WX-SOURCE)")
+	}
+	openid := r.Header.Get("X-WX-OPENID")
+	if openid == "" {
+		return Caller{}, unauthorized("WeChat Cloud Hosting sent no X-WX-OPENID")
+	}
+	if err := ValidateUID(openid); err != nil {
+		return Caller{}, unauthorized("X-WX-OPENID is not a usable uid: %v", err)
+	}
+	return Caller{UID: openid}, nil
+}

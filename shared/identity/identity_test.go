@@ -1,0 +1,244 @@
+package identity
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"cosgate/shared/httpapi"
+)
+
+var (
+	now    = time.Unix(1795353600, 0)
+	secret = []byte("identity-test-secret-0123456789abcdef")
+)
+
+func sign(t *testing.T, m jwt.SigningMethod, key any, claims jwt.MapClaims) string {
+	t.Helper()
+	s, err := jwt.NewWithClaims(m, claims).SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func claims(extra map[string]any) jwt.MapClaims {
+	c := jwt.MapClaims{"sub": "o6_bmjrPTlm6_2sgVt7hMZOPfL2M", "exp": now.Add(time.Hour).Unix(), "iat": now.Unix()}
+	for k, v := range extra {
+		if v == nil {
+			delete(c, k)
+		} else {
+			c[k] = v
+		}
+	}
+	return c
+}
+
+func pemOf(t *testing.T, pub any) string {
+	t.Helper()
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+}
+
+func request(authz string) *http.Request {
+	r := httptest.NewRequest("POST", "/sts", nil)
+	if authz != "" {
+		r.Header.Set("Authorization", authz)
+	}
+	return r
+}
+
+// refused asserts a 401 with the given code, written in the error shape
+// with a Bearer challenge.
+func refused(t *testing.T, name string, err error, code string) {
+	t.Helper()
+	var e *httpapi.Error
+	if !errors.As(err, &e) || e.Code != code || e.Status() != 401 {
+		t.Errorf("%s: got %v, want 401 %s", name, err, code)
+		return
+	}
+	w := httptest.NewRecorder()
+	httpapi.WriteError(w, request(""), err)
+	var body struct{ Error struct{ Code string } }
+	if w.Code != 401 || json.Unmarshal(w.Body.Bytes(), &body) != nil || body.Error.Code != code ||
+		!strings.HasPrefix(w.Header().Get("WWW-Authenticate"), "Bearer ") {
+		t.Errorf("%s: response %d %v %s", name, w.Code, w.Header(), w.Body)
+	}
+}
+
+func TestJWTRefusals(t *testing.T) {
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	otherRSA, _ := rsa.GenerateKey(rand.Reader, 2048)
+	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	rsaPEM := pemOf(t, &rsaKey.PublicKey)
+
+	hs, err := NewJWT(JWTConfig{Secret: secret, Now: func() time.Time { return now }, Issuer: "https://login.example", Audience: "cosgate"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := claims(map[string]any{"iss": "https://login.example", "aud": "cosgate"})
+	c, err := hs.Authenticate(request("Bearer " + sign(t, jwt.SigningMethodHS256, secret, ok)))
+	if err != nil || c.UID != "o6_bmjrPTlm6_2sgVt7hMZOPfL2M" {
+		t.Fatalf("valid HS256: %v %v", c, err)
+	}
+
+	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." +
+		base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"u1","exp":9999999999,"iss":"https://login.example","aud":"cosgate"}`)) + "."
+	cases := []struct {
+		name, authz, code string
+	}{
+		{"no header", "", httpapi.CodeUnauthorized},
+		{"basic auth", "Basic dTpw", httpapi.CodeUnauthorized},
+		{"bearer without token", "Bearer ", httpapi.CodeUnauthorized},
+		{"garbage", "Bearer not.a.jwt", httpapi.CodeUnauthorized},
+		{"huge", "Bearer " + strings.Repeat("a", 9000), httpapi.CodeUnauthorized},
+		{"alg none", "Bearer " + none, httpapi.CodeUnauthorized},
+		{"HS512 not accepted", "Bearer " + sign(t, jwt.SigningMethodHS512, secret, ok), httpapi.CodeUnauthorized},
+		{"RS256 without a key", "Bearer " + sign(t, jwt.SigningMethodRS256, rsaKey, ok), httpapi.CodeUnauthorized},
+		{"wrong secret", "Bearer " + sign(t, jwt.SigningMethodHS256, []byte("another-secret-0123456789abcdef0"), ok), httpapi.CodeUnauthorized},
+		{"tampered payload", "Bearer " + tamper(sign(t, jwt.SigningMethodHS256, secret, ok)), httpapi.CodeUnauthorized},
+		{"expired", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"exp": now.Add(-time.Minute).Unix(), "iss": "https://login.example", "aud": "cosgate"})), httpapi.CodeTokenExpired},
+		{"not yet valid", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"nbf": now.Add(time.Minute).Unix(), "iss": "https://login.example", "aud": "cosgate"})), httpapi.CodeUnauthorized},
+		{"no exp", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"exp": nil, "iss": "https://login.example", "aud": "cosgate"})), httpapi.CodeUnauthorized},
+		{"wrong issuer", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"iss": "https://evil.example", "aud": "cosgate"})), httpapi.CodeUnauthorized},
+		{"wrong audience", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"iss": "https://login.example", "aud": "other"})), httpapi.CodeUnauthorized},
+		{"no sub", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"sub": nil, "iss": "https://login.example", "aud": "cosgate"})), httpapi.CodeUnauthorized},
+		{"sub with a slash", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"sub": "u1/../u2", "iss": "https://login.example", "aud": "cosgate"})), httpapi.CodeUnauthorized},
+		{"sub with a star", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"sub": "*", "iss": "https://login.example", "aud": "cosgate"})), httpapi.CodeUnauthorized},
+		{"sub dot-dot", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"sub": "..", "iss": "https://login.example", "aud": "cosgate"})), httpapi.CodeUnauthorized},
+	}
+	for _, c := range cases {
+		_, err := hs.Authenticate(request(c.authz))
+		refused(t, c.name, err, c.code)
+	}
+
+	// Public keys: RS256 and ES256 verify; an HS256 token "signed" with the
+	// public key as its secret (the key-confusion attack) does not.
+	rs, err := NewJWT(JWTConfig{Secret: secret, PublicKeyPEM: rsaPEM, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := rs.Authenticate(request("Bearer " + sign(t, jwt.SigningMethodRS256, rsaKey, claims(nil)))); err != nil || c.UID == "" {
+		t.Errorf("RS256: %v", err)
+	}
+	_, err = rs.Authenticate(request("Bearer " + sign(t, jwt.SigningMethodHS256, []byte(rsaPEM), claims(nil))))
+	refused(t, "key confusion", err, httpapi.CodeUnauthorized)
+	_, err = rs.Authenticate(request("Bearer " + sign(t, jwt.SigningMethodRS256, otherRSA, claims(nil))))
+	refused(t, "RS256 with another key", err, httpapi.CodeUnauthorized)
+	es, err := NewJWT(JWTConfig{PublicKeyPEM: pemOf(t, &ecKey.PublicKey), Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := es.Authenticate(request("Bearer " + sign(t, jwt.SigningMethodES256, ecKey, claims(nil)))); err != nil || c.UID == "" {
+		t.Errorf("ES256: %v", err)
+	}
+	_, err = es.Authenticate(request("Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(nil))))
+	refused(t, "HS256 when only ES256 is configured", err, httpapi.CodeUnauthorized)
+
+	for _, bad := range []JWTConfig{{}, {PublicKeyPEM: "not pem"}, {PublicKeyPEM: pemOf(t, &rsaKey.PublicKey)[:40]}} {
+		if _, err := NewJWT(bad); err == nil {
+			t.Errorf("NewJWT accepted %+v", bad)
+		}
+	}
+}
+
+func tamper(tok string) string {
+	parts := strings.Split(tok, ".")
+	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	payload = []byte(strings.Replace(string(payload), "o6_bmjr", "attackr", 1))
+	parts[1] = base64.RawURLEncoding.EncodeToString(payload)
+	return strings.Join(parts, ".")
+}
+
+func TestWXCloud(t *testing.T) {
+	r := request("")
+	_, err := WXCloud{}.Authenticate(r)
+	refused(t, "no headers", err, httpapi.CodeUnauthorized)
+	r.Header.Set("X-WX-SOURCE", "wx_devtools")
+	_, err = WXCloud{}.Authenticate(r)
+	refused(t, "no openid", err, httpapi.CodeUnauthorized)
+	r.Header.Set("X-WX-OPENID", "../evil")
+	_, err = WXCloud{}.Authenticate(r)
+	refused(t, "bad openid", err, httpapi.CodeUnauthorized)
+	r.Header.Set("X-WX-OPENID", "oXzN05Cq2nT_u1-9Hl7dkTr8NQ0k")
+	if c, err := (WXCloud{}).Authenticate(r); err != nil || c.UID != "oXzN05Cq2nT_u1-9Hl7dkTr8NQ0k" {
+		t.Errorf("%v %v", c, err)
+	}
+	r.Header.Del("X-WX-SOURCE") // openid alone is not the gateway
+	_, err = WXCloud{}.Authenticate(r)
+	refused(t, "openid without source", err, httpapi.CodeUnauthorized)
+}
+
+func TestValidateUID(t *testing.T) {
+	for _, ok := range []string{"u1", "o6_bmjrPTlm6_2sgVt7hMZOPfL2M", "a.b@example.com", "x+y=z", "550e8400-e29b-41d4-a716-446655440000", "a.b"} {
+		if err := ValidateUID(ok); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", ".", "..", "a..b", "a/b", "a\\b", "*", "a*", "u\x00", "u\n", "%2e%2e", "a b", "{uid}", "报", strings.Repeat("a", 129), "a?b", "a#b", "a;b"} {
+		if err := ValidateUID(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestTemplate(t *testing.T) {
+	tpl, err := ParseTemplate("uploads/{uid}/")
+	if err != nil || !tpl.HasUID() || tpl.For(Caller{UID: "u1"}) != "uploads/u1/" {
+		t.Errorf("%v %v", tpl, err)
+	}
+	for _, bad := range []string{"uploads/{user}/", "a{uid", "x}"} {
+		if _, err := ParseTemplate(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if tpl, _ := ParseTemplate("public/"); tpl.HasUID() {
+		t.Error("HasUID without {uid}")
+	}
+}
+
+// A token verified once is remembered, but its exp still counts: the same
+// token is refused once it expires, and a cached token never outlives a
+// bad signature (other bytes are a different token).
+func TestVerifiedTokenCache(t *testing.T) {
+	clock := now
+	a, _ := NewJWT(JWTConfig{Secret: secret, Now: func() time.Time { return clock }})
+	tok := sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"exp": now.Add(time.Minute).Unix()}))
+	for range 2 {
+		if c, err := a.Authenticate(request("Bearer " + tok)); err != nil || c.UID == "" {
+			t.Fatalf("%v %v", c, err)
+		}
+	}
+	if len(a.verified) != 1 {
+		t.Errorf("%d cached", len(a.verified))
+	}
+	clock = now.Add(2 * time.Minute)
+	_, err := a.Authenticate(request("Bearer " + tok))
+	refused(t, "cached but expired", err, httpapi.CodeTokenExpired)
+	_, err = a.Authenticate(request("Bearer " + tamper(tok)))
+	refused(t, "tampered after caching", err, httpapi.CodeUnauthorized)
+	nbfTok := sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"nbf": now.Add(10 * time.Minute).Unix(), "exp": now.Add(time.Hour).Unix()}))
+	clock = now.Add(11 * time.Minute)
+	if _, err := a.Authenticate(request("Bearer " + nbfTok)); err != nil {
+		t.Fatal(err)
+	}
+	clock = now
+	_, err = a.Authenticate(request("Bearer " + nbfTok))
+	refused(t, "cached but not yet valid", err, httpapi.CodeUnauthorized)
+}

@@ -1,0 +1,202 @@
+package identity
+
+import (
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"cosgate/shared/httpapi"
+)
+
+// Leeway absorbs small clock differences between the token issuer and us.
+const Leeway = 30 * time.Second
+
+// maxTokenBytes bounds what the parser is handed.
+const maxTokenBytes = 8 << 10
+
+// JWTConfig configures JWT authentication.
+type JWTConfig struct {
+	// Secret verifies HS256 tokens.
+	Secret []byte
+	// PublicKeyPEM, when set, verifies RS256 (RSA key) or ES256 (P-256 key)
+	// tokens too.
+	PublicKeyPEM string
+	// Issuer and Audience, when set, must match iss and aud.
+	Issuer, Audience string
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+// JWT authenticates "Authorization: Bearer <JWT>": the signature must
+// verify with a configured key and algorithm (never "none", never an
+// algorithm the key was not meant for), exp is required, nbf and exp are
+// honoured, and sub is the uid.
+type JWT struct {
+	parser *jwt.Parser
+	secret []byte
+	rsa    *rsa.PublicKey
+	ec     *ecdsa.PublicKey
+	now    func() time.Time
+	// verified remembers tokens whose signature and claims checked out, by
+	// SHA-256 of the token: the same bytes always verify the same way, so a
+	// warm function skips the decoding. exp and nbf are still checked on
+	// every use.
+	mu       sync.Mutex
+	verified map[[sha256.Size]byte]verifiedToken
+}
+
+type verifiedToken struct {
+	uid      string
+	nbf, exp time.Time
+}
+
+// verifiedCacheSize bounds the verified-token cache.
+const verifiedCacheSize = 4096
+
+// NewJWT checks the keys and returns the authenticator.
+func NewJWT(c JWTConfig) (*JWT, error) {
+	a := &JWT{secret: c.Secret, now: c.Now, verified: map[[sha256.Size]byte]verifiedToken{}}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	var methods []string
+	if len(c.Secret) > 0 {
+		methods = append(methods, jwt.SigningMethodHS256.Alg())
+	}
+	if c.PublicKeyPEM != "" {
+		block, _ := pem.Decode([]byte(c.PublicKeyPEM))
+		if block == nil {
+			return nil, errors.New("the JWT public key is not PEM")
+		}
+		key, err := x509.ParsePKIXPublicKey(block.Bytes)
+		if err != nil {
+			return nil, errors.New("the JWT public key is not a PKIX public key")
+		}
+		switch k := key.(type) {
+		case *rsa.PublicKey:
+			if k.N.BitLen() < 2048 {
+				return nil, errors.New("the JWT RSA key must be at least 2048 bits")
+			}
+			a.rsa = k
+			methods = append(methods, jwt.SigningMethodRS256.Alg())
+		case *ecdsa.PublicKey:
+			if k.Curve.Params().Name != "P-256" {
+				return nil, errors.New("the JWT EC key must be on P-256 (ES256)")
+			}
+			a.ec = k
+			methods = append(methods, jwt.SigningMethodES256.Alg())
+		default:
+			return nil, fmt.Errorf("the JWT public key type %T is not supported (RSA or P-256)", key)
+		}
+	}
+	if len(methods) == 0 {
+		return nil, errors.New("JWT authentication needs a secret or a public key")
+	}
+	opts := []jwt.ParserOption{jwt.WithValidMethods(methods), jwt.WithExpirationRequired(), jwt.WithLeeway(Leeway)}
+	if c.Now != nil {
+		opts = append(opts, jwt.WithTimeFunc(c.Now))
+	}
+	if c.Issuer != "" {
+		opts = append(opts, jwt.WithIssuer(c.Issuer))
+	}
+	if c.Audience != "" {
+		opts = append(opts, jwt.WithAudience(c.Audience))
+	}
+	a.parser = jwt.NewParser(opts...)
+	return a, nil
+}
+
+// key hands each algorithm only the key meant for it, so an HS256 token
+// can never be checked against a public key used as an HMAC secret.
+func (a *JWT) key(t *jwt.Token) (any, error) {
+	switch t.Method.Alg() {
+	case jwt.SigningMethodHS256.Alg():
+		return a.secret, nil
+	case jwt.SigningMethodRS256.Alg():
+		return a.rsa, nil
+	case jwt.SigningMethodES256.Alg():
+		return a.ec, nil
+	}
+	return nil, jwt.ErrTokenUnverifiable
+}
+
+// Authenticate implements Authenticator.
+func (a *JWT) Authenticate(r *http.Request) (Caller, error) {
+	h := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(h, " ")
+	if h == "" || !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return Caller{}, unauthorized("send Authorization: Bearer <JWT>")
+	}
+	token = strings.TrimSpace(token)
+	if len(token) > maxTokenBytes {
+		return Caller{}, unauthorized("the token is longer than %d bytes", maxTokenBytes)
+	}
+	sum := sha256.Sum256([]byte(token))
+	a.mu.Lock()
+	v, ok := a.verified[sum]
+	a.mu.Unlock()
+	if ok {
+		now := a.now()
+		switch {
+		case now.After(v.exp.Add(Leeway)):
+			return Caller{}, httpapi.Errorf(httpapi.CodeTokenExpired, "the token has expired; obtain a new one")
+		case !v.nbf.IsZero() && now.Add(Leeway).Before(v.nbf):
+			return Caller{}, unauthorized("the token is not valid yet (nbf is in the future)")
+		}
+		return Caller{UID: v.uid}, nil
+	}
+	var claims jwt.RegisteredClaims
+	if _, err := a.parser.ParseWithClaims(token, &claims, a.key); err != nil {
+		return Caller{}, tokenError(err)
+	}
+	if err := ValidateUID(claims.Subject); err != nil {
+		return Caller{}, unauthorized("the token's sub is not a usable uid: %v", err)
+	}
+	v = verifiedToken{uid: claims.Subject, exp: claims.ExpiresAt.Time}
+	if claims.NotBefore != nil {
+		v.nbf = claims.NotBefore.Time
+	}
+	a.mu.Lock()
+	if len(a.verified) >= verifiedCacheSize {
+		clear(a.verified) // a simple bound: the next requests re-verify
+	}
+	a.verified[sum] = v
+	a.mu.Unlock()
+	return Caller{UID: claims.Subject}, nil
+}
+
+// tokenError maps golang-jwt's errors to messages a client developer can
+// act on, without echoing the token.
+func tokenError(err error) error {
+	switch {
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return httpapi.Errorf(httpapi.CodeTokenExpired, "the token has expired; obtain a new one")
+	case errors.Is(err, jwt.ErrTokenNotValidYet):
+		return unauthorized("the token is not valid yet (nbf is in the future)")
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		return unauthorized("the token has no exp claim; tokens must expire")
+	case errors.Is(err, jwt.ErrTokenInvalidIssuer):
+		return unauthorized("the token's iss is not the expected issuer")
+	case errors.Is(err, jwt.ErrTokenInvalidAudience):
+		return unauthorized("the token's aud is not this service")
+	case errors.Is(err, jwt.ErrTokenUnverifiable),
+		// golang-jwt reports an algorithm outside WithValidMethods this way.
+		errors.Is(err, jwt.ErrTokenSignatureInvalid) && strings.Contains(err.Error(), "signing method"):
+		return unauthorized("the token's algorithm is not accepted here")
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return unauthorized("the token's signature does not verify")
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return unauthorized("the token is not a well-formed JWT")
+	}
+	return unauthorized("the token is not valid")
+}
