@@ -153,6 +153,7 @@ func TestFunctionRules(t *testing.T) {
 		{"bucket-wide on purpose", map[string]string{"STS_ALLOW_PREFIX": "*", "STS_ALLOW_BUCKET_WIDE": "true"}, ""},
 		{"inner wildcard", map[string]string{"STS_ALLOW_PREFIX": "uploads/*/{uid}/*"}, "'*' may only end a prefix"},
 		{"unknown placeholder", map[string]string{"STS_ALLOW_PREFIX": "uploads/{user}/*"}, "STS_ALLOW_PREFIX is not a valid template"},
+		{"uid not ending a segment", map[string]string{"STS_ALLOW_PREFIX": "uploads/{uid}*"}, "must follow {uid} with '/'"},
 		{"short JWT secret", map[string]string{"AUTH_JWT_SECRET": "short"}, "at least 32 bytes"},
 		{"role instead of a key", map[string]string{"COS_SECRET_ID": "", "COS_SECRET_KEY": "", "STS_ROLE_ARN": "qcs::cam::uin/1:roleName/r"}, ""},
 		{"no key and no role", map[string]string{"COS_SECRET_ID": "", "COS_SECRET_KEY": ""}, "COS_SECRET_ID is not set"},
@@ -179,5 +180,29 @@ func TestFunctionRules(t *testing.T) {
 	env["DOWNLOAD_ALLOW_PREFIXES"] = "public/,uploads/{uid}/"
 	if _, err := Load[DownloadFunction](env); err == nil || !strings.Contains(err.Error(), "DOWNLOAD_ALLOW_PREFIXES uses {uid}") {
 		t.Errorf("download: %v", err)
+	}
+}
+
+func TestUploadAndDownloadSettings(t *testing.T) {
+	env := base()
+	env["UPLOAD_ALLOWED_EXT"] = "jpg,dwg:application/acad"
+	c, err := Load[PresignFunction](env)
+	if err != nil || c.Upload.Types()["dwg"] != "application/acad" || c.Upload.Types()["jpg"] != "image/jpeg" {
+		t.Errorf("%v %v", c.Upload.Types(), err)
+	}
+	env["UPLOAD_ALLOWED_EXT"] = "jpg,xyz"
+	if _, err := Load[PresignFunction](env); err == nil || !strings.Contains(err.Error(), `no content type is known for "xyz"`) {
+		t.Errorf("%v", err)
+	}
+	env = base()
+	env["UPLOAD_PREFIX"] = "uploads/{uid}"
+	if _, err := Load[PresignFunction](env); err == nil || !strings.Contains(err.Error(), "UPLOAD_PREFIX must follow {uid}") {
+		t.Errorf("%v", err)
+	}
+	env = base()
+	env["DOWNLOAD_IMAGE_PROCESS"] = "imageMogr2/thumbnail/200x/,imageMogr2/thumbnail/400x/"
+	d, err := Load[DownloadFunction](env)
+	if err != nil || len(d.Download.ImageProcess) != 2 {
+		t.Errorf("%v %v", d.Download, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"cosgate/shared/campolicy"
+	"cosgate/shared/contenttype"
 	"cosgate/shared/cossign"
 	"cosgate/shared/identity"
 	"cosgate/shared/logging"
@@ -137,10 +138,14 @@ func (a Auth) templates(vars map[string][]string) []string {
 	for name, ts := range vars {
 		for _, t := range ts {
 			tpl, err := identity.ParseTemplate(t)
-			if err != nil {
+			switch {
+			case err != nil:
 				p = append(p, name+" is not a valid template: "+err.Error())
-			} else if tpl.HasUID() && a.Mode == "none" {
+			case tpl.HasUID() && a.Mode == "none":
 				p = append(p, name+" uses {uid}, which AUTH_MODE=none cannot fill")
+			case tpl.HasUID() && !tpl.UIDEndsSegment():
+				// "uploads/{uid}" as a prefix would let u1 reach u10's keys.
+				p = append(p, name+" must follow {uid} with '/', so one caller's prefix never covers another's")
 			}
 		}
 	}
@@ -224,14 +229,27 @@ func (s STS) Conditions() campolicy.Conditions {
 
 // Upload configures pre-signed uploads.
 type Upload struct {
-	Prefix     string   `env:"UPLOAD_PREFIX" envDefault:"uploads/{uid}/"`
+	Prefix string `env:"UPLOAD_PREFIX" envDefault:"uploads/{uid}/"`
+	// AllowedExt lists extensions, each optionally with its type (dwg:application/acad).
 	AllowedExt []string `env:"UPLOAD_ALLOWED_EXT" envSeparator:"," envDefault:"jpg,jpeg,png,gif,webp,heic,heif,bmp,mp4,mov,m4v,webm"`
 	MaxBytes   int64    `env:"UPLOAD_MAX_BYTES" envDefault:"20971520"`
 	Expires    Duration `env:"UPLOAD_EXPIRES" envDefault:"600s"`
+	// ClientKeys lets callers name the key (under their prefix) instead of
+	// taking a server-chosen one.
+	ClientKeys bool `env:"UPLOAD_CLIENT_KEYS" envDefault:"false"`
+}
+
+// Types is the extension allow-list with each extension's content type.
+func (u Upload) Types() contenttype.Table {
+	t, _ := contenttype.Parse(u.AllowedExt) // checked by validate
+	return t
 }
 
 func (u *Upload) validate() []string {
 	var p []string
+	if _, err := contenttype.Parse(u.AllowedExt); err != nil && len(u.AllowedExt) > 0 {
+		p = append(p, "UPLOAD_ALLOWED_EXT: "+err.Error())
+	}
 	if u.MaxBytes < 1 || u.MaxBytes > 5<<30 {
 		p = append(p, "UPLOAD_MAX_BYTES must be between 1 and 5368709120 (5 GiB, the POST Object limit)")
 	}
@@ -248,6 +266,9 @@ func (u *Upload) validate() []string {
 type Download struct {
 	AllowPrefixes []string `env:"DOWNLOAD_ALLOW_PREFIXES" envSeparator:"," envDefault:"uploads/{uid}/"`
 	Expires       Duration `env:"DOWNLOAD_EXPIRES" envDefault:"300s"`
+	// ImageProcess lists the image-processing operations a caller may ask
+	// for (?process=…), e.g. imageMogr2/thumbnail/200x/. None by default.
+	ImageProcess []string `env:"DOWNLOAD_IMAGE_PROCESS" envSeparator:","`
 }
 
 func (d *Download) validate() []string {

@@ -94,3 +94,12 @@ func BenchmarkVerifyPresignedPUT(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkSignPostUpload(b *testing.B) {
+	b.ReportAllocs()
+	u := cossign.PostUpload{Bucket: bucket, Key: benchKey, MinSize: 1, MaxSize: 1048576, Expiration: time.Unix(benchWindow.End, 0), Window: benchWindow,
+		Fields: []cossign.Pair{{Name: "Content-Type", Value: "image/jpeg"}, {Name: "success_action_status", Value: "200"}, {Name: "x-cos-forbid-overwrite", Value: "true"}}}
+	for b.Loop() {
+		_ = cossign.SignPostUpload(benchCreds, u)
+	}
+}

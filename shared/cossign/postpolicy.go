@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"cosgate/shared/jsonscan"
 )
 
 // POST Object (form upload) policies. The policy is a JSON document of
@@ -62,26 +64,62 @@ type PostUpload struct {
 // the file part, in this order.
 type PostForm struct {
 	Policy []byte // the signed JSON
-	Fields []Pair
+	Fields FormFields
 }
 
-// Map returns the form fields as a map, the shape wx.uploadFile takes.
-func (f PostForm) Map() map[string]string {
-	m := make(map[string]string, len(f.Fields))
-	for _, p := range f.Fields {
+// FormFields are form fields in order. In JSON they are an object, the
+// shape wx.uploadFile's formData takes.
+type FormFields []Pair
+
+// Map returns the fields as a map.
+func (f FormFields) Map() map[string]string {
+	m := make(map[string]string, len(f))
+	for _, p := range f {
 		m[p.Name] = p.Value
 	}
 	return m
 }
 
+// MarshalJSON writes the fields as one object, in order.
+func (f FormFields) MarshalJSON() ([]byte, error) {
+	return f.AppendJSON(make([]byte, 0, 64*len(f)+2)), nil
+}
+
+// AppendJSON appends the fields as one object, in order.
+func (f FormFields) AppendJSON(b []byte) []byte {
+	b = append(b, '{')
+	for i, p := range f {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = jsonscan.AppendString(jsonscan.AppendKey(b, p.Name), p.Value)
+	}
+	return append(b, '}')
+}
+
+// UnmarshalJSON reads an object of strings (order is not kept).
+func (f *FormFields) UnmarshalJSON(b []byte) error {
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	*f = (*f)[:0]
+	for k, v := range m {
+		*f = append(*f, Pair{k, v})
+	}
+	return nil
+}
+
 // SignPostUpload builds, signs and encodes the policy for u.
 func SignPostUpload(creds Credentials, u PostUpload) PostForm {
-	conds := []Condition{
-		{Op: OpEq, Field: "q-sign-algorithm", Value: Algorithm},
-		{Op: OpEq, Field: "q-ak", Value: creds.SecretID},
-		{Op: OpEq, Field: "q-sign-time", Value: u.Window.String()},
-		{Op: OpEq, Field: "bucket", Value: u.Bucket},
-	}
+	window := u.Window.String()
+	conds := make([]Condition, 0, 7+len(u.Fields))
+	conds = append(conds,
+		Condition{Op: OpEq, Field: "q-sign-algorithm", Value: Algorithm},
+		Condition{Op: OpEq, Field: "q-ak", Value: creds.SecretID},
+		Condition{Op: OpEq, Field: "q-sign-time", Value: window},
+		Condition{Op: OpEq, Field: "bucket", Value: u.Bucket},
+	)
 	if u.Key != "" {
 		conds = append(conds, Condition{Op: OpEq, Field: "key", Value: u.Key})
 	} else {
@@ -102,14 +140,15 @@ func SignPostUpload(creds Credentials, u PostUpload) PostForm {
 	if key == "" {
 		key = u.KeyPrefix + "${filename}"
 	}
-	fields := []Pair{
-		{"key", key},
-		{"policy", base64.StdEncoding.EncodeToString(policy)},
-		{"q-sign-algorithm", Algorithm},
-		{"q-ak", creds.SecretID},
-		{"q-key-time", u.Window.String()},
-		{"q-signature", PolicySignature(creds.SecretKey, u.Window, policy)},
-	}
+	fields := make([]Pair, 0, 7+len(u.Fields))
+	fields = append(fields,
+		Pair{"key", key},
+		Pair{"policy", base64.StdEncoding.EncodeToString(policy)},
+		Pair{"q-sign-algorithm", Algorithm},
+		Pair{"q-ak", creds.SecretID},
+		Pair{"q-key-time", window},
+		Pair{"q-signature", PolicySignature(creds.SecretKey, u.Window, policy)},
+	)
 	if creds.SessionToken != "" {
 		fields = append(fields, Pair{tokenParam, creds.SessionToken})
 	}
@@ -132,40 +171,33 @@ func PolicySignature(secretKey string, keyTime Window, policy []byte) string {
 // JSON renders the policy compactly, conditions in order, without HTML
 // escaping (so a token's '&' stays '&', as the official examples sign it).
 func (p PostPolicy) JSON() []byte {
-	var b bytes.Buffer
-	b.WriteString(`{"expiration":`)
-	writeJSONString(&b, p.Expiration.UTC().Format("2006-01-02T15:04:05.000Z"))
-	b.WriteString(`,"conditions":[`)
+	b := make([]byte, 0, 256)
+	b = append(b, `{"expiration":`...)
+	b = jsonscan.AppendString(b, p.Expiration.UTC().Format("2006-01-02T15:04:05.000Z"))
+	b = append(b, `,"conditions":[`...)
 	for i, c := range p.Conditions {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
 		switch c.Op {
 		case OpLengthRange:
-			fmt.Fprintf(&b, `["content-length-range",%d,%d]`, c.Min, c.Max)
+			b = append(b, `["content-length-range",`...)
+			b = strconv.AppendInt(b, c.Min, 10)
+			b = append(b, ',')
+			b = strconv.AppendInt(b, c.Max, 10)
+			b = append(b, ']')
 		case OpStartsWith:
-			b.WriteString(`["starts-with",`)
-			writeJSONString(&b, "$"+c.Field)
-			b.WriteByte(',')
-			writeJSONString(&b, c.Value)
-			b.WriteByte(']')
+			b = append(b, `["starts-with","$`...)
+			b = jsonscan.AppendEscaped(b, c.Field)
+			b = append(b, `",`...)
+			b = append(jsonscan.AppendString(b, c.Value), ']')
 		default:
-			b.WriteByte('{')
-			writeJSONString(&b, c.Field)
-			b.WriteByte(':')
-			writeJSONString(&b, c.Value)
-			b.WriteByte('}')
+			b = append(b, '{')
+			b = jsonscan.AppendKey(b, c.Field)
+			b = append(jsonscan.AppendString(b, c.Value), '}')
 		}
 	}
-	b.WriteString("]}")
-	return b.Bytes()
-}
-
-func writeJSONString(b *bytes.Buffer, s string) {
-	e := json.NewEncoder(b)
-	e.SetEscapeHTML(false)
-	_ = e.Encode(s) // a string always encodes
-	b.Truncate(b.Len() - 1)
+	return append(b, "]}"...)
 }
 
 // ParsePostPolicy reads a policy document. Conditions may be objects

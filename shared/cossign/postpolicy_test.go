@@ -18,7 +18,7 @@ func TestPostPolicyVectorP1(t *testing.T) {
 	if string(form.Policy) != wantPolicy {
 		t.Fatalf("policy\n got %s\nwant %s", form.Policy, wantPolicy)
 	}
-	m := form.Map()
+	m := form.Fields.Map()
 	if got := m["q-signature"]; got != "68a010ee619fd23f1b07a318f70f820aa010551f" {
 		t.Errorf("q-signature = %s", got)
 	}

@@ -247,7 +247,7 @@ func TestPostFormRoundTrip(t *testing.T) {
 		Fields:     []Pair{{"Content-Type", "image/jpeg"}, {"success_action_status", "200"}, {"x-cos-forbid-overwrite", "true"}},
 		Expiration: time.Unix(1700000600, 0), Window: Window{1700000000, 1700000600},
 	})
-	m := form.Map()
+	m := form.Fields.Map()
 	field := func(n string) (string, bool) { v, ok := m[n]; return v, ok }
 	v, err := VerifyPostForm(field, vecLookup, time.Unix(1700000300, 0))
 	if err != nil {

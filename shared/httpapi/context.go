@@ -4,24 +4,41 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 )
 
 type ctxKey int
 
 const (
-	requestIDKey ctxKey = iota
-	subjectKey
+	platformIDKey ctxKey = iota // the id a platform gave the invocation
+	requestKey                  // *request, set by the middleware
 )
+
+// request is what the middleware keeps per request, in one context value.
+type request struct {
+	id      string
+	logger  *slog.Logger
+	subject string      // the authenticated caller
+	attrs   []slog.Attr // what the handler adds to the access line
+}
+
+func requestFrom(ctx context.Context) *request {
+	r, _ := ctx.Value(requestKey).(*request)
+	return r
+}
 
 // WithRequestID sets the id a platform gave this invocation; the middleware
 // uses it instead of minting one.
 func WithRequestID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, requestIDKey, id)
+	return context.WithValue(ctx, platformIDKey, id)
 }
 
 // RequestID returns the request's id ("" outside a request).
 func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
+	if r := requestFrom(ctx); r != nil {
+		return r.id
+	}
+	id, _ := ctx.Value(platformIDKey).(string)
 	return id
 }
 
@@ -33,7 +50,16 @@ func newRequestID() string {
 
 // SetSubject records the authenticated caller for the access log.
 func SetSubject(ctx context.Context, uid string) {
-	if s, ok := ctx.Value(subjectKey).(*string); ok {
-		*s = uid
+	if r := requestFrom(ctx); r != nil {
+		r.subject = uid
+	}
+}
+
+// AddLogAttrs puts attributes on the request's access line (what was
+// granted, which key), so each request logs exactly one line. Credentials
+// must never be passed here; attributes named like them are redacted anyway.
+func AddLogAttrs(ctx context.Context, attrs ...slog.Attr) {
+	if r := requestFrom(ctx); r != nil {
+		r.attrs = append(r.attrs, attrs...)
 	}
 }

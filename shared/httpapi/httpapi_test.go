@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"cosgate/shared/jsonscan"
 )
 
 type errResp struct {
@@ -204,6 +206,7 @@ func TestDecodeJSON(t *testing.T) {
 		{`{"ext":`, "application/json", true, CodeInvalidRequest},
 		{`[1,2]`, "application/json", true, CodeInvalidRequest},
 		{`nonsense`, "application/json", true, CodeInvalidRequest},
+		{"{\"ext\":\"\xff\"}", "application/json", true, CodeInvalidRequest},
 		{`{"ext":"jpg"}`, "text/plain", false, CodeUnsupportedMediaType},
 		{`ext=jpg`, "application/x-www-form-urlencoded", false, CodeUnsupportedMediaType},
 	}
@@ -231,5 +234,59 @@ func TestClassifyHidesInternals(t *testing.T) {
 	e := Classify(bytes.ErrTooLarge)
 	if e.Code != CodeInternal || e.Message != "internal error" || e.Status() != 500 {
 		t.Errorf("%+v", e)
+	}
+}
+
+// DecodeObject answers every body exactly as DecodeJSON does.
+func TestDecodeObjectMatchesDecodeJSON(t *testing.T) {
+	type req struct {
+		Ext  string `json:"ext"`
+		Size *int64 `json:"size"`
+	}
+	bodies := []string{
+		`{"ext":"jpg","size":3}`, `{"ext":"jpg"}`, ``, " \n", `{"ext":"jpg","bogus":1}`, `{"size":"12"}`, `{"size":1.5}`,
+		`{"size":1e3}`, `{"size":-4}`, `{"size":99999999999999999999}`, `{"size":null,"ext":null}`, `{"ext":"jpg"}{"ext":"png"}`,
+		`{"ext":`, `[1,2]`, `nonsense`, `"str"`, `{"ext":true}`, `{"ext":"a","ext":"b"}`, "{\"ext\":\"\xff\"}", `{"ext":"\u00e9\ud83d\ude00"}`,
+		`{"ext":"x"} `, `{} `, `{"size":0}`,
+	}
+	for _, body := range bodies {
+		for _, ct := range []string{"application/json", "text/plain", ""} {
+			r1 := httptest.NewRequest("POST", "/", strings.NewReader(body))
+			r2 := httptest.NewRequest("POST", "/", strings.NewReader(body))
+			if ct != "" {
+				r1.Header.Set("Content-Type", ct)
+				r2.Header.Set("Content-Type", ct)
+			}
+			var a, b req
+			p1, e1 := DecodeJSON(r1, &a)
+			p2, e2 := DecodeObject(r2, func(name string, v *jsonscan.Reader) (err error) {
+				switch name {
+				case "ext":
+					b.Ext, err = String(v, name)
+				case "size":
+					n, set, e := Int(v, name)
+					if set {
+						b.Size = &n
+					}
+					err = e
+				default:
+					err = UnknownField(name)
+				}
+				return err
+			})
+			code := func(err error) string {
+				if err == nil {
+					return ""
+				}
+				return Classify(err).Code
+			}
+			same := p1 == p2 && code(e1) == code(e2)
+			if e1 == nil && e2 == nil {
+				same = same && a.Ext == b.Ext && (a.Size == nil) == (b.Size == nil) && (a.Size == nil || *a.Size == *b.Size)
+			}
+			if !same {
+				t.Errorf("%q (%s): DecodeJSON (%v, %v %+v), DecodeObject (%v, %v %+v)", body, ct, p1, e1, a, p2, e2, b)
+			}
+		}
 	}
 }

@@ -26,11 +26,9 @@ type Options struct {
 	MaxBodyBytes int64
 }
 
-type loggerKey struct{}
-
 func loggerFrom(ctx context.Context) *slog.Logger {
-	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
-		return l
+	if r := requestFrom(ctx); r != nil {
+		return r.logger
 	}
 	return slog.Default()
 }
@@ -41,6 +39,8 @@ func Middleware(h http.Handler, o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	// Attributes fixed for the process are rendered once, not per line.
+	accessLog := o.Logger.With(slog.String("function", o.Function), slog.String("platform", o.Platform))
 	allow := allowHeader(o.Methods)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -48,9 +48,8 @@ func Middleware(h http.Handler, o Options) http.Handler {
 		if id == "" {
 			id = newRequestID()
 		}
-		subject := ""
-		ctx := context.WithValue(WithRequestID(r.Context(), id), subjectKey, &subject)
-		ctx = context.WithValue(ctx, loggerKey{}, o.Logger)
+		acc := &request{id: id, logger: o.Logger}
+		ctx := context.WithValue(r.Context(), requestKey, acc)
 		r = r.WithContext(ctx)
 		w.Header().Set("X-Request-Id", id)
 		rec := &statusRecorder{ResponseWriter: w}
@@ -64,10 +63,12 @@ func Middleware(h http.Handler, o Options) http.Handler {
 					WriteError(rec, r, Errorf(CodeInternal, "internal error"))
 				}
 			}
-			o.Logger.LogAttrs(ctx, slog.LevelInfo, "access",
-				slog.String("request_id", id), slog.String("function", o.Function), slog.String("platform", o.Platform),
-				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status()),
-				slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000), slog.String("subject", subject))
+			attrs := append([]slog.Attr{
+				slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Int("status", rec.status()), slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000),
+				slog.String("subject", acc.subject),
+			}, acc.attrs...)
+			accessLog.LogAttrs(ctx, slog.LevelInfo, "access", attrs...)
 		}()
 
 		if !cors(rec, r, o, allow) {

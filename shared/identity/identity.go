@@ -82,3 +82,15 @@ func (WXCloud) Authenticate(r *http.Request) (Caller, error) {
 	}
 	return Caller{UID: openid}, nil
 }
+
+// Require authenticates r for a handler: it records the caller as the
+// request's subject, or answers the refusal itself (ok is then false).
+func Require(w http.ResponseWriter, r *http.Request, a Authenticator) (c Caller, ok bool) {
+	c, err := a.Authenticate(r)
+	if err != nil {
+		httpapi.WriteError(w, r, err)
+		return c, false
+	}
+	httpapi.SetSubject(r.Context(), c.Subject())
+	return c, true
+}

@@ -22,3 +22,18 @@ func (t Template) HasUID() bool { return strings.Contains(string(t), "{uid}") }
 
 // For renders the template for a caller whose uid passed ValidateUID.
 func (t Template) For(c Caller) string { return strings.ReplaceAll(string(t), "{uid}", c.UID) }
+
+// UIDEndsSegment reports whether every {uid} is followed by '/', so that
+// rendered prefixes of different callers never overlap.
+func (t Template) UIDEndsSegment() bool {
+	for rest := string(t); ; {
+		i := strings.Index(rest, "{uid}")
+		if i < 0 {
+			return true
+		}
+		rest = rest[i+len("{uid}"):]
+		if !strings.HasPrefix(rest, "/") {
+			return false
+		}
+	}
+}

@@ -38,7 +38,13 @@ var (
 // IsSensitiveKey reports whether an attribute, header, parameter or field of
 // this name holds credentials.
 func IsSensitiveKey(key string) bool {
-	k := strings.ToLower(key)
+	k := key
+	for i := 0; i < len(key); i++ {
+		if 'A' <= key[i] && key[i] <= 'Z' {
+			k = strings.ToLower(key) // rare: our keys are lower case
+			break
+		}
+	}
 	if sensitiveKeys[k] {
 		return true
 	}

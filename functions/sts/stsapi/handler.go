@@ -57,12 +57,10 @@ type Response struct {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	caller, err := h.Auth.Authenticate(r)
-	if err != nil {
-		httpapi.WriteError(w, r, err)
+	caller, ok := identity.Require(w, r, h.Auth)
+	if !ok {
 		return
 	}
-	httpapi.SetSubject(r.Context(), caller.Subject())
 
 	var req request
 	if r.Method == http.MethodPost {
@@ -104,9 +102,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resp.AllowActions = appendNew(resp.AllowActions, g.Action)
 		resp.AllowPrefix = appendNew(resp.AllowPrefix, g.Pattern)
 	}
-	h.Logger.LogAttrs(r.Context(), slog.LevelInfo, "grant",
-		slog.String("request_id", resp.RequestID), slog.String("subject", caller.Subject()),
-		slog.Any("actions", resp.AllowActions), slog.Any("prefixes", resp.AllowPrefix),
+	httpapi.AddLogAttrs(r.Context(), slog.Any("actions", resp.AllowActions), slog.Any("prefixes", resp.AllowPrefix),
 		slog.Int64("expired_time", creds.ExpiredTime), slog.Bool("cached", hit), slog.String("sts_request_id", creds.RequestID))
 	// Credentials must never sit in a shared cache.
 	w.Header().Set("Cache-Control", "no-store")

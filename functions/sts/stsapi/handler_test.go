@@ -12,12 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
-
 	"cosgate/shared/campolicy"
 	"cosgate/shared/credcache"
 	"cosgate/shared/httpapi"
 	"cosgate/shared/identity"
+	"cosgate/shared/identity/identitytest"
 	"cosgate/shared/logging"
 	"cosgate/shared/stsclient"
 	"cosgate/shared/stsclient/ststest"
@@ -55,13 +54,7 @@ func newFixture(t *testing.T, cacheSize int) *fixture {
 	return f
 }
 
-func token(t testing.TB, sub string) string {
-	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": sub, "exp": time.Now().Add(time.Hour).Unix()}).SignedString([]byte(jwtSecret))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
+func token(t testing.TB, sub string) string { return identitytest.Token(t, jwtSecret, sub) }
 
 func (f *fixture) do(t testing.TB, method, body, bearer string) *httptest.ResponseRecorder {
 	var r *http.Request
@@ -262,7 +255,7 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 			t.Errorf("%q in the log (or missing from the response)", s)
 		}
 	}
-	if !strings.Contains(f.logs.String(), `"msg":"grant"`) || !strings.Contains(f.logs.String(), `"subject":"u1"`) {
+	if !strings.Contains(f.logs.String(), `"prefixes":["uploads/u1/x.jpg"]`) || !strings.Contains(f.logs.String(), `"subject":"u1"`) {
 		t.Errorf("the grant was not logged: %s", f.logs)
 	}
 }

@@ -6,15 +6,14 @@ package awslambda
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"cosgate/shared/jsonscan"
 	"cosgate/shared/platform/eventhttp"
-	"cosgate/shared/platform/jsonscan"
 )
 
 // Kind of event, which decides the reply's shape.
@@ -168,14 +167,13 @@ func (e *Event) Request() (eventhttp.Request, error) {
 	x := eventhttp.Request{Method: e.Method, Path: e.Path, RawQuery: e.RawQuery, Header: e.Header, Body: body,
 		RemoteAddr: e.RemoteAddr, RequestID: e.RequestID}
 	if e.Version == "2.0" {
-		x.RawPath, x.Path = e.RawPath, e.RawPath
-		if p, err := url.PathUnescape(e.RawPath); err == nil {
-			x.Path = p
-		}
+		x.Path = e.RawPath
 	}
 	if x.Path == "" {
 		x.Path = "/"
 	}
+	// REST APIs and function URLs keep the path encoded; HTTP APIs decode it.
+	x.Path, x.RawPath = eventhttp.NormalizePath(x.Path)
 	if x.Host = x.Header.Get("Host"); x.Host == "" {
 		x.Host = e.DomainName
 	}

@@ -3,7 +3,9 @@ package eventhttp
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func FuzzCanonicalKey(f *testing.F) {
@@ -28,4 +30,36 @@ func FuzzQueryParam(f *testing.F) {
 			t.Fatalf("bare: %q", got)
 		}
 	})
+}
+
+// A path arrives decoded or encoded; either way the handler sees the same
+// decoded path.
+func FuzzNormalizePath(f *testing.F) {
+	for _, s := range []string{"/download/a b.jpg", "/download/相册/😀.png", "/a?b#c", "/100%.txt", "/a+b", "/a;b=c", "/%"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, decoded string) {
+		if !strings.HasPrefix(decoded, "/") || strings.Contains(decoded, "%") || !utf8.ValidString(decoded) {
+			t.Skip() // a decoded path with a literal '%' is the documented ambiguity
+		}
+		if got, raw := NormalizePath(decoded); got != decoded || raw == "" {
+			t.Fatalf("decoded %q read as %q", decoded, got)
+		}
+		encoded := (&url.URL{Path: decoded}).EscapedPath()
+		if got, raw := NormalizePath(encoded); got != decoded || raw != encoded {
+			t.Fatalf("encoded %q read as %q (%q)", encoded, got, raw)
+		}
+	})
+}
+
+func TestNormalizePath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/download/a%20b.jpg": "/download/a b.jpg", "/download/a b.jpg": "/download/a b.jpg",
+		"/download/%E7%9B%B8%E5%86%8C": "/download/相册", "/download/相册": "/download/相册",
+		"/100%.txt": "/100%.txt", "/a%2Fb": "/a/b", "/a%zz": "/a%zz", "/q?x#y": "/q?x#y",
+	} {
+		if got, _ := NormalizePath(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
 }

@@ -15,7 +15,7 @@ import (
 	"unicode/utf8"
 
 	"cosgate/shared/httpapi"
-	"cosgate/shared/platform/jsonscan"
+	"cosgate/shared/jsonscan"
 )
 
 // Request is an event's HTTP request, already decoded from the platform's

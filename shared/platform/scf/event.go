@@ -10,8 +10,8 @@ import (
 	"net/http"
 	"slices"
 
+	"cosgate/shared/jsonscan"
 	"cosgate/shared/platform/eventhttp"
-	"cosgate/shared/platform/jsonscan"
 )
 
 // Event is the part of an API Gateway trigger event the adapter uses.
@@ -120,12 +120,13 @@ func (ev *Event) Request() (eventhttp.Request, error) {
 	if len(path) == 0 || path[0] != '/' {
 		path = "/" + path
 	}
+	path, raw := eventhttp.NormalizePath(path)
 	h := ev.Header
 	if h == nil {
 		h = http.Header{}
 	}
 	return eventhttp.Request{
-		Method: upper(method), Host: h.Get("Host"), Path: path, RawQuery: ev.RawQuery,
+		Method: upper(method), Host: h.Get("Host"), Path: path, RawPath: raw, RawQuery: ev.RawQuery,
 		Header: h, Body: body, RemoteAddr: ev.RemoteAddr, RequestID: ev.RequestID,
 	}, nil
 }

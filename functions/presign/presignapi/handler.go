@@ -1,0 +1,282 @@
+package presignapi
+
+import (
+	"encoding/base32"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"cosgate/shared/contenttype"
+	"cosgate/shared/cossign"
+	"cosgate/shared/httpapi"
+	"cosgate/shared/identity"
+	"cosgate/shared/jsonscan"
+	"cosgate/shared/objkey"
+)
+
+// Backdate starts every signature this far in the past, so a COS server
+// whose clock is a little behind ours does not answer "Request has expired".
+const Backdate = 60 * time.Second
+
+// fileField is the multipart field name the POST form expects the file in.
+const fileField = "file"
+
+// Handler serves POST /presign.
+type Handler struct {
+	Auth       identity.Authenticator
+	Prefix     identity.Template // where the caller's keys go
+	Types      contenttype.Table // allowed extensions and their types
+	MaxBytes   int64
+	Expires    time.Duration
+	ClientKeys bool // callers may name their key (under Prefix)
+	Endpoint   cossign.Endpoint
+	Bucket     string
+	Creds      cossign.Credentials
+	Now        func() time.Time
+	Rand       io.Reader // crypto/rand in production
+	Logger     *slog.Logger
+}
+
+type request struct {
+	Ext, Filename, ContentType, Method, Key string
+	Size                                    *int64
+}
+
+// field reads one field of the body (httpapi.DecodeObject).
+func (q *request) field(name string, v *jsonscan.Reader) (err error) {
+	switch name {
+	case "ext":
+		q.Ext, err = httpapi.String(v, name)
+	case "filename":
+		q.Filename, err = httpapi.String(v, name)
+	case "contentType":
+		q.ContentType, err = httpapi.String(v, name)
+	case "method":
+		q.Method, err = httpapi.String(v, name)
+	case "key":
+		q.Key, err = httpapi.String(v, name)
+	case "size":
+		n, set, e := httpapi.Int(v, name)
+		if set {
+			q.Size = &n
+		}
+		err = e
+	default:
+		err = httpapi.UnknownField(name)
+	}
+	return err
+}
+
+// PutResponse tells the client where to PUT and which headers to send:
+// exactly these, since they are signed.
+type PutResponse struct {
+	Method      string     `json:"method"`
+	URL         string     `json:"url"`
+	Key         string     `json:"key"`
+	Headers     PutHeaders `json:"headers"`
+	StartTime   int64      `json:"startTime"`
+	ExpiredTime int64      `json:"expiredTime"`
+}
+
+// PutHeaders are the signed headers a PUT must carry.
+type PutHeaders struct {
+	ContentType     string `json:"Content-Type"`
+	ContentLength   string `json:"Content-Length"`
+	ForbidOverwrite string `json:"x-cos-forbid-overwrite"`
+}
+
+// PostResponse is a form for wx.uploadFile: formData plus the file under
+// fileField, posted to url.
+type PostResponse struct {
+	Method      string             `json:"method"`
+	URL         string             `json:"url"`
+	Key         string             `json:"key"`
+	FileField   string             `json:"fileField"`
+	FormData    cossign.FormFields `json:"formData"`
+	StartTime   int64              `json:"startTime"`
+	ExpiredTime int64              `json:"expiredTime"`
+}
+
+// AppendJSON writes the response without reflection (httpapi.JSONAppender):
+// the form is most of the bytes a POST presign sends.
+func (p PostResponse) AppendJSON(b []byte) []byte {
+	b = jsonscan.AppendString(append(b, `{"method":`...), p.Method)
+	b = jsonscan.AppendString(append(b, `,"url":`...), p.URL)
+	b = jsonscan.AppendString(append(b, `,"key":`...), p.Key)
+	b = jsonscan.AppendString(append(b, `,"fileField":`...), p.FileField)
+	b = p.FormData.AppendJSON(append(b, `,"formData":`...))
+	b = strconv.AppendInt(append(b, `,"startTime":`...), p.StartTime, 10)
+	b = strconv.AppendInt(append(b, `,"expiredTime":`...), p.ExpiredTime, 10)
+	return append(b, '}')
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	caller, ok := identity.Require(w, r, h.Auth)
+	if !ok {
+		return
+	}
+	var req request
+	present, err := httpapi.DecodeObject(r, req.field)
+	if err == nil && !present {
+		err = httpapi.Errorf(httpapi.CodeInvalidRequest, `send a JSON body such as {"ext":"jpg","size":12345}`)
+	}
+	if err != nil {
+		httpapi.WriteError(w, r, err)
+		return
+	}
+	u, err := h.plan(caller, req)
+	if err != nil {
+		httpapi.WriteError(w, r, err)
+		return
+	}
+
+	now := h.Now()
+	window := cossign.NewWindow(now, Backdate, h.Expires)
+	w.Header().Set("Cache-Control", "no-store")
+	if u.method == http.MethodPost {
+		form := cossign.SignPostUpload(h.Creds, cossign.PostUpload{
+			Bucket: h.Bucket, Key: u.key, MinSize: 1, MaxSize: u.maxSize, Expiration: time.Unix(window.End, 0), Window: window,
+			Fields: []cossign.Pair{{Name: "Content-Type", Value: u.contentType}, {Name: "success_action_status", Value: "200"},
+				{Name: "x-cos-forbid-overwrite", Value: "true"}},
+		})
+		httpapi.WriteJSON(w, http.StatusOK, PostResponse{Method: u.method, URL: h.Endpoint.BucketURL(), Key: u.key, FileField: fileField,
+			FormData: form.Fields, StartTime: now.Unix(), ExpiredTime: window.End})
+	} else {
+		ph := PutHeaders{ContentType: u.contentType, ContentLength: strconv.FormatInt(u.size, 10), ForbidOverwrite: "true"}
+		headers := []cossign.Pair{{Name: "content-type", Value: ph.ContentType}, {Name: "content-length", Value: ph.ContentLength},
+			{Name: "x-cos-forbid-overwrite", Value: ph.ForbidOverwrite}}
+		url := cossign.PresignURL(h.Creds, h.Endpoint, cossign.Presign{Method: http.MethodPut, Key: u.key, Headers: headers, Window: window})
+		httpapi.WriteJSON(w, http.StatusOK, PutResponse{Method: u.method, URL: url, Key: u.key, Headers: ph,
+			StartTime: now.Unix(), ExpiredTime: window.End})
+	}
+	httpapi.AddLogAttrs(r.Context(), slog.String("upload_method", u.method), slog.String("key", u.key),
+		slog.String("content_type", u.contentType), slog.Int64("max_bytes", u.maxSize), slog.Int64("expired_time", window.End))
+}
+
+// upload is a checked request.
+type upload struct {
+	method, key, contentType string
+	size, maxSize            int64
+}
+
+// plan checks the request and decides the key, type and size limits.
+func (h *Handler) plan(c identity.Caller, req request) (upload, error) {
+	u := upload{method: strings.ToUpper(req.Method)}
+	switch u.method {
+	case "":
+		u.method = http.MethodPut
+	case http.MethodPut, http.MethodPost:
+	default:
+		return u, httpapi.Errorf(httpapi.CodeInvalidRequest, `method must be "PUT" or "POST"`)
+	}
+
+	ext, err := h.extension(req)
+	if err != nil {
+		return u, err
+	}
+	u.contentType = h.Types[ext]
+	if req.ContentType != "" && !contenttype.Same(req.ContentType, u.contentType) {
+		return u, httpapi.Errorf(httpapi.CodeContentTypeMismatch, "a .%s file is uploaded as %s, not %.60q", ext, u.contentType, req.ContentType)
+	}
+
+	u.maxSize = h.MaxBytes
+	switch {
+	case req.Size == nil && u.method == http.MethodPut:
+		return u, httpapi.Errorf(httpapi.CodeInvalidRequest, "size (the file's length in bytes) is required for PUT")
+	case req.Size == nil:
+	case *req.Size <= 0:
+		return u, httpapi.Errorf(httpapi.CodeInvalidRequest, "size must be a positive number of bytes")
+	case *req.Size > h.MaxBytes:
+		return u, httpapi.Errorf(httpapi.CodeTooLarge, "the file is %d bytes; at most %d are allowed", *req.Size, h.MaxBytes)
+	default:
+		u.size, u.maxSize = *req.Size, *req.Size // a declared size is the limit
+	}
+
+	mine := h.Prefix.For(c)
+	if req.Key == "" {
+		u.key, err = newKey(mine, h.Now(), ext, h.Rand)
+		return u, err
+	}
+	if !h.ClientKeys {
+		return u, httpapi.Errorf(httpapi.CodeInvalidRequest, "this deployment chooses keys itself; leave out key")
+	}
+	if err := objkey.Validate(req.Key); err != nil {
+		return u, err
+	}
+	if !strings.HasPrefix(req.Key, mine) {
+		return u, httpapi.Errorf(httpapi.CodeForbidden, "key must start with your prefix %q", mine)
+	}
+	u.key = req.Key
+	return u, nil
+}
+
+// extension takes the extension from ext, filename or key (they must
+// agree) and checks it against the allow-list.
+func (h *Handler) extension(req request) (string, error) {
+	var found []string
+	if req.Ext != "" {
+		found = append(found, strings.ToLower(strings.TrimPrefix(req.Ext, ".")))
+	}
+	if req.Filename != "" {
+		if len(req.Filename) > 255 || !utf8.ValidString(req.Filename) || strings.ContainsFunc(req.Filename, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return "", httpapi.Errorf(httpapi.CodeInvalidRequest, "filename must be valid UTF-8, at most 255 bytes, without control characters")
+		}
+		found = append(found, extOf(req.Filename))
+	}
+	if req.Key != "" {
+		found = append(found, extOf(req.Key))
+	}
+	if len(found) == 0 {
+		return "", httpapi.Errorf(httpapi.CodeInvalidRequest, `send ext (such as "jpg") or filename`)
+	}
+	for _, e := range found[1:] {
+		if e != found[0] {
+			return "", httpapi.Errorf(httpapi.CodeInvalidRequest, "ext, filename and key name different extensions (%.20q, %.20q)", found[0], e)
+		}
+	}
+	if _, ok := h.Types[found[0]]; !ok || found[0] == "" {
+		return "", httpapi.Errorf(httpapi.CodeExtensionNotAllowed, "%.20q files may not be uploaded; allowed: %s", found[0], h.allowed())
+	}
+	return found[0], nil
+}
+
+func extOf(name string) string {
+	return strings.ToLower(strings.TrimPrefix(path.Ext(name), "."))
+}
+
+func (h *Handler) allowed() string {
+	var exts []string
+	for e := range h.Types {
+		exts = append(exts, e)
+	}
+	slices.Sort(exts)
+	return strings.Join(exts, ", ")
+}
+
+// keyID encodes 128 random bits as 26 lower-case base32 characters: safe
+// in URLs, in keys and in case-insensitive file systems.
+var keyID = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// newKey is <prefix><yyyy>/<mm>/<dd>/<128 random bits>.<ext>, dated by the
+// server's UTC clock.
+func newKey(prefix string, now time.Time, ext string, rnd io.Reader) (string, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(rnd, b[:]); err != nil {
+		return "", fmt.Errorf("reading randomness: %w", err)
+	}
+	k := make([]byte, 0, len(prefix)+11+26+1+len(ext))
+	k = now.UTC().AppendFormat(append(k, prefix...), "2006/01/02/")
+	k = keyID.AppendEncode(k, b[:])
+	key := string(append(append(k, '.'), ext...))
+	if err := objkey.Validate(key); err != nil {
+		return "", err
+	}
+	return key, nil
+}
