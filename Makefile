@@ -13,13 +13,32 @@ GOARCH      ?= amd64
 GOBUILD     := CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build -trimpath -buildvcs=false -tags lambda.norpc -ldflags '-s -w -buildid='
 MKZIP       := $(GO) run ./scripts/mkzip
 
-.PHONY: test bench lint fuzz build package clean FORCE
+JSCLIENTS   := devstack/jsclients
 
-## test: every Go test, with the race detector; fuzz targets run their seed corpus.
-test:
+.PHONY: dev dev-cloud test bench lint fuzz build package clean FORCE
+
+## dev: the functions on 127.0.0.1:8080 with COS and STS emulators; prints a walkthrough. Ctrl-C stops.
+##      Production variables (COS_BUCKET, AUTH_*, UPLOAD_*, …) override the development defaults.
+##      Built and exec'd, not `go run`: Ctrl-C then ends with the program's own clean exit.
+dev:
+	$(GO) build -o bin/cosgate-dev ./devstack/cmd/cosgate-dev
+	exec bin/cosgate-dev
+
+## dev-cloud: the functions on 127.0.0.1:8080 against real COS and STS, configured from the environment.
+dev-cloud:
+	$(GO) build -o bin/cosgate-dev ./devstack/cmd/cosgate-dev
+	exec bin/cosgate-dev -cloud
+
+## test: every Go test, with the race detector; fuzz targets run their seed corpus. The end-to-end
+##       tests drive the npm COS SDKs, installed from $(JSCLIENTS)/package-lock.json.
+test: $(JSCLIENTS)/node_modules/.package-lock.json
 	$(GO) test -race -count=1 ./...
 
-## bench: all benchmarks with allocation counts (speed targets live here, not in tests).
+$(JSCLIENTS)/node_modules/.package-lock.json: $(JSCLIENTS)/package-lock.json $(JSCLIENTS)/package.json
+	npm ci --prefix $(JSCLIENTS) --ignore-scripts --no-audit --no-fund
+
+## bench: all benchmarks with allocation counts (speed targets live here, not in tests),
+##        including the load tests of the local stack (devstack/e2e).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
 
@@ -58,6 +77,6 @@ build-StsFunction build-PresignFunction build-DownloadFunction: build-%Function:
 	$(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(shell echo $* | tr A-Z a-z)
 
 clean:
-	rm -rf $(DIST)
+	rm -rf $(DIST) $(JSCLIENTS)/node_modules
 
 FORCE:

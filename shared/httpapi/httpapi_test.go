@@ -290,3 +290,13 @@ func TestDecodeObjectMatchesDecodeJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteJSONKeepsURLsReadable: '&', '<' and '>' are written as they are
+// (valid JSON either way, but curl users read these URLs).
+func TestWriteJSONKeepsURLsReadable(t *testing.T) {
+	rec := httptest.NewRecorder()
+	WriteJSON(rec, 200, map[string]string{"url": "http://h/k?a=1&b=<2>"})
+	if got := rec.Body.String(); got != "{\"url\":\"http://h/k?a=1&b=<2>\"}\n" {
+		t.Fatalf("got %q", got)
+	}
+}

@@ -25,11 +25,16 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	if a, ok := v.(JSONAppender); ok {
 		b = a.AppendJSON(make([]byte, 0, 2048)) // a POST form is about 1.4 KB
 	} else {
-		var err error
-		if b, err = json.Marshal(v); err != nil {
+		// Without HTML escaping: URLs keep their '&' readable ("\u0026"
+		// would be valid JSON, but not what a person expects in curl output).
+		var buf bytes.Buffer
+		e := json.NewEncoder(&buf)
+		e.SetEscapeHTML(false)
+		if err := e.Encode(v); err != nil {
 			// Our response types always marshal; this is a programming error.
 			panic(fmt.Sprintf("httpapi: response does not marshal: %v", err))
 		}
+		b = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)

@@ -1,0 +1,108 @@
+// Command cosgate-dev runs cosgate on a laptop. By default (make dev) it
+// serves the three functions on 127.0.0.1:8080 against the COS and STS
+// emulators, with development credentials, and prints a walkthrough. With
+// -cloud (make dev-cloud) it serves the functions against real COS and STS,
+// configured from the environment exactly as in production.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"cosgate/devstack/stack"
+	"cosgate/shared/config"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("cosgate-dev", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "where the functions listen")
+	cosAddr := fs.String("cos-addr", "127.0.0.1:9000", "where the COS emulator listens")
+	stsAddr := fs.String("sts-addr", "127.0.0.1:9100", "where the STS emulator listens")
+	data := fs.String("data", ".devdata", "folder for the emulated bucket's objects (empty: memory)")
+	cloud := fs.Bool("cloud", false, "serve the functions against real COS and STS, configured from the environment")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	env := productionEnv()
+	if *cloud {
+		return serveCloud(ctx, *addr, env, stdout, stderr, logger)
+	}
+	st, err := stack.Start(stack.Options{Env: env, FunctionsAddr: *addr, COSAddr: *cosAddr, STSAddr: *stsAddr, DataDir: *data, Logger: logger})
+	if err != nil {
+		fmt.Fprintln(stderr, "cosgate-dev:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "cosgate local stack (emulators; nothing leaves this machine)\n\n")
+	fmt.Fprintf(stdout, "  functions  %s/sts  %s/presign  %s/download\n", st.FunctionsURL, st.FunctionsURL, st.FunctionsURL)
+	fmt.Fprintf(stdout, "  COS        %s  bucket %s, region %s", st.COSURL, st.Env["COS_BUCKET"], st.Env["COS_REGION"])
+	if *data != "" {
+		fmt.Fprintf(stdout, ", objects in %s", *data)
+	}
+	fmt.Fprintf(stdout, "\n  STS        %s\n\n", st.STSURL)
+	if tok, err := st.Token("dev-user", 24*time.Hour); err != nil {
+		fmt.Fprintf(stdout, "No development JWT: %v.\n\n", err)
+	} else {
+		fmt.Fprintf(stdout, "Development JWT for uid dev-user (24 h):\n  %s\n\nWalkthrough (sh, curl, sed):\n\n%s\n", tok, stack.Walkthrough(st.FunctionsURL, tok))
+	}
+	fmt.Fprintf(stdout, "Ctrl-C stops everything.\n")
+	<-ctx.Done()
+	if err := st.Close(); err != nil {
+		fmt.Fprintln(stderr, "cosgate-dev: stopping:", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, "stopped")
+	return 0
+}
+
+// productionEnv picks the functions' variables from the process
+// environment, so they override the development defaults.
+func productionEnv() map[string]string {
+	env := map[string]string{}
+	for _, name := range config.Variables() {
+		if v, ok := os.LookupEnv(name); ok {
+			env[name] = v
+		}
+	}
+	return env
+}
+
+func serveCloud(ctx context.Context, addr string, env map[string]string, stdout, stderr io.Writer, logger *slog.Logger) int {
+	h, err := stack.Functions(env, logger)
+	if err != nil {
+		fmt.Fprintln(stderr, "cosgate-dev -cloud: the environment does not configure the functions:", err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "cosgate-dev -cloud:", err)
+		return 1
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	u := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "cosgate functions against real COS (%s) and STS, from your environment\n\n  %s/sts  %s/presign  %s/download\n\nCtrl-C stops.\n",
+		env["COS_BUCKET"], u, u, u)
+	<-ctx.Done()
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(shutdown)
+	fmt.Fprintln(stdout, "stopped")
+	return 0
+}

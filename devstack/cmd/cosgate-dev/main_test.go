@@ -1,0 +1,232 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"cosgate/devstack/stack"
+	"cosgate/shared/platform/platformtest"
+)
+
+// devBinary builds cosgate-dev once per test.
+func devBinary(t *testing.T) string {
+	t.Helper()
+	bin, err := platformtest.Build(t.TempDir(), "cosgate/devstack/cmd/cosgate-dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// proc is a running cosgate-dev with its output.
+type proc struct {
+	cmd    *exec.Cmd
+	out    *bufio.Reader
+	stderr *bytes.Buffer
+}
+
+func launch(t *testing.T, bin string, env []string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, out: bufio.NewReader(stdout), stderr: &bytes.Buffer{}}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return p
+}
+
+// until reads stdout up to and including the line containing marker.
+func (p *proc) until(t *testing.T, marker string) string {
+	t.Helper()
+	var b strings.Builder
+	done := make(chan error, 1)
+	go func() {
+		for {
+			line, err := p.out.ReadString('\n')
+			b.WriteString(line)
+			if err != nil || strings.Contains(line, marker) {
+				done <- err
+				return
+			}
+		}
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("output ended before %q: %v\n%s\nstderr:\n%s", marker, err, b.String(), p.stderr)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatalf("no %q in time", marker)
+	}
+	return b.String()
+}
+
+// interrupt sends Ctrl-C and expects a clean exit.
+func (p *proc) interrupt(t *testing.T) string {
+	t.Helper()
+	p.cmd.Process.Signal(syscall.SIGINT)
+	rest, _ := io.ReadAll(p.out)
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("exit after Ctrl-C: %v\n%s", err, p.stderr)
+	}
+	return string(rest)
+}
+
+// TestMakeDev runs what make dev runs, then the walkthrough it prints,
+// exactly as printed, with sh, curl and sed; Ctrl-C stops it cleanly.
+func TestMakeDev(t *testing.T) {
+	for _, tool := range []string{"sh", "curl", "sed"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("the walkthrough needs %s (make test's .ci/run installs it): %v", tool, err)
+		}
+	}
+	data := t.TempDir()
+	p := launch(t, devBinary(t), nil, "-addr", "127.0.0.1:0", "-cos-addr", "127.0.0.1:0", "-sts-addr", "127.0.0.1:0", "-data", data)
+	banner := p.until(t, "Ctrl-C stops everything.")
+	for _, want := range []string{"/sts", "/presign", "/download", "bucket devbucket-1250000000", "Development JWT for uid dev-user"} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("banner lacks %q:\n%s", want, banner)
+		}
+	}
+	script := banner[strings.Index(banner, "F=http://"):strings.Index(banner, "Ctrl-C stops everything.")]
+	sh := exec.Command("sh", "-c", script)
+	out, err := sh.CombinedOutput()
+	if err != nil {
+		t.Fatalf("walkthrough: %v\n%s", err, out)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`"tmpSecretId":"AKID`),
+		regexp.MustCompile(`"method":"PUT","url":"http://127\.0\.0\.1:\d+/uploads/dev-user/`),
+		regexp.MustCompile(`HTTP/1\.1 200 OK`),
+		regexp.MustCompile(`<Code>FileAlreadyExists</Code>`),
+		regexp.MustCompile(`hello, cosgate\n?$`),
+	} {
+		if !want.Match(out) {
+			t.Errorf("walkthrough output lacks %s:\n%s", want, out)
+		}
+	}
+	if objs, _ := os.ReadDir(filepath.Join(data, "objects")); len(objs) != 1 {
+		t.Errorf("data folder holds %d objects, want 1", len(objs))
+	}
+	if rest := p.interrupt(t); !strings.Contains(rest, "stopped") {
+		t.Errorf("no clean stop: %q", rest)
+	}
+	// The development keys never reach the log.
+	for _, secret := range []string{stack.Defaults()["COS_SECRET_KEY"], stack.Defaults()["AUTH_JWT_SECRET"], "q-signature"} {
+		if strings.Contains(p.stderr.String(), secret) {
+			t.Errorf("log holds a secret (%.10s…)", secret)
+		}
+	}
+}
+
+// TestDevOverrides: production variables override the defaults, the COS
+// key becoming the emulated account's root key.
+func TestDevOverrides(t *testing.T) {
+	p := launch(t, devBinary(t), []string{"COS_BUCKET=mine-1300000000", "COS_REGION=ap-shanghai", "COS_SECRET_ID=AKIDmine", "COS_SECRET_KEY=mykey",
+		"AUTH_JWT_SECRET=an-override-secret-of-at-least-32-bytes!", "UPLOAD_PREFIX=in/{uid}/"},
+		"-addr", "127.0.0.1:0", "-cos-addr", "127.0.0.1:0", "-sts-addr", "127.0.0.1:0", "-data", "")
+	banner := p.until(t, "Ctrl-C stops everything.")
+	if !strings.Contains(banner, "bucket mine-1300000000, region ap-shanghai") {
+		t.Fatalf("overrides ignored:\n%s", banner)
+	}
+	fn := regexp.MustCompile(`F=(\S+)`).FindStringSubmatch(banner)[1]
+	tok, err := stack.Token(map[string]string{"AUTH_JWT_SECRET": "an-override-secret-of-at-least-32-bytes!"}, "u9", time.Now(), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", fn+"/presign", strings.NewReader(`{"ext":"jpg","size":3}`))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"key":"in/u9/`) || !strings.Contains(string(body), "q-ak=AKIDmine") {
+		t.Fatalf("presign with overrides: %d %s", resp.StatusCode, body)
+	}
+	// The override key is the emulator's root: the URL uploads.
+	url := regexp.MustCompile(`"url":"([^"]+)"`).FindStringSubmatch(string(body))[1]
+	put, _ := http.NewRequest("PUT", url, strings.NewReader("abc"))
+	put.Header.Set("Content-Type", "image/jpeg")
+	put.Header.Set("x-cos-forbid-overwrite", "true")
+	if resp, err := http.DefaultClient.Do(put); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("upload with the override key: %v %v", err, resp)
+	}
+	p.interrupt(t)
+}
+
+// TestDevCloud: -cloud serves the functions against the COS and STS the
+// environment names (here, emulators standing in for the cloud), and
+// refuses to start without a configuration.
+func TestDevCloud(t *testing.T) {
+	bin := devBinary(t)
+	p := launch(t, bin, nil, "-cloud", "-addr", "127.0.0.1:0")
+	if err := p.cmd.Wait(); err == nil || !strings.Contains(p.stderr.String(), "COS_BUCKET") {
+		t.Fatalf("-cloud without configuration: %v\n%s", err, p.stderr)
+	}
+
+	cloud, err := stack.Start(stack.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cloud.Close()
+	env := []string{"STS_ENDPOINT=" + cloud.STSURL, "COS_ENDPOINT=" + cloud.COSURL}
+	for _, k := range []string{"COS_BUCKET", "COS_REGION", "COS_SECRET_ID", "COS_SECRET_KEY", "AUTH_JWT_SECRET"} {
+		env = append(env, k+"="+cloud.Env[k])
+	}
+	p = launch(t, bin, env, "-cloud", "-addr", "127.0.0.1:0")
+	banner := p.until(t, "Ctrl-C stops.")
+	fn := regexp.MustCompile(`(http://127\.0\.0\.1:\d+)/sts`).FindStringSubmatch(banner)[1]
+	tok, _ := cloud.Token("u1", time.Hour)
+	req, _ := http.NewRequest("POST", fn+"/sts", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "sessionToken") {
+		t.Fatalf("/sts in cloud mode: %d %s", resp.StatusCode, body)
+	}
+	if rest := p.interrupt(t); !strings.Contains(rest, "stopped") {
+		t.Errorf("no clean stop: %q", rest)
+	}
+}
+
+// TestREADMEShowsTheWalkthrough: the session README.md shows is the one
+// make dev prints (but for the token).
+func TestREADMEShowsTheWalkthrough(t *testing.T) {
+	readme, err := os.ReadFile("../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := stack.Walkthrough("http://127.0.0.1:8080", "TOKEN")
+	for _, line := range strings.Split(want, "\n") {
+		if strings.HasPrefix(line, "TOKEN=") || line == "" {
+			continue
+		}
+		if !strings.Contains(string(readme), "\n"+line+"\n") {
+			t.Errorf("README.md lacks the walkthrough line:\n%s", line)
+		}
+	}
+}

@@ -1,0 +1,182 @@
+package cosemu
+
+import (
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"cosgate/shared/cossign"
+)
+
+// Form limits: COS caps the fields before the file; these are generous.
+const (
+	maxFormFields     = 100
+	maxFormFieldBytes = 64 << 10
+)
+
+// postObject is POST Object: a multipart/form-data upload to the bucket
+// root, signed either by a policy (policy, q-ak, q-key-time, q-signature
+// fields) or, as cos-wx-sdk-v5 sends it, by a request signature in a
+// "Signature" field (or the Authorization header) over POST /.
+func (s *Server) postObject(w http.ResponseWriter, r *http.Request, rc *reqContext) {
+	fields, file, e := readForm(r)
+	if e != nil {
+		writeError(w, r, rc, e)
+		return
+	}
+	field := func(name string) (string, bool) { v, ok := fields[strings.ToLower(name)]; return v, ok }
+	var (
+		p      principal
+		policy *cossign.PostPolicy
+	)
+	if _, ok := fields["policy"]; ok {
+		v, err := cossign.VerifyPostForm(field, s.lookup, rc.now)
+		if err != nil {
+			writeError(w, r, rc, verifyError(rc, err))
+			return
+		}
+		policy = &v.Policy
+		if p, e = s.principal(rc, v.SecretID, fields["x-cos-security-token"]); e != nil {
+			writeError(w, r, rc, e)
+			return
+		}
+	} else {
+		// The request signature covers HTTP headers; the mini-program SDK
+		// sends some of them (x-cos-*, Content-Type) as form fields.
+		h := r.Header.Clone()
+		for name, v := range fields {
+			if h.Get(name) == "" && name != "signature" && name != "key" {
+				h.Set(name, v)
+			}
+		}
+		in := cossign.Incoming{Method: r.Method, Path: r.URL.Path, Query: rc.query, Header: h, Host: r.Host, Authorization: fields["signature"]}
+		token := fields["x-cos-security-token"]
+		if token == "" {
+			token = tokenOf(r.Header, rc.query)
+		}
+		if p, e = s.verified(rc, in, token); e != nil {
+			writeError(w, r, rc, e)
+			return
+		}
+	}
+	key, ok := fields["key"]
+	if !ok || key == "" {
+		writeError(w, r, rc, errInvalidArgument.with("The form has no key field."))
+		return
+	}
+	key = strings.ReplaceAll(key, "${filename}", file.FileName())
+	rc.key = key
+	if e := checkKey(key); e != nil {
+		writeError(w, r, rc, e)
+		return
+	}
+	want, e := contentMD5(fields["content-md5"])
+	if e != nil {
+		writeError(w, r, rc, e)
+		return
+	}
+	forbid := forbidOverwrite(fields["x-cos-forbid-overwrite"])
+	if forbid && s.cfg.Store.Exists(key) {
+		writeError(w, r, rc, errExists)
+		return
+	}
+	// The policy and the key's CAM policy are judged once the file's size
+	// is known, before the object becomes visible.
+	judge := func(size int64) *apiError {
+		if policy != nil {
+			if err := policy.Check(field, s.cfg.Bucket, size); err != nil {
+				return verifyError(rc, err)
+			}
+		}
+		extra := map[string]string{"cos:content-length": strconv.FormatInt(size, 10)}
+		for name, v := range fields {
+			extra["cos:"+name] = v
+		}
+		return s.authorize(p, "PostObject", key, values(r, rc, extra))
+	}
+	var names []string
+	for name := range fields {
+		if strings.HasPrefix(name, "x-cos-meta-") {
+			names = append(names, name)
+		}
+	}
+	get := func(name string) string { return fields[strings.ToLower(name)] }
+	o, e := objectMeta(key, get, names)
+	if e != nil {
+		writeError(w, r, rc, e)
+		return
+	}
+	o.Modified = rc.now
+	o, err := s.cfg.Store.Put(o, http.MaxBytesReader(w, file, MaxPutBytes), bodyCheck(-1, want, judge), forbid)
+	if err != nil {
+		writeError(w, r, rc, storeError(err))
+		return
+	}
+	location := "http://" + r.Host + rc.base + "/" + cossign.EscapePath(key)
+	h := w.Header()
+	h.Set("ETag", o.ETag)
+	h.Set("Location", location)
+	h.Set("x-cos-hash-crc64ecma", strconv.FormatUint(o.CRC64, 10))
+	if redirect := fields["success_action_redirect"]; redirect != "" {
+		u, err := url.Parse(redirect)
+		if err == nil {
+			q := u.Query()
+			q.Set("bucket", s.cfg.Bucket)
+			q.Set("key", key)
+			q.Set("etag", o.ETag)
+			u.RawQuery = q.Encode()
+			h.Set("Location", u.String())
+			w.WriteHeader(http.StatusSeeOther)
+			return
+		}
+	}
+	switch fields["success_action_status"] {
+	case "200":
+		w.WriteHeader(http.StatusOK)
+	case "201":
+		writeXML(w, http.StatusCreated, postResponse{Location: location, Bucket: s.cfg.Bucket, Key: key, ETag: o.ETag})
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+type postResponse struct {
+	XMLName  struct{} `xml:"PostResponse"`
+	Location string
+	Bucket   string
+	Key      string
+	ETag     string
+}
+
+// readForm reads the fields up to the file part, which must come last, and
+// returns the file part unread. Field names are lower-cased: COS matches
+// them without regard to case.
+func readForm(r *http.Request) (map[string]string, *multipart.Part, *apiError) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, nil, errMalformedPOST
+	}
+	fields := map[string]string{}
+	for n := 0; ; n++ {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) && n > 0 {
+			return nil, nil, errNoFile
+		}
+		if err != nil || n >= maxFormFields {
+			return nil, nil, errMalformedPOST
+		}
+		name := strings.ToLower(part.FormName())
+		if name == "file" {
+			return fields, part, nil
+		}
+		v, err := io.ReadAll(io.LimitReader(part, maxFormFieldBytes+1))
+		if err != nil || len(v) > maxFormFieldBytes {
+			return nil, nil, errMalformedPOST
+		}
+		fields[name] = string(v)
+	}
+}

@@ -1,0 +1,149 @@
+package cosemu_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tencentyun/cos-go-sdk-v5"
+
+	"cosgate/shared/cossign"
+)
+
+// formRequest builds a POST Object request: fields in order, then the file.
+func formRequest(t *testing.T, url string, fields []cossign.Pair, filename string, file []byte) *http.Request {
+	t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for _, f := range fields {
+		mw.WriteField(f.Name, f.Value)
+	}
+	fw, _ := mw.CreateFormFile("file", filename)
+	fw.Write(file)
+	mw.Close()
+	r, err := http.NewRequest("POST", url, &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	return r
+}
+
+// TestPostObjectPolicy: a policy-signed form with a temporary key uploads
+// within its conditions; each broken condition gets COS's answer.
+func TestPostObjectPolicy(t *testing.T) {
+	e := start(t, nil)
+	k := e.tempKey(t, policy([]string{"name/cos:PostObject"}, []string{"uploads/u1/*"}, ""), time.Hour)
+	creds := cossign.Credentials{SecretID: k.SecretID, SecretKey: k.SecretKey, SessionToken: k.Token}
+	now := time.Now()
+	form := func(u cossign.PostUpload) []cossign.Pair {
+		u.Bucket = bucket
+		if u.Expiration.IsZero() {
+			u.Expiration = now.Add(10 * time.Minute)
+		}
+		u.Window = cossign.NewWindow(now, time.Minute, 10*time.Minute)
+		return cossign.SignPostUpload(creds, u).Fields
+	}
+	pinned := form(cossign.PostUpload{KeyPrefix: "uploads/u1/", MaxSize: 10,
+		Fields: []cossign.Pair{{Name: "Content-Type", Value: "image/png"}, {Name: "success_action_status", Value: "201"}}})
+
+	a := do(t, formRequest(t, e.URL+"/", pinned, "cat.png", []byte("0123456789")))
+	if a.status != 201 || !strings.Contains(string(a.body), "<Key>uploads/u1/cat.png</Key>") || a.header.Get("ETag") == "" {
+		t.Fatalf("upload: %d %s", a.status, a.body)
+	}
+	obj, err := e.root().Object.Head(t.Context(), "uploads/u1/cat.png", nil)
+	if err != nil || obj.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("stored object: %v %v", err, obj)
+	}
+
+	with := func(fields []cossign.Pair, name, value string) []cossign.Pair {
+		out := append([]cossign.Pair(nil), fields...)
+		for i := range out {
+			if out[i].Name == name {
+				out[i].Value = value
+			}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name          string
+		fields        []cossign.Pair
+		filename      string
+		size          int
+		status        int
+		code, message string
+	}{
+		{"oversize", pinned, "big.png", 11, 400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size."},
+		{"another type", with(pinned, "Content-Type", "text/html"), "a.png", 1, 403, "AccessDenied", "Condition key Content-Type doesn't match the value image/png"},
+		{"another prefix", with(pinned, "key", "uploads/u2/${filename}"), "a.png", 1, 403, "AccessDenied", "Condition key key doesn't match the value uploads/u1/"},
+		{"tampered signature", with(pinned, "q-signature", strings.Repeat("0", 40)), "a.png", 1, 403, "SignatureDoesNotMatch", "The Signature you specified is invalid."},
+		{"expired policy", form(cossign.PostUpload{KeyPrefix: "uploads/u1/", Expiration: now.Add(-time.Second)}), "a.png", 1, 403, "AccessDenied", "You post object request has been expired"},
+		{"allowed by the form, not by the key", form(cossign.PostUpload{KeyPrefix: "uploads/u2/"}), "a.png", 1, 403, "AccessDenied", "Access Denied."},
+	} {
+		a := do(t, formRequest(t, e.URL+"/", c.fields, c.filename, bytes.Repeat([]byte("x"), c.size)))
+		if a.status != c.status || a.err.Code != c.code || !strings.HasPrefix(a.err.Message, c.message) {
+			t.Errorf("%s: %d %s %q", c.name, a.status, a.err.Code, a.err.Message)
+		}
+	}
+	// No file, and not form data at all.
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	mw.WriteField("key", "uploads/u1/x")
+	mw.Close()
+	r, _ := http.NewRequest("POST", e.URL+"/", &b)
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	if a := do(t, r); a.status != 400 || a.err.Code != "IncorrectNumberOfFilesInPostRequest" {
+		t.Errorf("no file: %d %s", a.status, a.body)
+	}
+	r, _ = http.NewRequest("POST", e.URL+"/", strings.NewReader("--nope"))
+	r.Header.Set("Content-Type", "multipart/form-data; boundary=xyz")
+	if a := do(t, r); a.status != 400 || a.err.Code != "MalformedPOSTRequest" {
+		t.Errorf("malformed: %d %s", a.status, a.body)
+	}
+}
+
+// TestPostObjectSignatureField: the mini-program SDK's form carries a
+// request signature (POST /, host signed) in a "Signature" field; here it
+// is produced by cos-go-sdk-v5. The key's CAM policy is what limits it.
+func TestPostObjectSignatureField(t *testing.T) {
+	e := start(t, nil)
+	k := e.tempKey(t, policy([]string{"name/cos:PostObject"}, []string{"uploads/u1/*"}, `{"numeric_less_than_equal":{"cos:content-length":5}}`), time.Hour)
+	sig := func() string {
+		r, _ := http.NewRequest("POST", e.URL+"/", nil)
+		cos.AddAuthorizationHeader(k.SecretID, k.SecretKey, "", r, cos.NewAuthTime(10*time.Minute))
+		return r.Header.Get("Authorization")
+	}
+	fields := func(key string) []cossign.Pair {
+		return []cossign.Pair{{Name: "key", Value: key}, {Name: "success_action_status", Value: "200"}, {Name: "Signature", Value: sig()},
+			{Name: "x-cos-security-token", Value: k.Token}, {Name: "Content-Type", Value: ""}}
+	}
+	if a := do(t, formRequest(t, e.URL+"/", fields("uploads/u1/w.jpg"), "w.jpg", []byte("abc"))); a.status != 200 {
+		t.Fatalf("upload: %d %s", a.status, a.body)
+	}
+	for _, c := range []struct {
+		name   string
+		key    string
+		size   int
+		fields []cossign.Pair
+		code   string
+	}{
+		{"outside the prefix", "uploads/u2/w.jpg", 3, nil, "AccessDenied"},
+		{"over the key's size condition", "uploads/u1/big.jpg", 6, nil, "AccessDenied"},
+		{"signature of another key", "uploads/u1/x.jpg", 3, []cossign.Pair{{Name: "key", Value: "uploads/u1/x.jpg"}, {Name: "Signature", Value: strings.Replace(sig(), "q-signature=", "q-signature=f", 1)[:len(sig())]}, {Name: "x-cos-security-token", Value: k.Token}}, "SignatureDoesNotMatch"},
+	} {
+		f := c.fields
+		if f == nil {
+			f = fields(c.key)
+		}
+		a := do(t, formRequest(t, e.URL+"/", f, "f.jpg", bytes.Repeat([]byte("x"), c.size)))
+		if a.status != 403 || a.err.Code != c.code {
+			t.Errorf("%s: %d %s", c.name, a.status, a.body)
+		}
+		if e.store.Exists(c.key) {
+			t.Errorf("%s: refused upload is visible", c.name)
+		}
+	}
+}

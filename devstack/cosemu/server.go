@@ -1,0 +1,417 @@
+// Package cosemu is a COS XML API emulator for one bucket on loopback. It
+// is faithful where the official SDKs and cosgate can tell: it verifies
+// every signature with cossign's verifier, checks temporary keys' tokens
+// and enforces their CAM policies, honours the upload-pinning headers, and
+// answers COS's XML errors with COS's codes, Date and x-cos-request-id.
+package cosemu
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"cosgate/devstack/cam"
+	"cosgate/devstack/tempkeys"
+	"cosgate/shared/cossign"
+)
+
+// Config describes the emulated account and bucket.
+type Config struct {
+	Bucket string // <name>-<appid>
+	Region string
+	// RootID and RootKey are the account's permanent key: it may do
+	// anything, as an owner's key can.
+	RootID, RootKey string
+	Keys            *tempkeys.Registry // temporary keys issued by STS
+	Store           Store
+	Now             func() time.Time // the server clock; time.Now when nil
+	Logger          *slog.Logger     // one line per request; discarded when nil
+}
+
+// Server is the emulator; it is an http.Handler.
+type Server struct {
+	cfg     Config
+	appID   string
+	uploads sync.Map // upload id -> *upload
+}
+
+// New checks cfg and returns a server.
+func New(cfg Config) (*Server, error) {
+	i := strings.LastIndexByte(cfg.Bucket, '-')
+	if i <= 0 || i == len(cfg.Bucket)-1 {
+		return nil, fmt.Errorf("cosemu: bucket %q is not <name>-<appid>", cfg.Bucket)
+	}
+	if cfg.Region == "" || cfg.RootID == "" || cfg.RootKey == "" || cfg.Store == nil {
+		return nil, errors.New("cosemu: region, root key and store are required")
+	}
+	if cfg.Keys == nil {
+		cfg.Keys = tempkeys.New()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Server{cfg: cfg, appID: cfg.Bucket[i+1:]}, nil
+}
+
+// reqContext is what one request carries through the handlers.
+type reqContext struct {
+	id, trace string
+	now       time.Time
+	code      string // the error code answered, for the log
+	secretID  string
+	query     url.Values
+	key       string
+	base      string // the path prefix before the key: "" or "/<bucket>"
+}
+
+func newID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rc := &reqContext{id: newID(), trace: newID(), now: s.cfg.Now()}
+	start := time.Now()
+	h := w.Header()
+	h.Set("Server", "tencent-cos")
+	h.Set("Date", rc.now.UTC().Format(http.TimeFormat))
+	h.Set("x-cos-request-id", rc.id)
+	if o := r.Header.Get("Origin"); o != "" {
+		// The emulated bucket has one CORS rule: any origin, any method.
+		h.Set("Access-Control-Allow-Origin", o)
+		h.Set("Access-Control-Expose-Headers", "ETag, Content-Length, Date, Location, x-cos-request-id, x-cos-hash-crc64ecma, x-cos-version-id")
+		h.Add("Vary", "Origin")
+	}
+	sw := &statusWriter{ResponseWriter: w, status: 200}
+	s.serve(sw, r, rc)
+	// Never the query or headers: they hold signatures and tokens.
+	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "cos",
+		slog.String("method", r.Method), slog.String("key", clip(rc.key)),
+		slog.Int("status", sw.status), slog.String("code", rc.code),
+		slog.String("secret_id", redact(rc.secretID)), slog.String("request_id", rc.id),
+		slog.Duration("took", time.Since(start)))
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, rc *reqContext) {
+	if r.Method == http.MethodOptions {
+		s.preflight(w, r, rc)
+		return
+	}
+	q, err := cossign.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		writeError(w, r, rc, errInvalidArgument.with("The query string is not valid percent-encoding."))
+		return
+	}
+	rc.query = q
+	if !s.locate(r, rc) {
+		writeError(w, r, rc, errNoSuchBucket)
+		return
+	}
+	for _, sub := range unsupported {
+		if _, ok := q[sub]; ok {
+			writeError(w, r, rc, errNotImplemented)
+			return
+		}
+	}
+	if r.Method == http.MethodPost && rc.key == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		s.postObject(w, r, rc)
+		return
+	}
+	p, apiErr := s.authenticate(r, rc, tokenOf(r.Header, q))
+	if apiErr != nil {
+		drain(r)
+		writeError(w, r, rc, apiErr)
+		return
+	}
+	_, hasUploadID := q["uploadId"]
+	switch {
+	case rc.key == "":
+		switch {
+		case r.Method == http.MethodGet && has(q, "uploads"):
+			s.listUploads(w, r, rc, p)
+		case r.Method == http.MethodHead:
+			s.headBucket(w, r, rc, p)
+		default:
+			writeError(w, r, rc, errNotImplemented)
+		}
+	case r.Method == http.MethodPut && hasUploadID:
+		s.uploadPart(w, r, rc, p)
+	case r.Method == http.MethodPut:
+		s.putObject(w, r, rc, p)
+	case r.Method == http.MethodPost && has(q, "uploads"):
+		s.initiate(w, r, rc, p)
+	case r.Method == http.MethodPost && hasUploadID:
+		s.complete(w, r, rc, p)
+	case r.Method == http.MethodGet && hasUploadID:
+		s.listParts(w, r, rc, p)
+	case r.Method == http.MethodDelete && hasUploadID:
+		s.abort(w, r, rc, p)
+	case r.Method == http.MethodGet || r.Method == http.MethodHead:
+		s.getObject(w, r, rc, p)
+	case r.Method == http.MethodDelete:
+		s.deleteObject(w, r, rc, p)
+	default:
+		writeError(w, r, rc, errMethod)
+	}
+}
+
+// unsupported are sub-resources the emulator does not implement; it says so
+// rather than treating them as plain object requests.
+var unsupported = []string{"acl", "tagging", "restore", "append", "select", "torrent", "cors", "policy", "lifecycle", "versioning", "versions", "delete", "website", "referer", "logging"}
+
+func has(q url.Values, name string) bool { _, ok := q[name]; return ok }
+
+// locate finds the key. The bucket is addressed by host
+// (<bucket>.anything), by path (/<bucket>/key, as cos-go-sdk-v5 and the
+// functions do with COS_PATH_STYLE), or implicitly (one bucket per port, as
+// the JS SDKs do with a Domain of http://127.0.0.1:9000).
+func (s *Server) locate(r *http.Request, rc *reqContext) bool {
+	path := r.URL.Path
+	if path == "" {
+		path = "/"
+	}
+	host, _, err := net.SplitHostPort(r.Host)
+	if err != nil {
+		host = r.Host
+	}
+	if name, _, ok := strings.Cut(host, "."); ok && strings.HasSuffix(name, "-"+s.appID) {
+		// Virtual-hosted: the host names the bucket.
+		if name != s.cfg.Bucket {
+			return false
+		}
+		rc.key = path[1:]
+		return true
+	}
+	if rest, ok := strings.CutPrefix(path, "/"+s.cfg.Bucket); ok && (rest == "" || rest[0] == '/') {
+		rc.base, rc.key = "/"+s.cfg.Bucket, strings.TrimPrefix(rest, "/")
+		return true
+	}
+	rc.key = path[1:]
+	return true
+}
+
+// checkKey applies COS's object-name rules to a key being written.
+func checkKey(key string) *apiError {
+	switch {
+	case len(key) > 850:
+		return errKeyTooLong
+	case !utf8.ValidString(key), strings.HasPrefix(key, "/"), strings.HasPrefix(key, `\`):
+		return errObjectName
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] >= 24 && key[i] <= 27 {
+			return errObjectName
+		}
+	}
+	return nil
+}
+
+// principal is who signed: the root key, or a temporary key and its policy.
+type principal struct {
+	root bool
+	key  tempkeys.Key
+}
+
+func (s *Server) lookup(id string) (string, bool) {
+	if id == s.cfg.RootID {
+		return s.cfg.RootKey, true
+	}
+	k, ok := s.cfg.Keys.Get(id)
+	return k.SecretKey, ok
+}
+
+func tokenOf(h http.Header, q url.Values) string {
+	if t := h.Get("x-cos-security-token"); t != "" {
+		return t
+	}
+	return q.Get("x-cos-security-token")
+}
+
+// authenticate verifies a header, q-* query or sign= signature, and the
+// session token of a temporary key.
+func (s *Server) authenticate(r *http.Request, rc *reqContext, token string) (principal, *apiError) {
+	in := cossign.Incoming{Method: r.Method, Path: r.URL.Path, Query: rc.query, Header: r.Header, Host: r.Host}
+	return s.verified(rc, in, token)
+}
+
+// verified runs the verifier on in and then checks the token; the POST form
+// paths use it with their own Incoming.
+func (s *Server) verified(rc *reqContext, in cossign.Incoming, token string) (principal, *apiError) {
+	v, err := cossign.Verify(in, s.lookup, rc.now)
+	if err != nil {
+		return principal{}, verifyError(rc, err)
+	}
+	return s.principal(rc, v.Auth.SecretID, token)
+}
+
+func (s *Server) principal(rc *reqContext, secretID, token string) (principal, *apiError) {
+	rc.secretID = secretID
+	if secretID == s.cfg.RootID {
+		return principal{root: true}, nil
+	}
+	k, _ := s.cfg.Keys.Get(secretID)
+	switch {
+	case token == "":
+		return principal{}, errTokenMissing
+	case token != k.Token:
+		return principal{}, errTokenMismatch
+	case rc.now.After(k.Expires):
+		return principal{}, errExpiredToken
+	}
+	return principal{key: k}, nil
+}
+
+// verifyError maps a verifier failure to COS's answer.
+func verifyError(rc *reqContext, err error) *apiError {
+	var v *cossign.VerifyError
+	if !errors.As(err, &v) {
+		var pv *cossign.PolicyViolation
+		if errors.As(err, &pv) {
+			return &apiError{Status: pv.Status, Code: pv.Code, Message: pv.Message}
+		}
+		return errInternal
+	}
+	rc.secretID = v.SecretID
+	switch v.Reason {
+	case cossign.ReasonMissing:
+		return errSignatureEmpty
+	case cossign.ReasonUnknownKey:
+		return errUnknownKey
+	case cossign.ReasonExpired:
+		return errRequestExpired
+	case cossign.ReasonSkewed:
+		return errTooSkewed
+	case cossign.ReasonMismatch:
+		return &apiError{Status: 403, Code: "SignatureDoesNotMatch", Message: "The Signature you specified is invalid.",
+			StringToSign: v.StringToSign, FormatString: v.FormatString}
+	default: // malformed
+		return &apiError{Status: 403, Code: "AccessDenied", Message: "The Authorization is not valid: " + v.Detail}
+	}
+}
+
+// authorize applies a temporary key's policy to one action on one key.
+func (s *Server) authorize(p principal, action, key string, value func(string) (string, bool)) *apiError {
+	if p.root {
+		return nil
+	}
+	req := cam.Request{Action: "name/cos:" + action, Resource: s.resource(key), Value: value}
+	if !p.key.Policy.Allows(req) {
+		return errDenied
+	}
+	return nil
+}
+
+// resource is the CAM resource of a key in this bucket.
+func (s *Server) resource(key string) string {
+	return "qcs::cos:" + s.cfg.Region + ":uid/" + s.appID + ":" + s.cfg.Bucket + "/" + key
+}
+
+// values answers policy condition keys from the request; extra (form
+// fields, a POST file's size) takes precedence.
+func values(r *http.Request, rc *reqContext, extra map[string]string) func(string) (string, bool) {
+	return func(key string) (string, bool) {
+		if v, ok := extra[strings.ToLower(key)]; ok {
+			return v, true
+		}
+		switch key = strings.ToLower(key); key {
+		case "qcs:ip":
+			host, _, err := net.SplitHostPort(r.RemoteAddr)
+			return host, err == nil
+		case "cos:secure-transport":
+			return strconv.FormatBool(r.TLS != nil), true
+		case "cos:content-length":
+			if r.ContentLength < 0 {
+				return "", false
+			}
+			return strconv.FormatInt(r.ContentLength, 10), true
+		}
+		name, ok := strings.CutPrefix(key, "cos:")
+		if !ok {
+			return "", false
+		}
+		if strings.HasPrefix(name, "response-") || name == "prefix" || name == "delimiter" {
+			vs, ok := rc.query[name]
+			if !ok || len(vs) == 0 {
+				return "", false
+			}
+			return vs[0], true
+		}
+		vs := r.Header.Values(name)
+		if len(vs) == 0 {
+			return "", false
+		}
+		return vs[0], true
+	}
+}
+
+func (s *Server) preflight(w http.ResponseWriter, r *http.Request, rc *reqContext) {
+	if r.Header.Get("Origin") == "" || r.Header.Get("Access-Control-Request-Method") == "" {
+		writeError(w, r, rc, errInvalidArgument.with("A CORS preflight needs Origin and Access-Control-Request-Method."))
+		return
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Methods", "GET, PUT, POST, DELETE, HEAD")
+	if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
+		h.Set("Access-Control-Allow-Headers", req)
+	}
+	h.Set("Access-Control-Max-Age", "600")
+	w.WriteHeader(http.StatusOK)
+}
+
+// drain reads a little of an unread body so the connection can be reused
+// after an early error, without accepting a large upload.
+func drain(r *http.Request) {
+	buf := make([]byte, 32<<10)
+	for i := 0; i < 64; i++ {
+		if _, err := r.Body.Read(buf); err != nil {
+			return
+		}
+	}
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(p)
+}
+
+func clip(s string) string {
+	if len(s) > 120 {
+		return s[:120] + "…"
+	}
+	return s
+}
+
+// redact keeps enough of a SecretId to tell keys apart in a log.
+func redact(id string) string {
+	if len(id) <= 8 {
+		return id
+	}
+	return id[:8] + "…"
+}

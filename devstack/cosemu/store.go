@@ -1,0 +1,328 @@
+package cosemu
+
+import (
+	"bytes"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"hash/crc64"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Object is what the store keeps about an object besides its bytes.
+type Object struct {
+	Key         string
+	Size        int64
+	ETag        string // quoted
+	CRC64       uint64 // CRC-64/ECMA as COS reports it in x-cos-hash-crc64ecma
+	Modified    time.Time
+	ContentType string
+	Headers     map[string]string // Cache-Control, Content-Disposition, … and x-cos-meta-*
+}
+
+var (
+	errNotFound = errors.New("no such object")
+	errTaken    = errors.New("object exists")
+)
+
+// Check runs on a finished upload before it becomes visible; an error
+// cancels it.
+type Check func(size int64, md5sum []byte) error
+
+// Part is what the store learnt about a spooled part.
+type Part struct {
+	Size  int64
+	MD5   []byte
+	CRC64 uint64
+}
+
+// digest computes what COS reports about a body as it streams past.
+type digest struct {
+	md5 hash.Hash
+	crc hash.Hash64
+}
+
+func newDigest() *digest { return &digest{md5.New(), crc64.New(crc64.MakeTable(crc64.ECMA))} }
+
+func (d *digest) Write(p []byte) (int, error) {
+	d.md5.Write(p)
+	d.crc.Write(p)
+	return len(p), nil
+}
+
+func (d *digest) part(size int64) Part { return Part{size, d.md5.Sum(nil), d.crc.Sum64()} }
+
+// finish runs check and fills in the object's size and digests.
+func (d *digest) finish(o *Object, size int64, check Check) error {
+	sum := d.md5.Sum(nil)
+	if check != nil {
+		if err := check(size, sum); err != nil {
+			return err
+		}
+	}
+	o.Size, o.CRC64 = size, d.crc.Sum64()
+	if o.ETag == "" { // a multipart upload brings its own
+		o.ETag = `"` + hex.EncodeToString(sum) + `"`
+	}
+	if o.Modified.IsZero() {
+		o.Modified = time.Now()
+	}
+	return nil
+}
+
+// Store keeps objects. Put makes an object visible atomically, all of it or
+// nothing, and with ifAbsent only if the key is free.
+type Store interface {
+	Put(o Object, body io.Reader, check Check, ifAbsent bool) (Object, error)
+	Open(key string) (Object, io.ReadSeekCloser, error)
+	Delete(key string) error
+	Exists(key string) bool
+	// Spool keeps the bytes of a multipart part until Unspool or Drop.
+	Spool(id string, body io.Reader) (Part, error)
+	Unspool(id string) (io.ReadCloser, error)
+	Drop(id string)
+}
+
+// MemoryStore keeps everything in memory: for tests.
+type MemoryStore struct {
+	mu      sync.Mutex
+	objects map[string]memObject
+	spools  map[string][]byte
+}
+
+type memObject struct {
+	meta Object
+	data []byte
+}
+
+// NewMemoryStore returns an empty store.
+func NewMemoryStore() *MemoryStore {
+	return &MemoryStore{objects: map[string]memObject{}, spools: map[string][]byte{}}
+}
+
+func (m *MemoryStore) Put(o Object, body io.Reader, check Check, ifAbsent bool) (Object, error) {
+	d := newDigest()
+	data, err := io.ReadAll(io.TeeReader(body, d))
+	if err != nil {
+		return Object{}, err
+	}
+	if err := d.finish(&o, int64(len(data)), check); err != nil {
+		return Object{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.objects[o.Key]; ok && ifAbsent {
+		return Object{}, errTaken
+	}
+	m.objects[o.Key] = memObject{meta: o, data: data}
+	return o, nil
+}
+
+func (m *MemoryStore) Open(key string) (Object, io.ReadSeekCloser, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	obj, ok := m.objects[key]
+	if !ok {
+		return Object{}, nil, errNotFound
+	}
+	return obj.meta, nopCloser{bytes.NewReader(obj.data)}, nil
+}
+
+func (m *MemoryStore) Delete(key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.objects, key)
+	return nil
+}
+
+func (m *MemoryStore) Exists(key string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.objects[key]
+	return ok
+}
+
+func (m *MemoryStore) Spool(id string, body io.Reader) (Part, error) {
+	d := newDigest()
+	data, err := io.ReadAll(io.TeeReader(body, d))
+	if err != nil {
+		return Part{}, err
+	}
+	m.mu.Lock()
+	m.spools[id] = data
+	m.mu.Unlock()
+	return d.part(int64(len(data))), nil
+}
+
+func (m *MemoryStore) Unspool(id string) (io.ReadCloser, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	data, ok := m.spools[id]
+	if !ok {
+		return nil, errNotFound
+	}
+	return io.NopCloser(bytes.NewReader(data)), nil
+}
+
+func (m *MemoryStore) Drop(id string) {
+	m.mu.Lock()
+	delete(m.spools, id)
+	m.mu.Unlock()
+}
+
+type nopCloser struct{ *bytes.Reader }
+
+func (nopCloser) Close() error { return nil }
+
+// DiskStore keeps objects in a folder. Each object is one file, its
+// metadata header followed by its bytes, written under tmp/ and renamed
+// into place: a reader sees the old object or the new one, never part.
+type DiskStore struct {
+	dir string
+	mu  sync.Mutex // orders the exists-check and rename of ifAbsent puts
+}
+
+// NewDiskStore uses (and creates) dir. Objects survive restarts; multipart
+// uploads live in the server's memory, so parts spooled by an earlier run,
+// and writes it left unfinished, are removed.
+func NewDiskStore(dir string) (*DiskStore, error) {
+	for _, d := range []string{"tmp", "spool"} {
+		if err := os.RemoveAll(filepath.Join(dir, d)); err != nil {
+			return nil, err
+		}
+	}
+	for _, d := range []string{"objects", "tmp", "spool"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
+			return nil, err
+		}
+	}
+	return &DiskStore{dir: dir}, nil
+}
+
+func (d *DiskStore) path(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return filepath.Join(d.dir, "objects", hex.EncodeToString(sum[:]))
+}
+
+func (d *DiskStore) Put(o Object, body io.Reader, check Check, ifAbsent bool) (Object, error) {
+	tmp, err := os.CreateTemp(filepath.Join(d.dir, "tmp"), "put-")
+	if err != nil {
+		return Object{}, err
+	}
+	defer os.Remove(tmp.Name()) // a no-op after the rename
+	defer tmp.Close()
+	// Reserve the header's place; it is written once size and ETag are known.
+	if _, err := tmp.Write(make([]byte, headerReserve)); err != nil {
+		return Object{}, err
+	}
+	dg := newDigest()
+	n, err := io.Copy(io.MultiWriter(tmp, dg), body)
+	if err != nil {
+		return Object{}, err
+	}
+	if err := dg.finish(&o, n, check); err != nil {
+		return Object{}, err
+	}
+	head, err := json.Marshal(o)
+	if err != nil || len(head)+4 > headerReserve {
+		return Object{}, fmt.Errorf("object metadata too large")
+	}
+	hdr := make([]byte, headerReserve)
+	binary.BigEndian.PutUint32(hdr, uint32(len(head)))
+	copy(hdr[4:], head)
+	if _, err := tmp.WriteAt(hdr, 0); err != nil {
+		return Object{}, err
+	}
+	if err := tmp.Sync(); err != nil {
+		return Object{}, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if ifAbsent && d.Exists(o.Key) {
+		return Object{}, errTaken
+	}
+	return o, os.Rename(tmp.Name(), d.path(o.Key))
+}
+
+// headerReserve is the fixed space for the metadata header.
+const headerReserve = 64 << 10
+
+func (d *DiskStore) Open(key string) (Object, io.ReadSeekCloser, error) {
+	f, err := os.Open(d.path(key))
+	if errors.Is(err, os.ErrNotExist) {
+		return Object{}, nil, errNotFound
+	}
+	if err != nil {
+		return Object{}, nil, err
+	}
+	hdr := make([]byte, headerReserve)
+	if _, err := io.ReadFull(f, hdr); err != nil {
+		f.Close()
+		return Object{}, nil, err
+	}
+	var o Object
+	if err := json.Unmarshal(hdr[4:4+binary.BigEndian.Uint32(hdr)], &o); err != nil {
+		f.Close()
+		return Object{}, nil, err
+	}
+	return o, sectionCloser{io.NewSectionReader(f, headerReserve, o.Size), f}, nil
+}
+
+type sectionCloser struct {
+	*io.SectionReader
+	f *os.File
+}
+
+func (s sectionCloser) Close() error { return s.f.Close() }
+
+func (d *DiskStore) Delete(key string) error {
+	err := os.Remove(d.path(key))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+func (d *DiskStore) Exists(key string) bool {
+	_, err := os.Stat(d.path(key))
+	return err == nil
+}
+
+func (d *DiskStore) spoolPath(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return filepath.Join(d.dir, "spool", hex.EncodeToString(sum[:]))
+}
+
+func (d *DiskStore) Spool(id string, body io.Reader) (Part, error) {
+	tmp, err := os.CreateTemp(filepath.Join(d.dir, "tmp"), "part-")
+	if err != nil {
+		return Part{}, err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	dg := newDigest()
+	n, err := io.Copy(io.MultiWriter(tmp, dg), body)
+	if err != nil {
+		return Part{}, err
+	}
+	return dg.part(n), os.Rename(tmp.Name(), d.spoolPath(id))
+}
+
+func (d *DiskStore) Unspool(id string) (io.ReadCloser, error) {
+	f, err := os.Open(d.spoolPath(id))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, errNotFound
+	}
+	return f, err
+}
+
+func (d *DiskStore) Drop(id string) { os.Remove(d.spoolPath(id)) }

@@ -1,0 +1,229 @@
+// Package stack runs cosgate locally: the three functions on one port and,
+// beside them, the COS and STS emulators they are pointed at. make dev and
+// the end-to-end tests both start it.
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"cosgate/devstack/cosemu"
+	"cosgate/devstack/stsemu"
+	"cosgate/devstack/tempkeys"
+	"cosgate/functions/download/downloadapi"
+	"cosgate/functions/presign/presignapi"
+	"cosgate/functions/sts/stsapi"
+	"cosgate/shared/config"
+	"cosgate/shared/platform"
+)
+
+// Defaults is the development configuration: a made-up account and
+// bucket, keys that exist only in the emulators, and an HS256 secret for
+// development JWTs. None of it is valid anywhere else.
+func Defaults() map[string]string {
+	return map[string]string{
+		"COS_BUCKET":         "devbucket-1250000000",
+		"COS_REGION":         "ap-guangzhou",
+		"COS_SECRET_ID":      "AKIDcosgateDEVELOPMENTonly0000000000",
+		"COS_SECRET_KEY":     "cosgateDevelopmentOnlySecretKey000",
+		"AUTH_MODE":          "jwt",
+		"AUTH_JWT_SECRET":    "cosgate-development-hs256-secret-not-for-production",
+		"CORS_ALLOW_ORIGINS": "*",
+		// The walkthrough uploads a text file.
+		"UPLOAD_ALLOWED_EXT": "jpg,jpeg,png,gif,webp,heic,heif,bmp,mp4,mov,m4v,webm,txt",
+	}
+}
+
+// Options configures Start. Zero values listen on free loopback ports and
+// keep objects in memory.
+type Options struct {
+	// Env holds production variables (config.Variables) that override
+	// Defaults; COS_SECRET_ID/COS_SECRET_KEY become the emulated account's
+	// root key. COS_ENDPOINT and STS_ENDPOINT are always the emulators.
+	Env map[string]string
+	// Listen addresses; "127.0.0.1:0" when empty.
+	FunctionsAddr, COSAddr, STSAddr string
+	DataDir                         string           // objects on disk here; in memory when empty
+	Now                             func() time.Time // the emulators' clock; time.Now when nil
+	Logger                          *slog.Logger     // discarded when nil
+}
+
+// Stack is a running local stack.
+type Stack struct {
+	FunctionsURL, COSURL, STSURL string
+	// Env is the environment the functions were built with.
+	Env map[string]string
+	// Keys are the temporary keys STS issued, as COS enforces them.
+	Keys  *tempkeys.Registry
+	Store cosemu.Store
+
+	servers []*http.Server
+	done    []chan struct{}
+}
+
+// Start listens, builds the emulators and the functions, and serves them
+// until Close.
+func Start(o Options) (*Stack, error) {
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	env := Defaults()
+	for k, v := range o.Env {
+		env[k] = v
+	}
+	var lns []net.Listener
+	closeAll := func() {
+		for _, ln := range lns {
+			ln.Close()
+		}
+	}
+	for _, addr := range []string{o.FunctionsAddr, o.COSAddr, o.STSAddr} {
+		if addr == "" {
+			addr = "127.0.0.1:0"
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("listen on %s: %w", addr, err)
+		}
+		lns = append(lns, ln)
+	}
+	s := &Stack{
+		FunctionsURL: "http://" + lns[0].Addr().String(),
+		COSURL:       "http://" + lns[1].Addr().String(),
+		STSURL:       "http://" + lns[2].Addr().String(),
+		Env:          env,
+		Keys:         tempkeys.New(),
+	}
+	env["COS_ENDPOINT"], env["STS_ENDPOINT"] = s.COSURL, s.STSURL
+
+	handlers, err := s.build(env, o, now, logger)
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	for i, ln := range lns {
+		srv := &http.Server{Handler: handlers[i], ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		done := make(chan struct{})
+		s.servers, s.done = append(s.servers, srv), append(s.done, done)
+		go func() {
+			defer close(done)
+			srv.Serve(ln)
+		}()
+	}
+	return s, nil
+}
+
+// build makes the three handlers: functions, COS, STS.
+func (s *Stack) build(env map[string]string, o Options, now func() time.Time, logger *slog.Logger) ([]http.Handler, error) {
+	cosCfg, err := config.Load[config.COS](env)
+	if err != nil {
+		return nil, err
+	}
+	key, err := config.Load[config.Key](env)
+	if err != nil || !key.Present() {
+		return nil, errors.New("the emulated account needs a root key: COS_SECRET_ID and COS_SECRET_KEY")
+	}
+	if o.DataDir != "" {
+		if s.Store, err = cosemu.NewDiskStore(o.DataDir); err != nil {
+			return nil, fmt.Errorf("data folder: %w", err)
+		}
+	} else {
+		s.Store = cosemu.NewMemoryStore()
+	}
+	creds := key.Credentials()
+	cos, err := cosemu.New(cosemu.Config{
+		Bucket: cosCfg.Bucket, Region: cosCfg.Region, RootID: creds.SecretID, RootKey: creds.SecretKey,
+		Keys: s.Keys, Store: s.Store, Now: now, Logger: logger.With("service", "cos"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	sts, err := stsemu.New(stsemu.Config{
+		AppID: cosCfg.AppID(), Keys: map[string]string{creds.SecretID: creds.SecretKey},
+		Registry: s.Keys, Now: now, Logger: logger.With("service", "sts"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	fns, err := Functions(env, logger)
+	if err != nil {
+		return nil, err
+	}
+	return []http.Handler{fns, cos, sts}, nil
+}
+
+// Functions builds the three functions, as their binaries would from env,
+// on one mux: /sts, /presign, /download and /download/<key>.
+func Functions(env map[string]string, logger *slog.Logger) (http.Handler, error) {
+	mux := http.NewServeMux()
+	for _, f := range []struct {
+		name, path string
+		build      platform.Builder
+	}{
+		{"sts", "/sts", stsapi.Build},
+		{"presign", "/presign", presignapi.Build},
+		{"download", "/download", downloadapi.Build},
+	} {
+		h, err := f.build(platform.Env{Function: f.name, Platform: platform.HTTP, Logger: logger, Environ: maps.Clone(env)})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.name, err)
+		}
+		mux.Handle(f.path, h)
+		if f.name == "download" {
+			mux.Handle("/download/", h)
+		}
+	}
+	return mux, nil
+}
+
+// Close stops the servers, letting requests in flight finish.
+func (s *Stack) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var errs []error
+	for i, srv := range s.servers {
+		errs = append(errs, srv.Shutdown(ctx))
+		<-s.done[i]
+	}
+	return errors.Join(errs...)
+}
+
+// Token mints a development JWT for uid with the stack's HS256 secret (and
+// issuer and audience, when configured).
+func (s *Stack) Token(uid string, ttl time.Duration) (string, error) {
+	return Token(s.Env, uid, time.Now(), ttl)
+}
+
+// Token mints an HS256 JWT for uid from a configuration's AUTH_* values.
+func Token(env map[string]string, uid string, now time.Time, ttl time.Duration) (string, error) {
+	if env["AUTH_MODE"] != "" && env["AUTH_MODE"] != "jwt" {
+		return "", fmt.Errorf("AUTH_MODE is %s, not jwt", env["AUTH_MODE"])
+	}
+	secret := env["AUTH_JWT_SECRET"]
+	if secret == "" {
+		return "", errors.New("AUTH_JWT_SECRET is not set (an RS256/ES256 key cannot be used to mint development tokens)")
+	}
+	claims := jwt.MapClaims{"sub": uid, "iat": now.Unix(), "exp": now.Add(ttl).Unix()}
+	if iss := env["AUTH_JWT_ISSUER"]; iss != "" {
+		claims["iss"] = iss
+	}
+	if aud := env["AUTH_JWT_AUDIENCE"]; aud != "" {
+		claims["aud"] = aud
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(secret))
+}

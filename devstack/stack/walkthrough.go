@@ -1,0 +1,34 @@
+package stack
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Walkthrough is the copy-paste session make dev prints: a temporary key,
+// a pre-signed upload, the upload, the download. It needs only sh, curl
+// and sed, and is run as written by the tests.
+func Walkthrough(functionsURL, token string) string {
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
+	w("F=%s", functionsURL)
+	w("TOKEN=%s", token)
+	w("")
+	w("# 1. A temporary key limited to your prefix (what cos-wx-sdk-v5's getAuthorization fetches)")
+	w(`curl -s -X POST "$F/sts" -H "Authorization: Bearer $TOKEN"; echo`)
+	w("")
+	w("# 2. A pre-signed PUT for a 14-byte text file; the server picks the key")
+	w(`P=$(curl -s -X POST "$F/presign" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"ext":"txt","size":14}'); echo "$P"`)
+	w(`URL=$(printf '%%s' "$P" | sed -n 's/.*"url":"\([^"]*\)".*/\1/p')`)
+	w(`KEY=$(printf '%%s' "$P" | sed -n 's/.*"key":"\([^"]*\)".*/\1/p')`)
+	w("")
+	w("# 3. Upload with exactly the signed headers (curl adds Content-Length: 14)")
+	w(`printf 'hello, cosgate' | curl -s -i -X PUT "$URL" -H 'Content-Type: text/plain; charset=utf-8' -H 'x-cos-forbid-overwrite: true' --data-binary @-`)
+	w("")
+	w("# 4. The same URL again: refused, the key is taken (409 FileAlreadyExists)")
+	w(`printf 'hello, cosgate' | curl -s -X PUT "$URL" -H 'Content-Type: text/plain; charset=utf-8' -H 'x-cos-forbid-overwrite: true' --data-binary @-; echo`)
+	w("")
+	w("# 5. Download: a 302 to a short-lived signed GET, followed")
+	w(`curl -s -L "$F/download?key=$KEY" -H "Authorization: Bearer $TOKEN"; echo`)
+	return b.String()
+}
