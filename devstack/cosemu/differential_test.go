@@ -228,7 +228,7 @@ func generate(t *testing.T, rng *rand.Rand, base string, client *cos.Client, tem
 				q.Set(name, q.Get(name)+"x")
 				break
 			}
-			req.URL.RawQuery = rawQueryKeepingAuth(q)
+			req.URL.RawQuery = q.Encode()
 			return mismatch("signed parameter changed")
 		case 3:
 			if req.URL.RawQuery == "" {
@@ -297,8 +297,5 @@ func setAuthField(req *http.Request, presigned bool, name string, edit func(stri
 	} else {
 		q.Set(name, edit(q.Get(name)))
 	}
-	req.URL.RawQuery = rawQueryKeepingAuth(q)
+	req.URL.RawQuery = q.Encode()
 }
-
-// rawQueryKeepingAuth re-encodes a query.
-func rawQueryKeepingAuth(q url.Values) string { return q.Encode() }

@@ -2,9 +2,11 @@ package e2e_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -24,7 +26,7 @@ func TestTempKeyWithGoSDK(t *testing.T) {
 	for _, key := range []string{"uploads/u2/photo.jpg", "uploads/u1x/photo.jpg", "photo.jpg"} {
 		_, err := c.Object.Put(t.Context(), key, strings.NewReader("x"), nil)
 		var ce *cos.ErrorResponse
-		if !asCOS(err, &ce) || ce.Response.StatusCode != 403 || ce.Code != "AccessDenied" || ce.Message != "Access Denied." {
+		if !errors.As(err, &ce) || ce.Response.StatusCode != 403 || ce.Code != "AccessDenied" || ce.Message != "Access Denied." {
 			t.Errorf("upload to %s: %v", key, err)
 		}
 	}
@@ -145,7 +147,7 @@ func TestDownload(t *testing.T) {
 	if _, err := e.root().Object.Put(t.Context(), key, bytes.NewReader(body), nil); err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range []string{"/download?key=" + urlQueryEscape(key), "/download/uploads/u1/2026/report%201.txt"} {
+	for _, path := range []string{"/download?key=" + url.QueryEscape(key), "/download/uploads/u1/2026/report%201.txt"} {
 		req, _ := http.NewRequest("GET", e.FunctionsURL+path, nil)
 		req.Header.Set("Authorization", "Bearer "+e.token)
 		resp, err := noRedirect.Do(req)
