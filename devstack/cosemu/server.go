@@ -23,6 +23,7 @@ import (
 	"cosgate/devstack/cam"
 	"cosgate/devstack/tempkeys"
 	"cosgate/shared/cossign"
+	"cosgate/shared/httpapi"
 )
 
 // Config describes the emulated account and bucket.
@@ -96,12 +97,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Access-Control-Expose-Headers", "ETag, Content-Length, Date, Location, x-cos-request-id, x-cos-hash-crc64ecma, x-cos-version-id")
 		h.Add("Vary", "Origin")
 	}
-	sw := &statusWriter{ResponseWriter: w, status: 200}
+	sw := &httpapi.StatusRecorder{ResponseWriter: w}
 	s.serve(sw, r, rc)
 	// Never the query or headers: they hold signatures and tokens.
 	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "cos",
 		slog.String("method", r.Method), slog.String("key", clip(rc.key)),
-		slog.Int("status", sw.status), slog.String("code", rc.code),
+		slog.Int("status", sw.Status()), slog.String("code", rc.code),
 		slog.String("secret_id", redact(rc.secretID)), slog.String("request_id", rc.id),
 		slog.Duration("took", time.Since(start)))
 }
@@ -381,24 +382,6 @@ func drain(r *http.Request) {
 			return
 		}
 	}
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-	wrote  bool
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if !w.wrote {
-		w.status, w.wrote = code, true
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(p []byte) (int, error) {
-	w.wrote = true
-	return w.ResponseWriter.Write(p)
 }
 
 func clip(s string) string {

@@ -52,7 +52,7 @@ func Middleware(h http.Handler, o Options) http.Handler {
 		ctx := context.WithValue(r.Context(), requestKey, acc)
 		r = r.WithContext(ctx)
 		w.Header().Set("X-Request-Id", id)
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &StatusRecorder{ResponseWriter: w}
 
 		defer func() {
 			if p := recover(); p != nil {
@@ -65,7 +65,7 @@ func Middleware(h http.Handler, o Options) http.Handler {
 			}
 			attrs := append([]slog.Attr{
 				slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
-				slog.Int("status", rec.status()), slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000),
+				slog.Int("status", rec.Status()), slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000),
 				slog.String("subject", acc.subject),
 			}, acc.attrs...)
 			accessLog.LogAttrs(ctx, slog.LevelInfo, "access", attrs...)
@@ -148,28 +148,29 @@ func originAllowed(list []string, origin string) bool {
 	return false
 }
 
-// statusRecorder notes the status for the access log.
-type statusRecorder struct {
+// StatusRecorder notes the status a handler answered, for an access log.
+type StatusRecorder struct {
 	http.ResponseWriter
 	code  int
 	wrote bool
 }
 
-func (s *statusRecorder) WriteHeader(code int) {
+func (s *StatusRecorder) WriteHeader(code int) {
 	if !s.wrote {
 		s.code, s.wrote = code, true
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
 
-func (s *statusRecorder) Write(b []byte) (int, error) {
+func (s *StatusRecorder) Write(b []byte) (int, error) {
 	if !s.wrote {
 		s.code, s.wrote = http.StatusOK, true
 	}
 	return s.ResponseWriter.Write(b)
 }
 
-func (s *statusRecorder) status() int {
+// Status is the status answered: 200 when the handler wrote nothing.
+func (s *StatusRecorder) Status() int {
 	if !s.wrote {
 		return http.StatusOK
 	}
