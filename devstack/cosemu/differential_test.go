@@ -20,12 +20,13 @@ import (
 	"cosgate/devstack/cosemu"
 	"cosgate/devstack/tempkeys"
 	"cosgate/shared/cossign"
+	"cosgate/shared/cosverify"
 )
 
 // TestDifferentialVerdicts: 1,200 generated requests, signed by
 // cos-go-sdk-v5 (Authorization header or pre-signed URL, root or temporary
 // key) and then left alone or tampered with in one way. For each, three
-// verdicts must agree: the one the tampering implies, cossign.Verify's on
+// verdicts must agree: the one the tampering implies, cosverify.Verify's on
 // the request as the server received it, and the emulator's answer.
 func TestDifferentialVerdicts(t *testing.T) {
 	const n = 1200
@@ -52,9 +53,9 @@ func TestDifferentialVerdicts(t *testing.T) {
 	var mu sync.Mutex
 	verifierSaid := map[string]string{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in, err := cossign.IncomingFromHTTP(r)
+		in, err := cosverify.IncomingFromHTTP(r)
 		if err == nil {
-			_, err = cossign.Verify(in, lookup, time.Now())
+			_, err = cosverify.Verify(in, lookup, time.Now())
 		}
 		mu.Lock()
 		verifierSaid[r.Header.Get("X-Case")] = verdictOf(err)
@@ -94,11 +95,11 @@ func TestDifferentialVerdicts(t *testing.T) {
 }
 
 func verdictOf(err error) string {
-	var v *cossign.VerifyError
+	var v *cosverify.VerifyError
 	switch {
 	case err == nil:
 		return ""
-	case errors.As(err, &v) && v.Reason == cossign.ReasonMismatch:
+	case errors.As(err, &v) && v.Reason == cosverify.ReasonMismatch:
 		return "SignatureDoesNotMatch"
 	}
 	return "other: " + err.Error()
@@ -223,7 +224,7 @@ func generate(t *testing.T, rng *rand.Rand, base string, client *cos.Client, tem
 			if len(query) == 0 {
 				continue
 			}
-			q, _ := cossign.ParseQuery(req.URL.RawQuery)
+			q, _ := cosverify.ParseQuery(req.URL.RawQuery)
 			for name := range query {
 				q.Set(name, q.Get(name)+"x")
 				break
@@ -291,7 +292,7 @@ func setAuthField(req *http.Request, presigned bool, name string, edit func(stri
 		req.Header.Set("Authorization", inAuthorization(req.Header.Get("Authorization")))
 		return
 	}
-	q, _ := cossign.ParseQuery(req.URL.RawQuery)
+	q, _ := cosverify.ParseQuery(req.URL.RawQuery)
 	if sign := q.Get("sign"); sign != "" {
 		q.Set("sign", inAuthorization(sign))
 	} else {

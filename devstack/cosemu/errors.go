@@ -26,36 +26,122 @@ func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 // and observed answers where they are known; the rest are marked guessed in
 // the README.
 var (
-	errSignatureEmpty   = &apiError{Status: 403, Code: "AccessDenied", Message: "Check auth failure because signature empty.", ServerTime: true}
-	errRequestExpired   = &apiError{Status: 403, Code: "AccessDenied", Message: "Request has expired", ServerTime: true}
-	errTooSkewed        = &apiError{Status: 403, Code: "RequestTimeTooSkewed", Message: "The difference between the request time and the server's time is too large.", ServerTime: true}
-	errUnknownKey       = &apiError{Status: 403, Code: "InvalidAccessKeyId", Message: "SecretID does not exist"}
-	errTokenMissing     = &apiError{Status: 403, Code: "InvalidAccessKeyId", Message: "A temporary SecretId must come with its x-cos-security-token"}
-	errTokenMismatch    = &apiError{Status: 403, Code: "InvalidAccessKeyId", Message: "The x-cos-security-token does not belong to this SecretId"}
-	errExpiredToken     = &apiError{Status: 400, Code: "ExpiredToken", Message: "The provided token has expired."}
-	errDenied           = &apiError{Status: 403, Code: "AccessDenied", Message: "Access Denied."}
-	errNoSuchKey        = &apiError{Status: 404, Code: "NoSuchKey", Message: "The specified key does not exist."}
-	errNoSuchUpload     = &apiError{Status: 404, Code: "NoSuchUpload", Message: "The specified multipart upload does not exist."}
-	errExists           = &apiError{Status: 409, Code: "FileAlreadyExists", Message: "The object already exists and x-cos-forbid-overwrite is true."}
-	errNoLength         = &apiError{Status: 411, Code: "MissingContentLength", Message: "You must provide the Content-Length HTTP header."}
-	errIncompleteBody   = &apiError{Status: 400, Code: "IncompleteBody", Message: "You did not provide the number of bytes specified by the Content-Length HTTP header."}
-	errBadDigest        = &apiError{Status: 400, Code: "BadDigest", Message: "The Content-MD5 you specified did not match what was received."}
-	errInvalidDigest    = &apiError{Status: 400, Code: "InvalidDigest", Message: "The Content-MD5 you specified is not valid."}
-	errTooLarge         = &apiError{Status: 400, Code: "EntityTooLarge", Message: "Your proposed upload exceeds the maximum allowed object size."}
-	errMetaTooLarge     = &apiError{Status: 400, Code: "MetadataTooLarge", Message: "Your metadata headers exceed the maximum allowed metadata size."}
-	errKeyTooLong       = &apiError{Status: 400, Code: "KeyTooLong", Message: "The object key is too long."}
-	errObjectName       = &apiError{Status: 400, Code: "InvalidObjectName", Message: "The object name is invalid."}
-	errMalformedPOST    = &apiError{Status: 400, Code: "MalformedPOSTRequest", Message: "The body of your POST request is not well-formed multipart/form-data."}
-	errNoFile           = &apiError{Status: 400, Code: "IncorrectNumberOfFilesInPostRequest", Message: "POST requires exactly one file upload per request."}
-	errMalformedXML     = &apiError{Status: 400, Code: "MalformedXML", Message: "The XML you provided was not well-formed or did not validate against our published schema."}
-	errInvalidPart      = &apiError{Status: 400, Code: "InvalidPart", Message: "One or more of the specified parts could not be found."}
-	errInvalidPartOrder = &apiError{Status: 400, Code: "InvalidPartOrder", Message: "The list of parts was not in ascending order."}
-	errPartTooSmall     = &apiError{Status: 400, Code: "EntityTooSmall", Message: "Your proposed upload is smaller than the minimum allowed object size."}
-	errInvalidArgument  = &apiError{Status: 400, Code: "InvalidArgument", Message: "Invalid argument."}
-	errNoSuchBucket     = &apiError{Status: 404, Code: "NoSuchBucket", Message: "The specified bucket does not exist."}
-	errNotImplemented   = &apiError{Status: 501, Code: "NotImplemented", Message: "The local COS emulator does not implement this operation."}
-	errMethod           = &apiError{Status: 405, Code: "MethodNotAllowed", Message: "The specified method is not allowed against this resource."}
-	errInternal         = &apiError{Status: 500, Code: "InternalError", Message: "We encountered an internal error. Please try again."}
+	errSignatureEmpty = &apiError{
+		Status:     403,
+		Code:       "AccessDenied",
+		Message:    "Check auth failure because signature empty.",
+		ServerTime: true,
+	}
+	errRequestExpired = &apiError{Status: 403, Code: "AccessDenied", Message: "Request has expired", ServerTime: true}
+	errTooSkewed      = &apiError{
+		Status:     403,
+		Code:       "RequestTimeTooSkewed",
+		Message:    "The difference between the request time and the server's time is too large.",
+		ServerTime: true,
+	}
+	errUnknownKey   = &apiError{Status: 403, Code: "InvalidAccessKeyId", Message: "SecretID does not exist"}
+	errTokenMissing = &apiError{
+		Status:  403,
+		Code:    "InvalidAccessKeyId",
+		Message: "A temporary SecretId must come with its x-cos-security-token",
+	}
+	errTokenMismatch = &apiError{
+		Status:  403,
+		Code:    "InvalidAccessKeyId",
+		Message: "The x-cos-security-token does not belong to this SecretId",
+	}
+	errExpiredToken = &apiError{Status: 400, Code: "ExpiredToken", Message: "The provided token has expired."}
+	errDenied       = &apiError{Status: 403, Code: "AccessDenied", Message: "Access Denied."}
+	errNoSuchKey    = &apiError{Status: 404, Code: "NoSuchKey", Message: "The specified key does not exist."}
+	errNoSuchUpload = &apiError{
+		Status:  404,
+		Code:    "NoSuchUpload",
+		Message: "The specified multipart upload does not exist.",
+	}
+	errExists = &apiError{
+		Status:  409,
+		Code:    "FileAlreadyExists",
+		Message: "The object already exists and x-cos-forbid-overwrite is true.",
+	}
+	errNoLength = &apiError{
+		Status:  411,
+		Code:    "MissingContentLength",
+		Message: "You must provide the Content-Length HTTP header.",
+	}
+	errIncompleteBody = &apiError{
+		Status:  400,
+		Code:    "IncompleteBody",
+		Message: "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+	}
+	errBadDigest = &apiError{
+		Status:  400,
+		Code:    "BadDigest",
+		Message: "The Content-MD5 you specified did not match what was received.",
+	}
+	errInvalidDigest = &apiError{
+		Status:  400,
+		Code:    "InvalidDigest",
+		Message: "The Content-MD5 you specified is not valid.",
+	}
+	errTooLarge = &apiError{
+		Status:  400,
+		Code:    "EntityTooLarge",
+		Message: "Your proposed upload exceeds the maximum allowed object size.",
+	}
+	errMetaTooLarge = &apiError{
+		Status:  400,
+		Code:    "MetadataTooLarge",
+		Message: "Your metadata headers exceed the maximum allowed metadata size.",
+	}
+	errKeyTooLong    = &apiError{Status: 400, Code: "KeyTooLong", Message: "The object key is too long."}
+	errObjectName    = &apiError{Status: 400, Code: "InvalidObjectName", Message: "The object name is invalid."}
+	errMalformedPOST = &apiError{
+		Status:  400,
+		Code:    "MalformedPOSTRequest",
+		Message: "The body of your POST request is not well-formed multipart/form-data.",
+	}
+	errNoFile = &apiError{
+		Status:  400,
+		Code:    "IncorrectNumberOfFilesInPostRequest",
+		Message: "POST requires exactly one file upload per request.",
+	}
+	errMalformedXML = &apiError{
+		Status:  400,
+		Code:    "MalformedXML",
+		Message: "The XML you provided was not well-formed or did not validate against our published schema.",
+	}
+	errInvalidPart = &apiError{
+		Status:  400,
+		Code:    "InvalidPart",
+		Message: "One or more of the specified parts could not be found.",
+	}
+	errInvalidPartOrder = &apiError{
+		Status:  400,
+		Code:    "InvalidPartOrder",
+		Message: "The list of parts was not in ascending order.",
+	}
+	errPartTooSmall = &apiError{
+		Status:  400,
+		Code:    "EntityTooSmall",
+		Message: "Your proposed upload is smaller than the minimum allowed object size.",
+	}
+	errInvalidArgument = &apiError{Status: 400, Code: "InvalidArgument", Message: "Invalid argument."}
+	errNoSuchBucket    = &apiError{Status: 404, Code: "NoSuchBucket", Message: "The specified bucket does not exist."}
+	errNotImplemented  = &apiError{
+		Status:  501,
+		Code:    "NotImplemented",
+		Message: "The local COS emulator does not implement this operation.",
+	}
+	errMethod = &apiError{
+		Status:  405,
+		Code:    "MethodNotAllowed",
+		Message: "The specified method is not allowed against this resource.",
+	}
+	errInternal = &apiError{
+		Status:  500,
+		Code:    "InternalError",
+		Message: "We encountered an internal error. Please try again.",
+	}
 )
 
 // with returns a copy of e with another message.
@@ -91,9 +177,13 @@ func writeError(w http.ResponseWriter, r *http.Request, rc *reqContext, e *apiEr
 		return
 	}
 	b := errorBody{
-		Code: e.Code, Message: e.Message, Resource: r.Host + r.URL.Path,
-		RequestID: rc.id, TraceID: rc.trace,
-		StringToSign: e.StringToSign, FormatString: e.FormatString,
+		Code:         e.Code,
+		Message:      e.Message,
+		Resource:     r.Host + r.URL.Path,
+		RequestID:    rc.id,
+		TraceID:      rc.trace,
+		StringToSign: e.StringToSign,
+		FormatString: e.FormatString,
 	}
 	if e.ServerTime {
 		b.ServerTime = rc.now.UTC().Format(time.RFC3339)

@@ -11,9 +11,11 @@ import (
 	"github.com/tencentyun/cos-go-sdk-v5"
 )
 
-// TestSeeds403Table reproduces the seeds' 403 troubleshooting table (and
-// cos-signing.md §6) with requests signed by cos-go-sdk-v5: each failure
-// gets COS's exact code and message.
+// TestSeeds403Table reproduces COS's 403 troubleshooting table ("A 403
+// Status Code is Returned When You Access COS",
+// www.tencentcloud.com/document/product/436/40105) and its error-code page
+// (cloud.tencent.com/document/product/436/7730) with requests signed by
+// cos-go-sdk-v5: each failure gets COS's exact code and message.
 func TestSeeds403Table(t *testing.T) {
 	e := start(t, nil)
 	if _, err := e.root().Object.Put(t.Context(), "uploads/u1/a.txt", strings.NewReader("hi"), nil); err != nil {

@@ -65,9 +65,12 @@ func (s *Server) initiate(w http.ResponseWriter, r *http.Request, rc *reqContext
 		return
 	}
 	u := &upload{
-		id: fmt.Sprintf("%d%s", rc.now.Unix(), newID()), key: rc.key, initiated: rc.now,
-		meta: meta, forbid: forbidOverwrite(r.Header.Get("x-cos-forbid-overwrite")),
-		parts: map[int]part{},
+		id:        fmt.Sprintf("%d%s", rc.now.Unix(), newID()),
+		key:       rc.key,
+		initiated: rc.now,
+		meta:      meta,
+		forbid:    forbidOverwrite(r.Header.Get("x-cos-forbid-overwrite")),
+		parts:     map[int]part{},
 	}
 	s.uploads.Store(u.id, u)
 	writeXML(w, http.StatusOK, struct {
@@ -266,8 +269,16 @@ func (s *Server) listParts(w http.ResponseWriter, r *http.Request, rc *reqContex
 		StorageClass         string
 		MaxParts             int
 		IsTruncated          bool
-	}{Bucket: s.cfg.Bucket, Key: rc.key, UploadID: u.id, Initiator: s.owner(), Owner: s.owner(),
-		PartNumberMarker: marker, StorageClass: "STANDARD", MaxParts: maxN}
+	}{
+		Bucket:           s.cfg.Bucket,
+		Key:              rc.key,
+		UploadID:         u.id,
+		Initiator:        s.owner(),
+		Owner:            s.owner(),
+		PartNumberMarker: marker,
+		StorageClass:     "STANDARD",
+		MaxParts:         maxN,
+	}
 	u.mu.Lock()
 	nums := make([]int, 0, len(u.parts))
 	for n := range u.parts {

@@ -190,7 +190,10 @@ func (s *Server) getObject(w http.ResponseWriter, r *http.Request, rc *reqContex
 		h.Set(name, v)
 	}
 	// A signed GET may override response headers.
-	for _, name := range []string{"Content-Type", "Content-Language", "Expires", "Cache-Control", "Content-Disposition", "Content-Encoding"} {
+	kept := []string{
+		"Content-Type", "Content-Language", "Expires", "Cache-Control", "Content-Disposition", "Content-Encoding",
+	}
+	for _, name := range kept {
 		if v, ok := rc.query["response-"+strings.ToLower(name)]; ok && len(v) > 0 {
 			h.Set(name, v[0])
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"cosgate/shared/cossign"
+	"cosgate/shared/cosverify"
 )
 
 // Form limits: COS caps the fields before the file; these are generous.
@@ -34,7 +35,7 @@ func (s *Server) postObject(w http.ResponseWriter, r *http.Request, rc *reqConte
 		policy *cossign.PostPolicy
 	)
 	if _, ok := fields["policy"]; ok {
-		v, err := cossign.VerifyPostForm(field, s.lookup, rc.now)
+		v, err := cosverify.VerifyPostForm(field, s.lookup, rc.now)
 		if err != nil {
 			writeError(w, r, rc, verifyError(rc, err))
 			return
@@ -53,7 +54,14 @@ func (s *Server) postObject(w http.ResponseWriter, r *http.Request, rc *reqConte
 				h.Set(name, v)
 			}
 		}
-		in := cossign.Incoming{Method: r.Method, Path: r.URL.Path, Query: rc.query, Header: h, Host: r.Host, Authorization: fields["signature"]}
+		in := cosverify.Incoming{
+			Method:        r.Method,
+			Path:          r.URL.Path,
+			Query:         rc.query,
+			Header:        h,
+			Host:          r.Host,
+			Authorization: fields["signature"],
+		}
 		token := fields["x-cos-security-token"]
 		if token == "" {
 			token = tokenOf(r.Header, rc.query)
@@ -88,7 +96,7 @@ func (s *Server) postObject(w http.ResponseWriter, r *http.Request, rc *reqConte
 	// is known, before the object becomes visible.
 	judge := func(size int64) *apiError {
 		if policy != nil {
-			if err := policy.Check(field, s.cfg.Bucket, size); err != nil {
+			if err := cosverify.CheckPolicy(*policy, field, s.cfg.Bucket, size); err != nil {
 				return verifyError(rc, err)
 			}
 		}

@@ -22,7 +22,7 @@ import (
 
 	"cosgate/devstack/cam"
 	"cosgate/devstack/tempkeys"
-	"cosgate/shared/cossign"
+	"cosgate/shared/cosverify"
 	"cosgate/shared/httpapi"
 )
 
@@ -94,7 +94,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if o := r.Header.Get("Origin"); o != "" {
 		// The emulated bucket has one CORS rule: any origin, any method.
 		h.Set("Access-Control-Allow-Origin", o)
-		h.Set("Access-Control-Expose-Headers", "ETag, Content-Length, Date, Location, x-cos-request-id, x-cos-hash-crc64ecma, x-cos-version-id")
+		h.Set(
+			"Access-Control-Expose-Headers",
+			"ETag, Content-Length, Date, Location, x-cos-request-id, x-cos-hash-crc64ecma, x-cos-version-id",
+		)
 		h.Add("Vary", "Origin")
 	}
 	sw := &httpapi.StatusRecorder{ResponseWriter: w}
@@ -112,7 +115,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rc *reqContext) {
 		s.preflight(w, r, rc)
 		return
 	}
-	q, err := cossign.ParseQuery(r.URL.RawQuery)
+	q, err := cosverify.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		writeError(w, r, rc, errInvalidArgument.with("The query string is not valid percent-encoding."))
 		return
@@ -128,7 +131,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rc *reqContext) {
 			return
 		}
 	}
-	if r.Method == http.MethodPost && rc.key == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+	if r.Method == http.MethodPost && rc.key == "" &&
+		strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		s.postObject(w, r, rc)
 		return
 	}
@@ -172,7 +176,23 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rc *reqContext) {
 
 // unsupported are sub-resources the emulator does not implement; it says so
 // rather than treating them as plain object requests.
-var unsupported = []string{"acl", "tagging", "restore", "append", "select", "torrent", "cors", "policy", "lifecycle", "versioning", "versions", "delete", "website", "referer", "logging"}
+var unsupported = []string{
+	"acl",
+	"tagging",
+	"restore",
+	"append",
+	"select",
+	"torrent",
+	"cors",
+	"policy",
+	"lifecycle",
+	"versioning",
+	"versions",
+	"delete",
+	"website",
+	"referer",
+	"logging",
+}
 
 func has(q url.Values, name string) bool { _, ok := q[name]; return ok }
 
@@ -245,14 +265,14 @@ func tokenOf(h http.Header, q url.Values) string {
 // authenticate verifies a header, q-* query or sign= signature, and the
 // session token of a temporary key.
 func (s *Server) authenticate(r *http.Request, rc *reqContext, token string) (principal, *apiError) {
-	in := cossign.Incoming{Method: r.Method, Path: r.URL.Path, Query: rc.query, Header: r.Header, Host: r.Host}
+	in := cosverify.Incoming{Method: r.Method, Path: r.URL.Path, Query: rc.query, Header: r.Header, Host: r.Host}
 	return s.verified(rc, in, token)
 }
 
 // verified runs the verifier on in and then checks the token; the POST form
 // paths use it with their own Incoming.
-func (s *Server) verified(rc *reqContext, in cossign.Incoming, token string) (principal, *apiError) {
-	v, err := cossign.Verify(in, s.lookup, rc.now)
+func (s *Server) verified(rc *reqContext, in cosverify.Incoming, token string) (principal, *apiError) {
+	v, err := cosverify.Verify(in, s.lookup, rc.now)
 	if err != nil {
 		return principal{}, verifyError(rc, err)
 	}
@@ -278,9 +298,9 @@ func (s *Server) principal(rc *reqContext, secretID, token string) (principal, *
 
 // verifyError maps a verifier failure to COS's answer.
 func verifyError(rc *reqContext, err error) *apiError {
-	var v *cossign.VerifyError
+	var v *cosverify.VerifyError
 	if !errors.As(err, &v) {
-		var pv *cossign.PolicyViolation
+		var pv *cosverify.PolicyViolation
 		if errors.As(err, &pv) {
 			return &apiError{Status: pv.Status, Code: pv.Code, Message: pv.Message}
 		}
@@ -288,17 +308,22 @@ func verifyError(rc *reqContext, err error) *apiError {
 	}
 	rc.secretID = v.SecretID
 	switch v.Reason {
-	case cossign.ReasonMissing:
+	case cosverify.ReasonMissing:
 		return errSignatureEmpty
-	case cossign.ReasonUnknownKey:
+	case cosverify.ReasonUnknownKey:
 		return errUnknownKey
-	case cossign.ReasonExpired:
+	case cosverify.ReasonExpired:
 		return errRequestExpired
-	case cossign.ReasonSkewed:
+	case cosverify.ReasonSkewed:
 		return errTooSkewed
-	case cossign.ReasonMismatch:
-		return &apiError{Status: 403, Code: "SignatureDoesNotMatch", Message: "The Signature you specified is invalid.",
-			StringToSign: v.StringToSign, FormatString: v.FormatString}
+	case cosverify.ReasonMismatch:
+		return &apiError{
+			Status:       403,
+			Code:         "SignatureDoesNotMatch",
+			Message:      "The Signature you specified is invalid.",
+			StringToSign: v.StringToSign,
+			FormatString: v.FormatString,
+		}
 	default: // malformed
 		return &apiError{Status: 403, Code: "AccessDenied", Message: "The Authorization is not valid: " + v.Detail}
 	}

@@ -116,8 +116,12 @@ func Start(o Options) (*Stack, error) {
 		return nil, err
 	}
 	for i, ln := range lns {
-		srv := &http.Server{Handler: handlers[i], ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
-			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		srv := &http.Server{
+			Handler:           handlers[i],
+			ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		}
 		done := make(chan struct{})
 		s.servers, s.done = append(s.servers, srv), append(s.done, done)
 		go func() {
@@ -129,7 +133,12 @@ func Start(o Options) (*Stack, error) {
 }
 
 // build makes the three handlers: functions, COS, STS.
-func (s *Stack) build(env map[string]string, o Options, now func() time.Time, logger *slog.Logger) ([]http.Handler, error) {
+func (s *Stack) build(
+	env map[string]string,
+	o Options,
+	now func() time.Time,
+	logger *slog.Logger,
+) ([]http.Handler, error) {
 	cosCfg, err := config.Load[config.COS](env)
 	if err != nil {
 		return nil, err
@@ -145,17 +154,26 @@ func (s *Stack) build(env map[string]string, o Options, now func() time.Time, lo
 	} else {
 		s.Store = cosemu.NewMemoryStore()
 	}
-	creds := key.Credentials()
+	rootID, rootKey := key.SecretID.Reveal(), key.SecretKey.Reveal()
 	cos, err := cosemu.New(cosemu.Config{
-		Bucket: cosCfg.Bucket, Region: cosCfg.Region, RootID: creds.SecretID, RootKey: creds.SecretKey,
-		Keys: s.Keys, Store: s.Store, Now: now, Logger: logger.With("service", "cos"),
+		Bucket:  cosCfg.Bucket,
+		Region:  cosCfg.Region,
+		RootID:  rootID,
+		RootKey: rootKey,
+		Keys:    s.Keys,
+		Store:   s.Store,
+		Now:     now,
+		Logger:  logger.With("service", "cos"),
 	})
 	if err != nil {
 		return nil, err
 	}
 	sts, err := stsemu.New(stsemu.Config{
-		AppID: cosCfg.AppID(), Keys: map[string]string{creds.SecretID: creds.SecretKey},
-		Registry: s.Keys, Now: now, Logger: logger.With("service", "sts"),
+		AppID:    cosCfg.AppID(),
+		Keys:     map[string]string{rootID: rootKey},
+		Registry: s.Keys,
+		Now:      now,
+		Logger:   logger.With("service", "sts"),
 	})
 	if err != nil {
 		return nil, err
@@ -179,7 +197,10 @@ func Functions(env map[string]string, logger *slog.Logger) (http.Handler, error)
 		{"presign", "/presign", presignapi.Build},
 		{"download", "/download", downloadapi.Build},
 	} {
-		h, err := f.build(platform.Env{Function: f.name, Platform: platform.HTTP, Logger: logger, Environ: maps.Clone(env)})
+		h, err := platform.Handler(
+			platform.Env{Function: f.name, Platform: platform.HTTP, Logger: logger, Environ: maps.Clone(env)},
+			f.build,
+		)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.name, err)
 		}

@@ -18,15 +18,24 @@ func Walkthrough(functionsURL, token string) string {
 	w(`curl -s -X POST "$F/sts" -H "Authorization: Bearer $TOKEN"; echo`)
 	w("")
 	w("# 2. A pre-signed PUT for a 14-byte text file; the server picks the key")
-	w(`P=$(curl -s -X POST "$F/presign" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"ext":"txt","size":14}'); echo "$P"`)
+	w(
+		`P=$(curl -s -X POST "$F/presign" -H "Authorization: Bearer $TOKEN" ` +
+			`-H 'Content-Type: application/json' -d '{"ext":"txt","size":14}'); echo "$P"`,
+	)
 	w(`URL=$(printf '%%s' "$P" | sed -n 's/.*"url":"\([^"]*\)".*/\1/p')`)
 	w(`KEY=$(printf '%%s' "$P" | sed -n 's/.*"key":"\([^"]*\)".*/\1/p')`)
 	w("")
 	w("# 3. Upload with exactly the signed headers (curl adds Content-Length: 14)")
-	w(`printf 'hello, cosgate' | curl -s -i -X PUT "$URL" -H 'Content-Type: text/plain; charset=utf-8' -H 'x-cos-forbid-overwrite: true' --data-binary @-`)
+	w(
+		`printf 'hello, cosgate' | curl -s -i -X PUT "$URL" ` +
+			`-H 'Content-Type: text/plain; charset=utf-8' -H 'x-cos-forbid-overwrite: true' --data-binary @-`,
+	)
 	w("")
 	w("# 4. The same URL again: refused, the key is taken (409 FileAlreadyExists)")
-	w(`printf 'hello, cosgate' | curl -s -X PUT "$URL" -H 'Content-Type: text/plain; charset=utf-8' -H 'x-cos-forbid-overwrite: true' --data-binary @-; echo`)
+	w(
+		`printf 'hello, cosgate' | curl -s -X PUT "$URL" ` +
+			`-H 'Content-Type: text/plain; charset=utf-8' -H 'x-cos-forbid-overwrite: true' --data-binary @-; echo`,
+	)
 	w("")
 	w("# 5. Download: a 302 to a short-lived signed GET, followed")
 	w(`curl -s -L "$F/download?key=$KEY" -H "Authorization: Bearer $TOKEN"; echo`)

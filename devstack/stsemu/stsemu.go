@@ -84,7 +84,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serve(r *http.Request, action string) (map[string]any, *apiError) {
 	if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		return nil, &apiError{"UnsupportedProtocol", "The emulator serves API 3.0 calls: POST with a JSON body, signed with TC3-HMAC-SHA256."}
+		return nil, &apiError{
+			"UnsupportedProtocol",
+			"The emulator serves API 3.0 calls: POST with a JSON body, signed with TC3-HMAC-SHA256.",
+		}
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 10<<20))
 	if err != nil {
@@ -174,7 +177,10 @@ func (s *Server) assumeRole(body []byte, now time.Time) (map[string]any, *apiErr
 		return nil, e
 	}
 	if p.RoleArn == nil || !roleARNRE.MatchString(*p.RoleArn) {
-		return nil, &apiError{"InvalidParameter.ParamError", "RoleArn must be qcs::cam::uin/<uin>:roleName/<name> or …:role/<id>."}
+		return nil, &apiError{
+			"InvalidParameter.ParamError",
+			"RoleArn must be qcs::cam::uin/<uin>:roleName/<name> or …:role/<id>.",
+		}
 	}
 	if p.RoleSessionName == nil || !sessionNameRE.MatchString(*p.RoleSessionName) {
 		return nil, &apiError{"InvalidParameter.ParamError", "RoleSessionName must be 2 to 128 characters of [\\w+=,.@-]."}
@@ -185,8 +191,11 @@ func (s *Server) assumeRole(body []byte, now time.Time) (map[string]any, *apiErr
 	}
 	// The emulated role may use the whole account; a session policy
 	// narrows it, as on the real service.
-	pol := cam.Policy{Statements: []cam.Statement{{Effect: "allow", Actions: []string{"name/cos:*"},
-		Resources: []string{"qcs::cos:*:uid/" + s.cfg.AppID + ":*"}}}}
+	pol := cam.Policy{Statements: []cam.Statement{{
+		Effect:    "allow",
+		Actions:   []string{"name/cos:*"},
+		Resources: []string{"qcs::cos:*:uid/" + s.cfg.AppID + ":*"},
+	}}}
 	if p.Policy != nil && *p.Policy != "" {
 		if pol, e = s.policy(*p.Policy); e != nil {
 			return nil, e
@@ -211,7 +220,10 @@ func duration(v *int64, def, limit int64) (time.Duration, *apiError) {
 		return 0, &apiError{"InvalidParameterValue", "DurationSeconds must be positive."}
 	}
 	if d > limit {
-		return 0, &apiError{"InvalidParameter.OverTimeError", fmt.Sprintf("DurationSeconds %d is over the limit of %d.", d, limit)}
+		return 0, &apiError{
+			"InvalidParameter.OverTimeError",
+			fmt.Sprintf("DurationSeconds %d is over the limit of %d.", d, limit),
+		}
 	}
 	return time.Duration(d) * time.Second, nil
 }

@@ -7,6 +7,7 @@ package campolicy
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -40,9 +41,9 @@ func groupOf(action string) int {
 // ValidateActions accepts only the named object actions above: no
 // wildcards, no bucket or service actions.
 func ValidateActions(actions []string) error {
-	for _, a := range actions {
+	for i, a := range actions {
 		if groupOf(a) < 0 {
-			return fmt.Errorf("action %q cannot be granted; use object actions such as name/cos:PutObject (never name/cos:*)", a)
+			return fmt.Errorf("entry %d cannot be granted; use object actions such as name/cos:PutObject, never a wildcard", i+1)
 		}
 	}
 	return nil
@@ -117,13 +118,13 @@ func (p Policy) JSON() []byte {
 func (b Bucket) CheckPattern(p string) error {
 	lit, wild := strings.CutSuffix(p, "*")
 	if strings.Contains(lit, "*") {
-		return fmt.Errorf("pattern %.80q: '*' may only end a prefix", p)
+		return errors.New("'*' may only end a prefix")
 	}
 	if lit == "" {
 		if b.AllowBucketWide {
 			return nil
 		}
-		return fmt.Errorf("pattern %.80q covers the whole bucket, which needs STS_ALLOW_BUCKET_WIDE=true", p)
+		return errors.New("covers the whole bucket, which needs STS_ALLOW_BUCKET_WIDE=true")
 	}
 	// A prefix is checked as a key would be (a trailing '/' is fine).
 	probe := lit
@@ -131,7 +132,7 @@ func (b Bucket) CheckPattern(p string) error {
 		probe += "x"
 	}
 	if err := objkey.Validate(probe); err != nil {
-		return fmt.Errorf("pattern %.80q: %w", p, err)
+		return err
 	}
 	return nil
 }

@@ -1,12 +1,15 @@
 // Package config reads cosgate's configuration from the environment, once
-// per cold start. Every variable the functions read is declared here, so
-// the names, defaults and rules live in one place.
+// per cold start. Every variable the functions read is declared here, with
+// its default and its rules, so the names live in one place. It checks what
+// a variable can be on its own (types, ranges, forms); the packages that
+// build from it (identity, campolicy, contenttype, cossign) check the rest
+// when a function is built.
 package config
 
 import (
 	"errors"
 	"fmt"
-	"reflect"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -14,8 +17,26 @@ import (
 	"github.com/caarlos0/env/v10"
 )
 
-// Error lists every problem with the configuration. It names variables,
-// never their values: a value may be a secret.
+// Validator is a configuration with rules beyond its types.
+type Validator interface {
+	Validate() error
+}
+
+// Problem is one thing wrong with one variable. Its message never holds the
+// variable's value: a value may be a secret.
+type Problem struct {
+	Var string // the variable at fault
+	Msg string // what is wrong, as the end of a sentence that starts with Var
+}
+
+func (p *Problem) Error() string { return p.Var + " " + p.Msg }
+
+// Problemf is a Problem with a formatted message.
+func Problemf(variable, format string, args ...any) error {
+	return &Problem{Var: variable, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Error lists every problem with the configuration, sorted, each once.
 type Error struct {
 	Problems []string
 }
@@ -24,108 +45,159 @@ func (e *Error) Error() string {
 	return "configuration is invalid: " + strings.Join(e.Problems, "; ")
 }
 
-// validator is implemented by configuration pieces with rules beyond types.
-type validator interface {
-	validate() []string
-}
-
-// Load parses environ (the process environment when nil) into a T and checks
-// it. All problems are reported together.
-func Load[T any](environ map[string]string) (T, error) {
-	var cfg T
-	opts := env.Options{Environment: environ}
-	var problems []string
-	if err := env.ParseWithOptions(&cfg, opts); err != nil {
-		problems = describe(err, reflect.TypeOf(cfg))
+// Load parses environ (the process environment when nil) into a T and
+// validates it. Every problem is reported, each once: a variable that does
+// not parse is not validated as well.
+func Load[T Validator](environ map[string]string) (T, error) {
+	if environ == nil {
+		environ = env.ToMap(os.Environ())
 	}
-	problems = append(problems, validateAll(reflect.ValueOf(&cfg).Elem())...)
-	if len(problems) > 0 {
-		slices.Sort(problems)
-		return cfg, &Error{Problems: slices.Compact(problems)}
+	var cfg T
+	var problems []error
+	unparsed := map[string]bool{}
+	if err := env.ParseWithOptions(&cfg, env.Options{Environment: environ}); err != nil {
+		for _, p := range describe[T](err, environ) {
+			problems = append(problems, p)
+			unparsed[p.Var] = true
+		}
+	}
+	for _, err := range Flatten(cfg.Validate()) {
+		if p, ok := err.(*Problem); !ok || !unparsed[p.Var] {
+			problems = append(problems, err)
+		}
+	}
+	if err := Join(problems...); err != nil {
+		return cfg, err
 	}
 	return cfg, nil
 }
 
-// describe turns caarlos0/env's errors into value-free sentences. Its parse
-// errors quote the offending value and name the struct field, so those are
-// rewritten to name the variable instead.
-func describe(err error, t reflect.Type) []string {
+// Join gathers problems into one *Error (nil when there are none).
+func Join(problems ...error) error {
+	var msgs []string
+	for _, err := range problems {
+		for _, e := range Flatten(err) {
+			msgs = append(msgs, e.Error())
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	slices.Sort(msgs)
+	return &Error{Problems: slices.Compact(msgs)}
+}
+
+// Flatten lists the errors inside err: errors.Join's and *Error's parts.
+func Flatten(err error) []error {
+	if err == nil {
+		return nil
+	}
+	var ce *Error
+	if errors.As(err, &ce) && ce == err {
+		out := make([]error, len(ce.Problems))
+		for i, p := range ce.Problems {
+			out[i] = errors.New(p)
+		}
+		return out
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, Flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+// describe turns caarlos0/env's errors into value-free problems. A parse
+// error names the Go field, not the variable (and quotes the value), so each
+// variable that is set is parsed alone to find the ones that fail. This runs
+// only when start-up is failing anyway.
+func describe[T any](err error, environ map[string]string) []*Problem {
 	var agg env.AggregateError
 	if !errors.As(err, &agg) {
-		return []string{"the configuration could not be read"}
+		return []*Problem{{Var: "the configuration", Msg: "could not be read"}}
 	}
-	keys := envKeys(t)
-	var out []string
+	var out []*Problem
+	parseFailed := false
 	for _, e := range agg.Errors {
 		var notSet env.EnvVarIsNotSetError
 		var empty env.EmptyEnvVarError
-		var parse env.ParseError
 		switch {
 		case errors.As(e, &notSet):
-			out = append(out, notSet.Key+" is not set")
+			out = append(out, &Problem{Var: notSet.Key, Msg: "is not set"})
 		case errors.As(e, &empty):
-			out = append(out, empty.Key+" is empty")
-		case errors.As(e, &parse):
-			out = append(out, fmt.Sprintf("%s is not %s", keys[parse.Name], kindOf(parse.Type)))
+			out = append(out, &Problem{Var: empty.Key, Msg: "is empty"})
 		default:
-			out = append(out, "the configuration could not be read")
+			parseFailed = true
+		}
+	}
+	if parseFailed {
+		params, _ := env.GetFieldParams(new(T))
+		for _, p := range params {
+			v, set := environ[p.Key]
+			if !set {
+				continue
+			}
+			var alone T
+			err := env.ParseWithOptions(&alone, env.Options{Environment: map[string]string{p.Key: v}})
+			if pe, ok := parseError(err); ok {
+				out = append(out, &Problem{Var: p.Key, Msg: "is not " + kindOf(pe.Type.String())})
+			}
 		}
 	}
 	return out
 }
 
-func kindOf(t reflect.Type) string {
+// parseError finds the ParseError among an AggregateError's parts.
+func parseError(err error) (env.ParseError, bool) {
+	var agg env.AggregateError
+	if errors.As(err, &agg) {
+		for _, e := range agg.Errors {
+			var pe env.ParseError
+			if errors.As(e, &pe) {
+				return pe, true
+			}
+		}
+	}
+	return env.ParseError{}, false
+}
+
+func kindOf(typ string) string {
 	switch {
-	case t == reflect.TypeFor[time.Duration](), t == reflect.TypeFor[Duration]():
+	case strings.HasSuffix(typ, "Duration"):
 		return "a duration (e.g. 600s, 10m or 600)"
-	case t.Kind() == reflect.Bool:
+	case typ == "bool":
 		return "true or false"
-	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64:
+	case strings.HasPrefix(typ, "int"), strings.HasPrefix(typ, "uint"):
 		return "a whole number"
 	}
-	return "a valid " + t.String()
+	return "valid"
 }
 
-// envKeys maps struct field names to their variables, through nested structs.
-func envKeys(t reflect.Type) map[string]string {
-	keys := map[string]string{}
-	var walk func(reflect.Type)
-	walk = func(t reflect.Type) {
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if tag, ok := f.Tag.Lookup("env"); ok {
-				keys[f.Name], _, _ = strings.Cut(tag, ",")
-			} else if f.Type.Kind() == reflect.Struct {
-				walk(f.Type)
-			}
+// Variables returns every environment variable the functions read, sorted,
+// as caarlos0/env itself resolves their names.
+func Variables() []string {
+	var names []string
+	for _, cfg := range []any{&STSFunction{}, &PresignFunction{}, &DownloadFunction{}, &Runtime{}} {
+		params, err := env.GetFieldParams(cfg)
+		if err != nil {
+			panic(err) // the structs are ours; a test calls this
+		}
+		for _, p := range params {
+			names = append(names, p.Key)
 		}
 	}
-	walk(t)
-	return keys
-}
-
-// validateAll runs validate on every piece of the configuration.
-func validateAll(v reflect.Value) []string {
-	var out []string
-	if v.CanAddr() {
-		if val, ok := v.Addr().Interface().(validator); ok {
-			out = append(out, val.validate()...)
-		}
-	}
-	if v.Kind() == reflect.Struct {
-		for i := range v.NumField() {
-			if f := v.Field(i); f.Kind() == reflect.Struct {
-				out = append(out, validateAll(f)...)
-			}
-		}
-	}
-	return out
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
 // Duration is a time span read as a Go duration ("600s", "10m") or as whole
 // seconds ("600").
 type Duration time.Duration
 
+// UnmarshalText implements encoding.TextUnmarshaler.
 func (d *Duration) UnmarshalText(b []byte) error {
 	s := strings.TrimSpace(string(b))
 	if s != "" && strings.Trim(s, "0123456789") == "" {
@@ -142,14 +214,24 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // D returns the time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }
 
-// Variables returns every environment variable the functions read, sorted.
-func Variables() []string {
-	var names []string
-	for _, cfg := range []any{STSFunction{}, PresignFunction{}, DownloadFunction{}, Runtime{}} {
-		for _, k := range envKeys(reflect.TypeOf(cfg)) {
-			names = append(names, k)
+// List is a comma-separated list; entries are trimmed, empty ones dropped.
+type List []string
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (l *List) UnmarshalText(b []byte) error {
+	*l = nil
+	for e := range strings.SplitSeq(string(b), ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			*l = append(*l, e)
 		}
 	}
-	slices.Sort(names)
-	return slices.Compact(names)
+	return nil
+}
+
+// inRange checks that a duration lies in [lo, hi].
+func inRange(variable string, d Duration, lo, hi time.Duration, span string) error {
+	if d.D() < lo || d.D() > hi {
+		return Problemf(variable, "must be between %s", span)
+	}
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	cos "github.com/tencentyun/cos-go-sdk-v5"
 
 	"cosgate/shared/cossign"
+	"cosgate/shared/cosverify"
 )
 
 // A typical pre-signed PUT: server-chosen key, three signed headers besides
@@ -86,10 +87,10 @@ func BenchmarkVerifyPresignedPUT(b *testing.B) {
 	raw := cossign.PresignURL(benchCreds, benchEnd, cossign.Presign{Method: "PUT", Key: benchKey, Headers: benchHeaders, Window: benchWindow})
 	u, _ := url.Parse(raw)
 	h := http.Header{"Content-Type": {"image/jpeg"}, "Content-Length": {"1048576"}, "X-Cos-Forbid-Overwrite": {"true"}}
-	in := cossign.Incoming{Method: "PUT", Path: u.Path, Query: u.Query(), Header: h, Host: u.Host}
+	in := cosverify.Incoming{Method: "PUT", Path: u.Path, Query: u.Query(), Header: h, Host: u.Host}
 	now := time.Unix(benchWindow.Start+1, 0)
 	for b.Loop() {
-		if _, err := cossign.Verify(in, lookup, now); err != nil {
+		if _, err := cosverify.Verify(in, lookup, now); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -46,9 +46,10 @@ func appendEscapeLower(dst []byte, s string) []byte {
 	return dst
 }
 
-// canonicalName returns lower(encode(name)), without allocating when the
-// name is already canonical (content-type, host).
-func canonicalName(name string) string {
+// CanonicalName returns lower(encode(name)): a name as q-header-list and
+// q-url-param-list write it. It does not allocate when the name is already
+// canonical (content-type, host).
+func CanonicalName(name string) string {
 	if isCanonicalName(name) {
 		return name
 	}

@@ -22,6 +22,20 @@ func DefaultEndpoint(bucket, region string) Endpoint {
 	return Endpoint{Scheme: "https", Host: bucket + ".cos." + region + ".myqcloud.com"}
 }
 
+// BucketEndpoint is where a bucket's objects are addressed: raw, a base URL
+// (see ParseEndpoint), when it is set; otherwise COS's own host for the
+// region, virtual-hosted or, with pathStyle, the region host with the
+// bucket in the path.
+func BucketEndpoint(raw, bucket, region string, pathStyle bool) (Endpoint, error) {
+	switch {
+	case raw != "":
+		return ParseEndpoint(raw, bucket, pathStyle)
+	case pathStyle:
+		return Endpoint{Scheme: "https", Host: "cos." + region + ".myqcloud.com", Bucket: bucket}, nil
+	}
+	return DefaultEndpoint(bucket, region), nil
+}
+
 // ParseEndpoint reads a base URL such as "https://img.example.com" or
 // "http://127.0.0.1:9000". With pathStyle, bucket becomes the first path
 // segment of every object path. The URL may not carry a path, query or user.

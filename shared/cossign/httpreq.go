@@ -56,7 +56,7 @@ func RequestFromHTTP(r *http.Request, sign func(name string) bool) Request {
 // x-cos-security-token, so the token is signed too.
 func AuthorizeRequest(r *http.Request, creds Credentials, w Window, sign func(name string) bool) {
 	if creds.SessionToken != "" {
-		r.Header.Set(tokenParam, creds.SessionToken)
+		r.Header.Set(TokenParam, creds.SessionToken)
 	}
 	a := Sign(creds.SecretID, creds.SecretKey, RequestFromHTTP(r, sign), w)
 	r.Header.Set("Authorization", a.String())

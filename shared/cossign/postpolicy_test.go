@@ -1,14 +1,17 @@
 package cossign
 
 import (
+	"crypto/sha1"
 	"encoding/base64"
-	"errors"
-	"strings"
+	"encoding/hex"
 	"testing"
 	"time"
 )
 
-// P1 from cos-signing.md: the exact policy bytes and signature.
+// P1: the exact policy bytes and signature, computed independently with
+// Python's hmac/hashlib and Node's crypto from the algorithm in the POST
+// Object documentation (cloud.tencent.com/document/product/436/14690), whose
+// own worked example the next test reproduces.
 func TestPostPolicyVectorP1(t *testing.T) {
 	form := SignPostUpload(Credentials{SecretID: vecID, SecretKey: vecKey, SessionToken: vecToken}, PostUpload{
 		Bucket: "examplebucket-1250000000", KeyPrefix: "uploads/u1/", MinSize: 1, MaxSize: 10485760,
@@ -22,7 +25,7 @@ func TestPostPolicyVectorP1(t *testing.T) {
 	if got := m["q-signature"]; got != "68a010ee619fd23f1b07a318f70f820aa010551f" {
 		t.Errorf("q-signature = %s", got)
 	}
-	if got := hexSHA1(form.Policy); got != "3e738ed4a9ad8dfc25292363aec1e2aa6cb9e6c6" {
+	if got := sha1Hex(form.Policy); got != "3e738ed4a9ad8dfc25292363aec1e2aa6cb9e6c6" {
 		t.Errorf("StringToSign = %s", got)
 	}
 	if m["policy"] != base64.StdEncoding.EncodeToString([]byte(wantPolicy)) || m["q-key-time"] != "1700000000;1700000600" ||
@@ -52,48 +55,11 @@ func TestPostPolicyDocumentationExample(t *testing.T) {
 	if string(sk[:]) != "39acc8c9f34ba5b19bce4e965b370cd3f62d2fba" {
 		t.Errorf("SignKey = %s", sk)
 	}
-	if got := hexSHA1(doc); got != "d5d903b8360468bc81c1311f134989bc8c8b5b89" {
+	if got := sha1Hex(doc); got != "d5d903b8360468bc81c1311f134989bc8c8b5b89" {
 		t.Errorf("StringToSign = %s", got)
 	}
 	if got := PolicySignature(secretKey, kt, doc); got != "7758dc9a832e9d301dca704cacbf9d9f8172fdef" {
 		t.Errorf("Signature = %s", got)
-	}
-
-	// The same form verifies, and its conditions are read and enforced.
-	form := map[string]string{
-		"policy": docPolicyB64, "q-sign-algorithm": "sha1", "q-ak": id, "q-key-time": kt.String(),
-		"q-signature": "7758dc9a832e9d301dca704cacbf9d9f8172fdef", "acl": "default", "key": "folder/subfolder/a.png",
-		"Content-Type": "image/png", "success_action_redirect": "https://my.website/done", "x-cos-server-side-encryption": "AES256",
-	}
-	field := func(n string) (string, bool) { v, ok := form[n]; return v, ok }
-	lookup := func(s string) (string, bool) { return secretKey, s == id }
-	v, err := VerifyPostForm(field, lookup, time.Date(2019, 8, 30, 9, 0, 0, 0, time.UTC))
-	if err != nil {
-		t.Fatalf("VerifyPostForm: %v", err)
-	}
-	if len(v.Policy.Conditions) != 9 || !v.Policy.Expiration.Equal(time.Date(2019, 8, 30, 9, 38, 12, 414e6, time.UTC)) {
-		t.Fatalf("parsed policy: %+v", v.Policy)
-	}
-	if err := v.Policy.Check(field, "examplebucket-1250000000", 100); err != nil {
-		t.Fatalf("Check: %v", err)
-	}
-	for name, bad := range map[string]string{"key": "other/a.png", "Content-Type": "text/plain", "acl": "public-read", "x-cos-server-side-encryption": "SM4"} {
-		saved := form[name]
-		form[name] = bad
-		err := v.Policy.Check(field, "examplebucket-1250000000", 100)
-		var pv *PolicyViolation
-		if !errors.As(err, &pv) || pv.Code != "AccessDenied" || !strings.Contains(pv.Message, "Condition key "+name) {
-			t.Errorf("%s=%q: got %v", name, bad, err)
-		}
-		form[name] = saved
-	}
-	if err := v.Policy.Check(field, "otherbucket-1250000000", 100); err == nil {
-		t.Error("a different bucket passed the bucket condition")
-	}
-	_, err = VerifyPostForm(field, lookup, time.Date(2019, 8, 30, 9, 38, 13, 0, time.UTC))
-	var pv *PolicyViolation
-	if !errors.As(err, &pv) || !strings.HasPrefix(pv.Message, "You post object request has been expired, expiration time: 1567157892 but the time now : 1567157893") {
-		t.Errorf("expired policy: %v", err)
 	}
 }
 
@@ -109,42 +75,7 @@ func TestWXPostObjectSignatureW1(t *testing.T) {
 	}
 }
 
-func TestPostPolicySizeRange(t *testing.T) {
-	p := PostPolicy{Expiration: time.Unix(2e9, 0), Conditions: []Condition{{Op: OpLengthRange, Min: 1, Max: 10}}}
-	none := func(string) (string, bool) { return "", false }
-	for size, code := range map[int64]string{0: "EntityTooSmall", 1: "", 10: "", 11: "EntityTooLarge"} {
-		err := p.Check(none, "b", size)
-		var pv *PolicyViolation
-		switch {
-		case code == "" && err != nil:
-			t.Errorf("size %d: %v", size, err)
-		case code != "" && (!errors.As(err, &pv) || pv.Code != code || pv.Status != 400):
-			t.Errorf("size %d: got %v, want %s", size, err, code)
-		}
-	}
-}
-
-func TestParsePostPolicyRejects(t *testing.T) {
-	for _, doc := range []string{
-		``, `{}`, `{"expiration":"2030-01-01T00:00:00Z"}`, `{"expiration":"2030-01-01T00:00:00Z","conditions":[]}`,
-		`{"expiration":"soon","conditions":[{"a":"b"}]}`, `{"expiration":"2030-01-01T00:00:00Z","conditions":[["eq","key","x"]]}`,
-		`{"expiration":"2030-01-01T00:00:00Z","conditions":[["content-length-range",10,1]]}`,
-		`{"expiration":"2030-01-01T00:00:00Z","conditions":[["between","$key","a"]]}`,
-		`{"expiration":"2030-01-01T00:00:00Z","conditions":[{"key":["a"]}]}`,
-	} {
-		if _, err := ParsePostPolicy([]byte(doc)); err == nil {
-			t.Errorf("accepted %s", doc)
-		}
-	}
-}
-
-func TestPostFormWithoutConditions(t *testing.T) {
-	doc := []byte(`{"expiration":"2030-01-01T00:00:00.000Z","conditions":[]}`)
-	form := map[string]string{"policy": base64.StdEncoding.EncodeToString(doc), "q-sign-algorithm": "sha1", "q-ak": vecID,
-		"q-key-time": "1;2", "q-signature": PolicySignature(vecKey, Window{1, 2}, doc)}
-	_, err := VerifyPostForm(func(n string) (string, bool) { v, ok := form[n]; return v, ok }, vecLookup, time.Unix(1, 0))
-	var pv *PolicyViolation
-	if !errors.As(err, &pv) || pv.Code != "InvalidPolicyDocument" || pv.Message != "You must provide condition if you specify a policy in post object request." {
-		t.Errorf("got %v", err)
-	}
+func sha1Hex(b []byte) string {
+	sum := sha1.Sum(b)
+	return hex.EncodeToString(sum[:])
 }

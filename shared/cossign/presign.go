@@ -20,8 +20,8 @@ type Presign struct {
 	UnsignedHost bool
 }
 
-// tokenParam is how a temporary key's session token travels.
-const tokenParam = "x-cos-security-token"
+// TokenParam is how a temporary key's session token travels.
+const TokenParam = "x-cos-security-token"
 
 // PresignURL returns a pre-signed URL for p on e. When creds hold a session
 // token it is added as the signed query parameter x-cos-security-token.
@@ -29,7 +29,7 @@ func PresignURL(creds Credentials, e Endpoint, p Presign) string {
 	var pstore, hstore [8]Pair
 	params := append(pstore[:0], p.Params...)
 	if creds.SessionToken != "" {
-		params = append(params, Pair{Name: tokenParam, Value: creds.SessionToken})
+		params = append(params, Pair{Name: TokenParam, Value: creds.SessionToken})
 	}
 	headers := hstore[:0]
 	if !p.UnsignedHost {
@@ -66,7 +66,9 @@ func PresignURL(creds Credentials, e Endpoint, p Presign) string {
 		u = append(u, "sign="...)
 		// The whole Authorization, encoded as one value.
 		a := Authorization{
-			SecretID: creds.SecretID, SignTime: p.Window, KeyTime: p.Window,
+			SecretID:   creds.SecretID,
+			SignTime:   p.Window,
+			KeyTime:    p.Window,
 			HeaderList: string(appendList(nil, cheaders)),
 			ParamList:  string(appendList(nil, cparams)),
 			Signature:  string(sig[:]),

@@ -13,6 +13,7 @@ import (
 
 	"cosgate/shared/cossign"
 	"cosgate/shared/cossign/cossigntest"
+	"cosgate/shared/cosverify"
 )
 
 // Differential tests against cos-go-sdk-v5 v0.7.70 (a test-only import): the
@@ -93,13 +94,13 @@ func TestDifferentialHeaderSignature(t *testing.T) {
 		if got != want {
 			t.Fatalf("case %d (seed %d): %s %q\n got %s\nwant %s", i, diffSeed, method, key, got, want)
 		}
-		in, err := cossign.IncomingFromHTTP(sdkReq)
+		in, err := cosverify.IncomingFromHTTP(sdkReq)
 		if err != nil {
 			t.Fatal(err)
 		}
 		in.Header.Del("Host") // the SDK copied Host into the header map; servers see it in r.Host
 		now := time.Unix(w.Start, 0)
-		if _, err := cossign.Verify(in, lookup, now); err != nil {
+		if _, err := cosverify.Verify(in, lookup, now); err != nil {
 			t.Fatalf("case %d: verifier refused the SDK's signature: %v", i, err)
 		}
 		if i < 300 {
@@ -150,9 +151,9 @@ func TestDifferentialPresignedURL(t *testing.T) {
 		}
 
 		// The client sends the signed headers along with the URL.
-		in := cossign.Incoming{Method: method, Path: sdkURL.Path, Query: sdkURL.Query(), Header: h, Host: sdkURL.Host}
+		in := cosverify.Incoming{Method: method, Path: sdkURL.Path, Query: sdkURL.Query(), Header: h, Host: sdkURL.Host}
 		now := time.Unix(w.End, 0)
-		if _, err := cossign.Verify(in, lookup, now); err != nil {
+		if _, err := cosverify.Verify(in, lookup, now); err != nil {
 			t.Fatalf("case %d: verifier refused the SDK's URL %s: %v", i, sdkURL, err)
 		}
 		if i < 300 {
@@ -174,17 +175,17 @@ func urlAuth(t *testing.T, raw string) (cossign.Authorization, url.Values) {
 // assertTampersFail changes one byte at a time in the method, the path, each
 // signed query value, each signed header value and the signature; each
 // change must be refused as a mismatch.
-func assertTampersFail(t *testing.T, label string, in cossign.Incoming, now time.Time) {
+func assertTampersFail(t *testing.T, label string, in cosverify.Incoming, now time.Time) {
 	t.Helper()
-	v, err := cossign.Verify(in, lookup, now)
+	v, err := cosverify.Verify(in, lookup, now)
 	if err != nil {
 		t.Fatalf("%s: untampered request refused: %v", label, err)
 	}
-	expectMismatch := func(what string, tampered cossign.Incoming) {
+	expectMismatch := func(what string, tampered cosverify.Incoming) {
 		t.Helper()
-		_, err := cossign.Verify(tampered, lookup, now)
-		var ve *cossign.VerifyError
-		if !errors.As(err, &ve) || ve.Reason != cossign.ReasonMismatch {
+		_, err := cosverify.Verify(tampered, lookup, now)
+		var ve *cosverify.VerifyError
+		if !errors.As(err, &ve) || ve.Reason != cosverify.ReasonMismatch {
 			t.Fatalf("%s: tampered %s: got %v, want a mismatch", label, what, err)
 		}
 	}
@@ -241,10 +242,10 @@ func assertTampersFail(t *testing.T, label string, in cossign.Incoming, now time
 		a.Signature = flip(a.Signature, i)
 		c := in
 		switch v.Source {
-		case cossign.SourceHeader:
+		case cosverify.SourceHeader:
 			c.Header = in.Header.Clone()
 			c.Header.Set("Authorization", a.String())
-		case cossign.SourceMerged:
+		case cosverify.SourceMerged:
 			c.Query = cloneValues(in.Query)
 			c.Query.Set("sign", a.String())
 		default:

@@ -118,7 +118,13 @@ type canonPair struct {
 // heap) and writes the HttpString into a new buffer with extra spare bytes,
 // which PresignURL fills with the URL. The path is path[0]+path[1], so a
 // caller need not concatenate it first.
-func formatRequest(method string, path [2]string, params, headers []Pair, ps, hs []canonPair, extra int) (cparams, cheaders []canonPair, buf []byte) {
+func formatRequest(
+	method string,
+	path [2]string,
+	params, headers []Pair,
+	ps, hs []canonPair,
+	extra int,
+) (cparams, cheaders []canonPair, buf []byte) {
 	n := len(method) + len(path[0]) + len(path[1]) + 4 + extra
 	for _, p := range params {
 		n += len(p.Name) + 3*len(p.Value) + 2

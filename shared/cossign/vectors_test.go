@@ -5,8 +5,13 @@ import (
 	"testing"
 )
 
-// Vectors V1–V10 from the team's cos-signing.md (computed with cos-go-sdk-v5
-// v0.7.70 and reproduced independently in Python and cos-nodejs-sdk-v5).
+// Vectors V1–V10: signatures computed with cos-go-sdk-v5 v0.7.70
+// (AddAuthorizationHeader and GetPresignedURL, the reference the
+// differential tests in sdk_diff_test.go also use) and reproduced with
+// cos-nodejs-sdk-v5 3.0.0's COS.getAuthorization and an independent
+// implementation of the algorithm in COS's "Request Signature" document
+// (cloud.tencent.com/document/product/436/7778). The example account below
+// is made up; the vectors are carried here in full.
 const (
 	vecID    = "AKIDEXAMPLEsecretid0123456789abcdef"
 	vecKey   = "EXAMPLEsecretKey0123456789abcdef"

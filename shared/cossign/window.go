@@ -13,6 +13,11 @@ type Window struct {
 	Start, End int64
 }
 
+// Backdate is how far in the past cosgate starts every signature it makes,
+// so a COS server whose clock is a little behind ours does not answer
+// "Request has expired".
+const Backdate = 60 * time.Second
+
 // NewWindow returns the window [now-backdate, now+lifetime]. Starting a little
 // in the past keeps signatures valid on servers whose clock runs behind ours.
 func NewWindow(now time.Time, backdate, lifetime time.Duration) Window {

@@ -28,7 +28,6 @@ const (
 	CodeUpstreamError        = "UpstreamError"
 	CodeUpstreamTimeout      = "UpstreamTimeout"
 	CodeDeadlineExceeded     = "DeadlineExceeded"
-	CodeNotImplemented       = "NotImplemented"
 	CodeMisconfigured        = "ServiceMisconfigured"
 	CodeInternal             = "InternalError"
 )
@@ -49,7 +48,6 @@ var statusOf = map[string]int{
 	CodeUpstreamError:        http.StatusBadGateway,
 	CodeUpstreamTimeout:      http.StatusGatewayTimeout,
 	CodeDeadlineExceeded:     http.StatusGatewayTimeout,
-	CodeNotImplemented:       http.StatusNotImplemented,
 	CodeMisconfigured:        http.StatusInternalServerError,
 	CodeInternal:             http.StatusInternalServerError,
 }

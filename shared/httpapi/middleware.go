@@ -74,7 +74,8 @@ func Middleware(h http.Handler, o Options) http.Handler {
 		if !cors(rec, r, o, allow) {
 			return
 		}
-		if !slices.Contains(o.Methods, r.Method) && !(r.Method == http.MethodHead && slices.Contains(o.Methods, http.MethodGet)) {
+		if !slices.Contains(o.Methods, r.Method) &&
+			!(r.Method == http.MethodHead && slices.Contains(o.Methods, http.MethodGet)) {
 			rec.Header().Set("Allow", allow)
 			WriteError(rec, r, Errorf(CodeMethodNotAllowed, "%s is not allowed here; use %s", r.Method, allow))
 			return
@@ -175,12 +176,4 @@ func (s *StatusRecorder) Status() int {
 		return http.StatusOK
 	}
 	return s.code
-}
-
-// NotImplemented answers 501 for a function whose logic is still to come,
-// so nothing pretends to work.
-func NotImplemented(function string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		WriteError(w, r, Errorf(CodeNotImplemented, "the %s function is not implemented yet", function))
-	})
 }

@@ -1,11 +1,13 @@
 // Package platform runs one function binary unchanged wherever it is
 // deployed: it detects the platform from the environment, builds the
-// function's handler and serves it through the matching adapter.
+// function's handler, puts it behind the shared middleware and serves it
+// through the matching adapter.
 package platform
 
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -70,82 +72,143 @@ func (e Env) Getenv(key string) string {
 	return os.Getenv(key)
 }
 
-// Middleware puts h behind the shared HTTP middleware, configured from hc.
-func (e Env) Middleware(h http.Handler, hc config.HTTP, methods ...string) http.Handler {
-	return httpapi.Middleware(h, httpapi.Options{
-		Function: e.Function, Platform: string(e.Platform), Logger: e.Logger,
-		Methods: methods, AllowOrigins: hc.AllowOrigins, MaxBodyBytes: hc.MaxBodyBytes,
-	})
+// Service is what a Builder makes: the function's handler and how the
+// shared middleware serves it.
+type Service struct {
+	Handler http.Handler
+	// Methods the handler serves; others get 405 (see httpapi.Options).
+	Methods []string
+	// HTTP is the function's CORS and body-limit configuration.
+	HTTP config.HTTP
 }
 
-// Builder constructs a function's handler, middleware included, reading its
-// configuration once.
-type Builder func(Env) (http.Handler, error)
+// Builder constructs a function's service, reading its configuration once.
+type Builder func(Env) (Service, error)
 
-// Run serves the function named function on the detected platform. It
-// returns only by exiting the process.
+// Handler builds the function and puts it behind the shared middleware:
+// what every platform serves.
+func Handler(env Env, build Builder) (http.Handler, error) {
+	s, err := build(env)
+	if err != nil {
+		return nil, err
+	}
+	return httpapi.Middleware(s.Handler, httpapi.Options{
+		Function:     env.Function,
+		Platform:     string(env.Platform),
+		Logger:       env.Logger,
+		Methods:      s.Methods,
+		AllowOrigins: s.HTTP.AllowOrigins,
+		MaxBodyBytes: s.HTTP.MaxBodyBytes,
+	}), nil
+}
+
+// Run serves the function named function on the detected platform until
+// SIGTERM or SIGINT. It is the process's edge: it exits with status 1 when
+// the function cannot start.
 func Run(function string, build Builder) {
-	rt, rtErr := config.Load[config.Runtime](nil)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	err := Process{Function: function, Build: build, Stdout: os.Stdout}.Run(ctx)
+	stop()
+	if err != nil {
+		os.Exit(1) // the reason is already in the log
+	}
+}
+
+// Process is one run of a function binary, with what it reads from the
+// operating system passed in.
+type Process struct {
+	Function string
+	Build    Builder
+	// Environ is the environment; nil means the process's own.
+	Environ map[string]string
+	Stdout  io.Writer
+}
+
+// Run serves until ctx ends (a plain HTTP server or an SCF web function,
+// which then drain) or forever (the event runtimes). It returns an error,
+// after logging why, when the function cannot start.
+func (p Process) Run(ctx context.Context) error {
+	rt, rtErr := config.Load[config.Runtime](p.Environ)
 	level := map[string]slog.Level{"debug": slog.LevelDebug, "warn": slog.LevelWarn, "error": slog.LevelError}[rt.LogLevel]
-	logger := logging.New(os.Stdout, level)
+	logger := logging.New(p.Stdout, level)
 	slog.SetDefault(logger) // libraries and early errors log as JSON too
-	kind := Detect(os.Getenv)
-	env := Env{Function: function, Platform: kind, Logger: logger}
-	logger.Info("starting", "function", function, "platform", string(kind), "go", runtime.Version())
+	env := Env{Function: p.Function, Platform: Detect(p.getenv), Logger: logger, Environ: p.Environ}
+	logger.Info("starting", "function", p.Function, "platform", string(env.Platform), "go", runtime.Version())
 	if rtErr != nil {
-		fatal(logger, rtErr)
+		return cannotStart(logger, rtErr)
 	}
 
-	switch kind {
+	switch env.Platform {
 	case SCFEvent:
 		// scf-go-lib may deliver the environment with the first invocation,
 		// so the configuration is read then, once.
-		scf.Start(&lazy{env: env, build: build})
+		scf.Start(&lazy{env: env, build: build(p.Build)})
+		return nil
 	case AWSLambda:
-		awslambda.Start(mustBuild(env, build))
-	case SCFWeb:
-		h := mustBuild(env, build)
-		// SCF requires 0.0.0.0:9000; PORT and LISTEN_HOST override it only
-		// when set (the tests bind loopback).
-		host, port := "0.0.0.0", "9000"
-		if v := os.Getenv("LISTEN_HOST"); v != "" {
-			host = v
+		h, err := Handler(env, p.Build)
+		if err != nil {
+			return cannotStart(logger, err)
 		}
-		if os.Getenv("PORT") != "" {
-			port = strconv.Itoa(rt.Port)
-		}
-		serve(logger, net.JoinHostPort(host, port), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			// The platform names each request; use its id.
-			if id := r.Header.Get("X-Scf-Request-Id"); id != "" {
-				r = r.WithContext(httpapi.WithRequestID(r.Context(), id))
-			}
-			h.ServeHTTP(w, r)
-		}))
-	default:
-		serve(logger, net.JoinHostPort(rt.ListenHost, strconv.Itoa(rt.Port)), mustBuild(env, build))
+		awslambda.Start(h)
+		return nil
 	}
-}
-
-func mustBuild(env Env, build Builder) http.Handler {
-	h, err := build(env)
+	h, err := Handler(env, p.Build)
 	if err != nil {
-		fatal(env.Logger, err)
+		return cannotStart(logger, err)
 	}
-	return h
+	if env.Platform == SCFWeb {
+		h = scfRequestID(h)
+	}
+	return serve(ctx, logger, listenAddr(rt, env.Platform), h)
 }
 
-// fatal logs why the function cannot start and exits. Configuration errors
+func (p Process) getenv(key string) string {
+	return Env{Environ: p.Environ}.Getenv(key)
+}
+
+func build(b Builder) func(Env) (http.Handler, error) {
+	return func(env Env) (http.Handler, error) { return Handler(env, b) }
+}
+
+// listenAddr: SCF requires a web function to listen on 0.0.0.0:9000;
+// elsewhere the default is 0.0.0.0:8080. PORT and LISTEN_HOST override
+// either (the tests bind loopback).
+func listenAddr(rt config.Runtime, kind Kind) string {
+	host, port := "0.0.0.0", 8080
+	if kind == SCFWeb {
+		port = 9000
+	}
+	if rt.ListenHost != "" {
+		host = rt.ListenHost
+	}
+	if rt.Port != 0 {
+		port = rt.Port
+	}
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}
+
+// scfRequestID uses the id SCF gives each request of a web function.
+func scfRequestID(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id := r.Header.Get("X-Scf-Request-Id"); id != "" {
+			r = r.WithContext(httpapi.WithRequestID(r.Context(), id))
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// cannotStart logs why the function cannot start. Configuration errors
 // name variables, never values.
-func fatal(logger *slog.Logger, err error) {
+func cannotStart(logger *slog.Logger, err error) error {
 	logger.Error("cannot start", "error", err.Error())
-	os.Exit(1)
+	return err
 }
 
 // lazy builds the handler on first use; a failed build is logged once and
 // answered with 500 ServiceMisconfigured from then on.
 type lazy struct {
 	env   Env
-	build Builder
+	build func(Env) (http.Handler, error)
 	once  sync.Once
 	h     http.Handler
 	err   error
@@ -166,21 +229,23 @@ func (l *lazy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	l.h.ServeHTTP(w, r)
 }
 
-// serve runs an HTTP server until SIGTERM or SIGINT, then drains it.
-func serve(logger *slog.Logger, addr string, h http.Handler) {
+// serve runs an HTTP server until ctx ends, then drains it.
+func serve(ctx context.Context, logger *slog.Logger, addr string, h http.Handler) error {
 	srv := &http.Server{
-		Addr: addr, Handler: h,
-		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
-		IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
-		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		fatal(logger, err)
+		return cannotStart(logger, err)
 	}
 	logger.Info("listening", "addr", ln.Addr().String())
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
 	drained := make(chan struct{})
 	go func() {
 		defer close(drained)
@@ -190,9 +255,9 @@ func serve(logger *slog.Logger, addr string, h http.Handler) {
 		srv.Shutdown(shutdown)
 	}()
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		fatal(logger, err)
+		return cannotStart(logger, err)
 	}
 	<-drained // Serve returns when Shutdown begins; wait for in-flight requests
 	logger.Info("stopped")
-	os.Exit(0)
+	return nil
 }

@@ -163,7 +163,12 @@ func (c *Client) Issue(ctx context.Context, r Request) (Credentials, error) {
 			}
 			select {
 			case <-ctx.Done():
-				return Credentials{}, &Error{Code: "Timeout", Message: "the deadline passed while waiting to retry", Timeout: true, Attempts: attempt - 1}
+				return Credentials{}, &Error{
+					Code:     "Timeout",
+					Message:  "the deadline passed while waiting to retry",
+					Timeout:  true,
+					Attempts: attempt - 1,
+				}
 			case <-time.After(pause):
 			}
 		}
@@ -173,8 +178,16 @@ func (c *Client) Issue(ctx context.Context, r Request) (Credentials, error) {
 		}
 		e.Attempts = attempt
 		last = &e.Error
-		c.o.Logger.LogAttrs(ctx, slog.LevelWarn, "sts call failed", slog.String("action", action), slog.String("code", e.Code),
-			slog.String("sts_request_id", e.RequestID), slog.Int("attempt", attempt), slog.Bool("timeout", e.Timeout))
+		c.o.Logger.LogAttrs(
+			ctx,
+			slog.LevelWarn,
+			"sts call failed",
+			slog.String("action", action),
+			slog.String("code", e.Code),
+			slog.String("sts_request_id", e.RequestID),
+			slog.Int("attempt", attempt),
+			slog.Bool("timeout", e.Timeout),
+		)
 		if ctx.Err() != nil {
 			last.Timeout = true
 			break
@@ -227,8 +240,11 @@ func (c *Client) attempt(ctx context.Context, action string, body []byte) (Crede
 		req.Header.Set("X-TC-Token", key.Token)
 	}
 	req.Header.Set("Authorization", tc3.Sign(key.SecretID, key.SecretKey, tc3.Request{
-		Method: http.MethodPost, Payload: body, Service: "sts", Timestamp: ts,
-		Headers: http.Header{"Content-Type": {"application/json"}, "Host": {req.URL.Host}},
+		Method:    http.MethodPost,
+		Payload:   body,
+		Service:   "sts",
+		Timestamp: ts,
+		Headers:   http.Header{"Content-Type": {"application/json"}, "Host": {req.URL.Host}},
 	}))
 	resp, err := c.o.HTTP.Do(req)
 	if err != nil {
@@ -238,7 +254,10 @@ func (c *Client) attempt(ctx context.Context, action string, body []byte) (Crede
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return Credentials{}, &retryError{Error{Code: "NetworkError", Message: "reading the answer failed", Timeout: actx.Err() != nil}, true}
+		return Credentials{}, &retryError{
+			Error{Code: "NetworkError", Message: "reading the answer failed", Timeout: actx.Err() != nil},
+			true,
+		}
 	}
 	var out struct {
 		Response struct {
@@ -253,15 +272,27 @@ func (c *Client) attempt(ctx context.Context, action string, body []byte) (Crede
 	rid := out.Response.RequestID
 	switch {
 	case resp.StatusCode != http.StatusOK:
-		return Credentials{}, &retryError{Error{Code: "HTTP" + strconv.Itoa(resp.StatusCode), Message: "STS answered " + resp.Status, RequestID: rid},
-			retryable("", resp.StatusCode)}
+		return Credentials{}, &retryError{
+			Error{Code: "HTTP" + strconv.Itoa(resp.StatusCode), Message: "STS answered " + resp.Status, RequestID: rid},
+			retryable("", resp.StatusCode),
+		}
 	case decodeErr != nil:
-		return Credentials{}, &retryError{Error{Code: "MalformedResponse", Message: "STS answered something that is not its JSON"}, false}
+		return Credentials{}, &retryError{
+			Error{Code: "MalformedResponse", Message: "STS answered something that is not its JSON"},
+			false,
+		}
 	case out.Response.Error != nil:
 		code := out.Response.Error.Code
-		return Credentials{}, &retryError{Error{Code: code, Message: out.Response.Error.Message, RequestID: rid}, retryable(code, 0)}
-	case out.Response.Credentials == nil || out.Response.Credentials.TmpSecretID == "" || out.Response.Credentials.Token == "" || out.Response.ExpiredTime == 0:
-		return Credentials{}, &retryError{Error{Code: "MalformedResponse", Message: "STS answered without credentials", RequestID: rid}, false}
+		return Credentials{}, &retryError{
+			Error{Code: code, Message: out.Response.Error.Message, RequestID: rid},
+			retryable(code, 0),
+		}
+	case out.Response.Credentials == nil || out.Response.Credentials.TmpSecretID == "" ||
+		out.Response.Credentials.Token == "" || out.Response.ExpiredTime == 0:
+		return Credentials{}, &retryError{
+			Error{Code: "MalformedResponse", Message: "STS answered without credentials", RequestID: rid},
+			false,
+		}
 	}
 	cr := *out.Response.Credentials
 	cr.ExpiredTime, cr.Expiration, cr.RequestID = out.Response.ExpiredTime, out.Response.Expiration, rid

@@ -132,10 +132,16 @@ func Verify(in Incoming, lookup Lookup, service string, now time.Time) (Verified
 	}
 	secretKey, ok := lookup(a.secretID)
 	if !ok {
-		return Verified{}, &Error{CodeSecretIDNotFound, "The SecretId is not found, please ensure that your SecretId is correct."}
+		return Verified{}, &Error{
+			CodeSecretIDNotFound,
+			"The SecretId is not found, please ensure that your SecretId is correct.",
+		}
 	}
 	if a.service != service {
-		return Verified{}, &Error{CodeSignatureFailure, fmt.Sprintf("the credential scope names service %q, not %q", a.service, service)}
+		return Verified{}, &Error{
+			CodeSignatureFailure,
+			fmt.Sprintf("the credential scope names service %q, not %q", a.service, service),
+		}
 	}
 	ts, err := strconv.ParseInt(in.Header.Get("X-TC-Timestamp"), 10, 64)
 	if err != nil {
@@ -163,10 +169,22 @@ func Verify(in Incoming, lookup Lookup, service string, now time.Time) (Verified
 	if signed["content-type"] == nil || signed["host"] == nil {
 		return Verified{}, &Error{CodeSignatureFailure, "SignedHeaders must include content-type and host"}
 	}
-	_, canonical := canonicalRequest(Request{Method: in.Method, Query: in.RawQuery, Headers: http.Header(signed), Payload: in.Body, Service: service, Timestamp: ts})
+	_, canonical := canonicalRequest(
+		Request{
+			Method:    in.Method,
+			Query:     in.RawQuery,
+			Headers:   http.Header(signed),
+			Payload:   in.Body,
+			Service:   service,
+			Timestamp: ts,
+		},
+	)
 	want := signature(secretKey, a.date, a.service, stringToSign(ts, a.date+"/"+a.service+"/tc3_request", canonical))
 	if subtle.ConstantTimeCompare([]byte(want), []byte(a.signature)) != 1 {
-		return Verified{}, &Error{CodeSignatureFailure, "The provided credentials could not be validated. Please check your signature is correct."}
+		return Verified{}, &Error{
+			CodeSignatureFailure,
+			"The provided credentials could not be validated. Please check your signature is correct.",
+		}
 	}
 	return Verified{SecretID: a.secretID, Service: a.service}, nil
 }
@@ -180,7 +198,10 @@ type authorization struct {
 func parseAuthorization(s string) (authorization, error) {
 	alg, rest, ok := strings.Cut(s, " ")
 	if !ok || alg != Algorithm {
-		return authorization{}, fmt.Errorf("want an Authorization of the form %s Credential=…, SignedHeaders=…, Signature=…", Algorithm)
+		return authorization{}, fmt.Errorf(
+			"want an Authorization of the form %s Credential=…, SignedHeaders=…, Signature=…",
+			Algorithm,
+		)
 	}
 	fields := map[string]string{}
 	for part := range strings.SplitSeq(rest, ",") {
@@ -197,5 +218,11 @@ func parseAuthorization(s string) (authorization, error) {
 	if fields["SignedHeaders"] == "" || fields["Signature"] == "" {
 		return authorization{}, fmt.Errorf("the SignedHeaders and Signature fields are required")
 	}
-	return authorization{secretID: cred[0], date: cred[1], service: cred[2], signedHeaders: fields["SignedHeaders"], signature: fields["Signature"]}, nil
+	return authorization{
+		secretID:      cred[0],
+		date:          cred[1],
+		service:       cred[2],
+		signedHeaders: fields["SignedHeaders"],
+		signature:     fields["Signature"],
+	}, nil
 }

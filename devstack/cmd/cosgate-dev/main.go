@@ -44,13 +44,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *cloud {
 		return serveCloud(ctx, *addr, env, stdout, stderr, logger)
 	}
-	st, err := stack.Start(stack.Options{Env: env, FunctionsAddr: *addr, COSAddr: *cosAddr, STSAddr: *stsAddr, DataDir: *data, Logger: logger})
+	st, err := stack.Start(
+		stack.Options{Env: env, FunctionsAddr: *addr, COSAddr: *cosAddr, STSAddr: *stsAddr, DataDir: *data, Logger: logger},
+	)
 	if err != nil {
 		fmt.Fprintln(stderr, "cosgate-dev:", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "cosgate local stack (emulators; nothing leaves this machine)\n\n")
-	fmt.Fprintf(stdout, "  functions  %s/sts  %s/presign  %s/download\n", st.FunctionsURL, st.FunctionsURL, st.FunctionsURL)
+	fmt.Fprintf(
+		stdout,
+		"  functions  %s/sts  %s/presign  %s/download\n",
+		st.FunctionsURL,
+		st.FunctionsURL,
+		st.FunctionsURL,
+	)
 	fmt.Fprintf(stdout, "  COS        %s  bucket %s, region %s", st.COSURL, st.Env["COS_BUCKET"], st.Env["COS_REGION"])
 	if *data != "" {
 		fmt.Fprintf(stdout, ", objects in %s", *data)
@@ -59,7 +67,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if tok, err := st.Token("dev-user", 24*time.Hour); err != nil {
 		fmt.Fprintf(stdout, "No development JWT: %v.\n\n", err)
 	} else {
-		fmt.Fprintf(stdout, "Development JWT for uid dev-user (24 h):\n  %s\n\nWalkthrough (sh, curl, sed):\n\n%s\n", tok, stack.Walkthrough(st.FunctionsURL, tok))
+		fmt.Fprintf(stdout, "Development JWT for uid dev-user (24 h):\n  %s\n\nWalkthrough (sh, curl, sed):\n\n%s\n",
+			tok, stack.Walkthrough(st.FunctionsURL, tok))
 	}
 	fmt.Fprintf(stdout, "Ctrl-C stops everything.\n")
 	<-ctx.Done()
@@ -83,7 +92,13 @@ func productionEnv() map[string]string {
 	return env
 }
 
-func serveCloud(ctx context.Context, addr string, env map[string]string, stdout, stderr io.Writer, logger *slog.Logger) int {
+func serveCloud(
+	ctx context.Context,
+	addr string,
+	env map[string]string,
+	stdout, stderr io.Writer,
+	logger *slog.Logger,
+) int {
 	h, err := stack.Functions(env, logger)
 	if err != nil {
 		fmt.Fprintln(stderr, "cosgate-dev -cloud: the environment does not configure the functions:", err)
@@ -97,8 +112,15 @@ func serveCloud(ctx context.Context, addr string, env map[string]string, stdout,
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	u := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "cosgate functions against real COS (%s) and STS, from your environment\n\n  %s/sts  %s/presign  %s/download\n\nCtrl-C stops.\n",
-		env["COS_BUCKET"], u, u, u)
+	fmt.Fprintf(
+		stdout,
+		"cosgate functions against real COS (%s) and STS, from your environment\n\n"+
+			"  %s/sts  %s/presign  %s/download\n\nCtrl-C stops.\n",
+		env["COS_BUCKET"],
+		u,
+		u,
+		u,
+	)
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -7,26 +7,43 @@ import (
 	"time"
 
 	"cosgate/shared/config"
+	"cosgate/shared/cossign"
 	"cosgate/shared/identity"
 	"cosgate/shared/platform"
 )
 
-// Build reads the configuration and returns the handler, middleware included.
-func Build(env platform.Env) (http.Handler, error) {
+// Build reads the configuration and returns the service.
+func Build(env platform.Env) (platform.Service, error) {
 	cfg, err := config.Load[config.DownloadFunction](env.Environ)
 	if err != nil {
-		return nil, err
+		return platform.Service{}, err
 	}
-	auth, err := cfg.Auth.Authenticator()
+	h, err := New(cfg)
 	if err != nil {
+		return platform.Service{}, err
+	}
+	return platform.Service{Handler: h, Methods: []string{http.MethodGet}, HTTP: cfg.HTTP}, nil
+}
+
+// New builds the handler from a loaded configuration, checking what only
+// the identity and cossign packages can. Every problem is reported at once.
+func New(cfg config.DownloadFunction) (*Handler, error) {
+	auth, authErr := identity.FromConfig(cfg.Auth)
+	prefixes, tplErr := identity.Templates(cfg.Auth, "DOWNLOAD_ALLOW_PREFIXES", cfg.Download.AllowPrefixes...)
+	endpoint, epErr := cossign.BucketEndpoint(cfg.COS.Endpoint, cfg.COS.Bucket, cfg.COS.Region, cfg.COS.PathStyle)
+	if epErr != nil {
+		epErr = config.Problemf("COS_ENDPOINT", "must be scheme://host[:port] with no path")
+	}
+	if err := config.Join(authErr, tplErr, epErr); err != nil {
 		return nil, err
 	}
-	h := &Handler{
-		Auth: auth, Expires: cfg.Download.Expires.D(), Process: cfg.Download.ImageProcess,
-		Endpoint: cfg.COS.ObjectEndpoint(), Creds: cfg.Key.Credentials(), Now: time.Now, Logger: env.Logger,
-	}
-	for _, p := range cfg.Download.AllowPrefixes {
-		h.Prefixes = append(h.Prefixes, identity.Template(p))
-	}
-	return env.Middleware(h, cfg.HTTP, http.MethodGet), nil
+	return &Handler{
+		Auth:     auth,
+		Prefixes: prefixes,
+		Expires:  cfg.Download.Expires.D(),
+		Process:  cfg.Download.ImageProcess,
+		Endpoint: endpoint,
+		Creds:    cossign.Credentials{SecretID: cfg.Key.SecretID.Reveal(), SecretKey: cfg.Key.SecretKey.Reveal()},
+		Now:      time.Now,
+	}, nil
 }

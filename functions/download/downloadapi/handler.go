@@ -16,9 +16,6 @@ import (
 	"cosgate/shared/objkey"
 )
 
-// Backdate starts every signature this far in the past (see presign).
-const Backdate = 60 * time.Second
-
 // Handler serves GET and HEAD /download?key=… (and /download/<key>).
 type Handler struct {
 	Auth     identity.Authenticator
@@ -28,7 +25,6 @@ type Handler struct {
 	Endpoint cossign.Endpoint
 	Creds    cossign.Credentials
 	Now      func() time.Time
-	Logger   *slog.Logger
 }
 
 // JSONResponse answers ?format=json: for wx.downloadFile, or to show an
@@ -47,78 +43,91 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	q, err := url.ParseQuery(r.URL.RawQuery)
+	d, err := h.plan(caller, r)
 	if err != nil {
-		httpapi.WriteError(w, r, httpapi.Errorf(httpapi.CodeInvalidRequest, "the query string is not valid"))
-		return
-	}
-	for name, vs := range q {
-		if !slices.Contains(params, name) {
-			httpapi.WriteError(w, r, httpapi.Errorf(httpapi.CodeInvalidRequest, "unknown query parameter %.40q; use %s", name, strings.Join(params, ", ")))
-			return
-		}
-		if len(vs) > 1 {
-			httpapi.WriteError(w, r, httpapi.Errorf(httpapi.CodeInvalidRequest, "query parameter %s given twice", name))
-			return
-		}
-	}
-
-	key := q.Get("key")
-	if _, rest, ok := strings.Cut(r.URL.Path, "/download/"); ok && key == "" {
-		key = rest
-	}
-	if key == "" {
-		httpapi.WriteError(w, r, httpapi.Errorf(httpapi.CodeInvalidRequest, "name the object: /download?key=<key> or /download/<key>"))
-		return
-	}
-	if err := objkey.Validate(key); err != nil {
 		httpapi.WriteError(w, r, err)
-		return
-	}
-	if !h.mayRead(caller, key) {
-		httpapi.WriteError(w, r, httpapi.Errorf(httpapi.CodeForbidden, "you may not read this key"))
-		return
-	}
-
-	var signed []cossign.Pair
-	if name, ok := q["filename"]; ok {
-		d, err := Disposition(name[0])
-		if err != nil {
-			httpapi.WriteError(w, r, err)
-			return
-		}
-		signed = append(signed, cossign.Pair{Name: "response-content-disposition", Value: d})
-	}
-	if p, ok := q["process"]; ok {
-		if !slices.Contains(h.Process, p[0]) {
-			httpapi.WriteError(w, r, httpapi.Errorf(httpapi.CodeInvalidRequest, "image processing %.60q is not offered here", p[0]))
-			return
-		}
-		signed = append(signed, cossign.Pair{Name: p[0]}) // COS reads "?imageMogr2/thumbnail/200x/"
-	}
-
-	asJSON := q.Get("format") == "json" || acceptsJSON(r.Header.Get("Accept"))
-	if f := q.Get("format"); f != "" && f != "json" {
-		httpapi.WriteError(w, r, httpapi.Errorf(httpapi.CodeInvalidRequest, `format must be "json"`))
 		return
 	}
 	// A HEAD that follows the redirect is signed as a HEAD.
 	method := http.MethodGet
-	if r.Method == http.MethodHead && !asJSON {
+	if r.Method == http.MethodHead && !d.asJSON {
 		method = http.MethodHead
 	}
-	window := cossign.NewWindow(h.Now(), Backdate, h.Expires)
-	target := cossign.PresignURL(h.Creds, h.Endpoint, cossign.Presign{Method: method, Key: key, Params: signed, Window: window})
+	window := cossign.NewWindow(h.Now(), cossign.Backdate, h.Expires)
+	target := cossign.PresignURL(h.Creds, h.Endpoint, cossign.Presign{
+		Method: method,
+		Key:    d.key,
+		Params: d.signed,
+		Window: window,
+	})
 
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	httpapi.AddLogAttrs(r.Context(), slog.String("key", key), slog.Int64("expired_time", window.End))
-	if asJSON {
-		httpapi.WriteJSON(w, http.StatusOK, JSONResponse{URL: target, Key: key, ExpiredTime: window.End})
+	httpapi.AddLogAttrs(r.Context(), slog.String("key", d.key), slog.Int64("expired_time", window.End))
+	if d.asJSON {
+		httpapi.WriteJSON(w, http.StatusOK, JSONResponse{URL: target, Key: d.key, ExpiredTime: window.End})
 		return
 	}
 	w.Header().Set("Location", target)
 	w.WriteHeader(http.StatusFound)
+}
+
+// download is a checked request.
+type download struct {
+	key    string
+	signed []cossign.Pair // response-* and processing parameters the URL signs
+	asJSON bool
+}
+
+// plan checks the query and the caller's right to the key.
+func (h *Handler) plan(c identity.Caller, r *http.Request) (download, error) {
+	var d download
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return d, httpapi.Errorf(httpapi.CodeInvalidRequest, "the query string is not valid")
+	}
+	for name, vs := range q {
+		if !slices.Contains(params, name) {
+			return d, httpapi.Errorf(httpapi.CodeInvalidRequest,
+				"unknown query parameter %.40q; use %s", name, strings.Join(params, ", "))
+		}
+		if len(vs) > 1 {
+			return d, httpapi.Errorf(httpapi.CodeInvalidRequest, "query parameter %s given twice", name)
+		}
+	}
+
+	d.key = q.Get("key")
+	if _, rest, ok := strings.Cut(r.URL.Path, "/download/"); ok && d.key == "" {
+		d.key = rest
+	}
+	if d.key == "" {
+		return d, httpapi.Errorf(httpapi.CodeInvalidRequest, "name the object: /download?key=<key> or /download/<key>")
+	}
+	if err := objkey.Validate(d.key); err != nil {
+		return d, err
+	}
+	if !h.mayRead(c, d.key) {
+		return d, httpapi.Errorf(httpapi.CodeForbidden, "you may not read this key")
+	}
+
+	if name, ok := q["filename"]; ok {
+		disp, err := Disposition(name[0])
+		if err != nil {
+			return d, err
+		}
+		d.signed = append(d.signed, cossign.Pair{Name: "response-content-disposition", Value: disp})
+	}
+	if p, ok := q["process"]; ok {
+		if !slices.Contains(h.Process, p[0]) {
+			return d, httpapi.Errorf(httpapi.CodeInvalidRequest, "image processing %.60q is not offered here", p[0])
+		}
+		d.signed = append(d.signed, cossign.Pair{Name: p[0]}) // COS reads "?imageMogr2/thumbnail/200x/"
+	}
+	if f := q.Get("format"); f != "" && f != "json" {
+		return d, httpapi.Errorf(httpapi.CodeInvalidRequest, `format must be "json"`)
+	}
+	d.asJSON = q.Get("format") == "json" || acceptsJSON(r.Header.Get("Accept"))
+	return d, nil
 }
 
 // mayRead: the key lies under one of the caller's readable prefixes.
@@ -146,7 +155,8 @@ func acceptsJSON(accept string) bool {
 func Disposition(name string) (string, error) {
 	if name == "" || len(name) > 255 || !utf8.ValidString(name) ||
 		strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '/' || r == '\\' }) {
-		return "", httpapi.Errorf(httpapi.CodeInvalidRequest, "filename must be 1 to 255 bytes of UTF-8, without control characters or slashes")
+		return "", httpapi.Errorf(httpapi.CodeInvalidRequest,
+			"filename must be 1 to 255 bytes of UTF-8, without control characters or slashes")
 	}
 	var fallback, ext strings.Builder
 	for _, r := range name {

@@ -15,6 +15,7 @@ import (
 
 	"cosgate/shared/cossign"
 	"cosgate/shared/cossign/cossigntest"
+	"cosgate/shared/cosverify"
 	"cosgate/shared/httpapi"
 	"cosgate/shared/identity"
 	"cosgate/shared/identity/identitytest"
@@ -43,7 +44,7 @@ func handler(t testing.TB) (http.Handler, *bytes.Buffer) {
 	}
 	auth, _ := identity.NewJWT(identity.JWTConfig{Secret: []byte(jwtSecret)})
 	h := &Handler{Auth: auth, Prefixes: []identity.Template{"uploads/{uid}/", "public/"}, Expires: 300 * time.Second,
-		Process: []string{"imageMogr2/thumbnail/200x/"}, Endpoint: virtual, Creds: creds, Now: func() time.Time { return now }, Logger: logger}
+		Process: []string{"imageMogr2/thumbnail/200x/"}, Endpoint: virtual, Creds: creds, Now: func() time.Time { return now }}
 	return httpapi.Middleware(h, httpapi.Options{Function: "download", Logger: logger, Methods: []string{"GET"}, MaxBodyBytes: 65536}), logs
 }
 
@@ -62,17 +63,17 @@ func get(t testing.TB, h http.Handler, method, target, bearer string, header ...
 	return w
 }
 
-func verify(t *testing.T, method, raw string) (cossign.Verified, error) {
+func verify(t *testing.T, method, raw string) (cosverify.Verified, error) {
 	t.Helper()
 	r, err := http.NewRequest(method, raw, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := cossign.IncomingFromHTTP(r)
+	in, err := cosverify.IncomingFromHTTP(r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return cossign.Verify(in, lookup, now)
+	return cosverify.Verify(in, lookup, now)
 }
 
 func TestAuthorisation(t *testing.T) {
@@ -173,8 +174,8 @@ func TestRedirect(t *testing.T) {
 }
 
 func mismatch(err error) bool {
-	var ve *cossign.VerifyError
-	return errors.As(err, &ve) && ve.Reason == cossign.ReasonMismatch
+	var ve *cosverify.VerifyError
+	return errors.As(err, &ve) && ve.Reason == cosverify.ReasonMismatch
 }
 
 func TestJSONMode(t *testing.T) {
@@ -217,7 +218,7 @@ func TestDisposition(t *testing.T) {
 	if err != nil || v.Auth.ParamList != "response-content-disposition" {
 		t.Fatalf("%v %+v", err, v.Auth)
 	}
-	q, _ := cossign.ParseQuery(strings.SplitN(loc, "?", 2)[1])
+	q, _ := cosverify.ParseQuery(strings.SplitN(loc, "?", 2)[1])
 	if d := q.Get("response-content-disposition"); d != `attachment; filename="__ ____.pdf"; filename*=UTF-8''%E6%8A%A5%E5%91%8A%20%22%E7%BB%88%E7%A8%BF%22.pdf` {
 		t.Errorf("disposition in the URL: %s", d)
 	}

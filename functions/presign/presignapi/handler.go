@@ -17,13 +17,8 @@ import (
 	"cosgate/shared/cossign"
 	"cosgate/shared/httpapi"
 	"cosgate/shared/identity"
-	"cosgate/shared/jsonscan"
 	"cosgate/shared/objkey"
 )
-
-// Backdate starts every signature this far in the past, so a COS server
-// whose clock is a little behind ours does not answer "Request has expired".
-const Backdate = 60 * time.Second
 
 // fileField is the multipart field name the POST form expects the file in.
 const fileField = "file"
@@ -41,37 +36,16 @@ type Handler struct {
 	Creds      cossign.Credentials
 	Now        func() time.Time
 	Rand       io.Reader // crypto/rand in production
-	Logger     *slog.Logger
 }
 
+// request is the body of POST /presign.
 type request struct {
-	Ext, Filename, ContentType, Method, Key string
-	Size                                    *int64
-}
-
-// field reads one field of the body (httpapi.DecodeObject).
-func (q *request) field(name string, v *jsonscan.Reader) (err error) {
-	switch name {
-	case "ext":
-		q.Ext, err = httpapi.String(v, name)
-	case "filename":
-		q.Filename, err = httpapi.String(v, name)
-	case "contentType":
-		q.ContentType, err = httpapi.String(v, name)
-	case "method":
-		q.Method, err = httpapi.String(v, name)
-	case "key":
-		q.Key, err = httpapi.String(v, name)
-	case "size":
-		n, set, e := httpapi.Int(v, name)
-		if set {
-			q.Size = &n
-		}
-		err = e
-	default:
-		err = httpapi.UnknownField(name)
-	}
-	return err
+	Ext         string `json:"ext"`
+	Filename    string `json:"filename"`
+	ContentType string `json:"contentType"`
+	Method      string `json:"method"`
+	Key         string `json:"key"`
+	Size        *int64 `json:"size"`
 }
 
 // PutResponse tells the client where to PUT and which headers to send:
@@ -95,26 +69,13 @@ type PutHeaders struct {
 // PostResponse is a form for wx.uploadFile: formData plus the file under
 // fileField, posted to url.
 type PostResponse struct {
-	Method      string             `json:"method"`
-	URL         string             `json:"url"`
-	Key         string             `json:"key"`
-	FileField   string             `json:"fileField"`
-	FormData    cossign.FormFields `json:"formData"`
-	StartTime   int64              `json:"startTime"`
-	ExpiredTime int64              `json:"expiredTime"`
-}
-
-// AppendJSON writes the response without reflection (httpapi.JSONAppender):
-// the form is most of the bytes a POST presign sends.
-func (p PostResponse) AppendJSON(b []byte) []byte {
-	b = jsonscan.AppendString(append(b, `{"method":`...), p.Method)
-	b = jsonscan.AppendString(append(b, `,"url":`...), p.URL)
-	b = jsonscan.AppendString(append(b, `,"key":`...), p.Key)
-	b = jsonscan.AppendString(append(b, `,"fileField":`...), p.FileField)
-	b = p.FormData.AppendJSON(append(b, `,"formData":`...))
-	b = strconv.AppendInt(append(b, `,"startTime":`...), p.StartTime, 10)
-	b = strconv.AppendInt(append(b, `,"expiredTime":`...), p.ExpiredTime, 10)
-	return append(b, '}')
+	Method      string            `json:"method"`
+	URL         string            `json:"url"`
+	Key         string            `json:"key"`
+	FileField   string            `json:"fileField"`
+	FormData    map[string]string `json:"formData"`
+	StartTime   int64             `json:"startTime"`
+	ExpiredTime int64             `json:"expiredTime"`
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -123,7 +84,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req request
-	present, err := httpapi.DecodeObject(r, req.field)
+	present, err := httpapi.DecodeJSON(r, &req)
 	if err == nil && !present {
 		err = httpapi.Errorf(httpapi.CodeInvalidRequest, `send a JSON body such as {"ext":"jpg","size":12345}`)
 	}
@@ -138,26 +99,59 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	now := h.Now()
-	window := cossign.NewWindow(now, Backdate, h.Expires)
+	window := cossign.NewWindow(now, cossign.Backdate, h.Expires)
 	w.Header().Set("Cache-Control", "no-store")
 	if u.method == http.MethodPost {
 		form := cossign.SignPostUpload(h.Creds, cossign.PostUpload{
-			Bucket: h.Bucket, Key: u.key, MinSize: 1, MaxSize: u.maxSize, Expiration: time.Unix(window.End, 0), Window: window,
-			Fields: []cossign.Pair{{Name: "Content-Type", Value: u.contentType}, {Name: "success_action_status", Value: "200"},
-				{Name: "x-cos-forbid-overwrite", Value: "true"}},
+			Bucket:     h.Bucket,
+			Key:        u.key,
+			MinSize:    1,
+			MaxSize:    u.maxSize,
+			Expiration: time.Unix(window.End, 0),
+			Window:     window,
+			Fields: []cossign.Pair{
+				{Name: "Content-Type", Value: u.contentType},
+				{Name: "success_action_status", Value: "200"},
+				{Name: "x-cos-forbid-overwrite", Value: "true"},
+			},
 		})
-		httpapi.WriteJSON(w, http.StatusOK, PostResponse{Method: u.method, URL: h.Endpoint.BucketURL(), Key: u.key, FileField: fileField,
-			FormData: form.Fields, StartTime: now.Unix(), ExpiredTime: window.End})
+		httpapi.WriteJSON(w, http.StatusOK, PostResponse{
+			Method:      u.method,
+			URL:         h.Endpoint.BucketURL(),
+			Key:         u.key,
+			FileField:   fileField,
+			FormData:    form.Fields.Map(),
+			StartTime:   now.Unix(),
+			ExpiredTime: window.End,
+		})
 	} else {
 		ph := PutHeaders{ContentType: u.contentType, ContentLength: strconv.FormatInt(u.size, 10), ForbidOverwrite: "true"}
-		headers := []cossign.Pair{{Name: "content-type", Value: ph.ContentType}, {Name: "content-length", Value: ph.ContentLength},
-			{Name: "x-cos-forbid-overwrite", Value: ph.ForbidOverwrite}}
-		url := cossign.PresignURL(h.Creds, h.Endpoint, cossign.Presign{Method: http.MethodPut, Key: u.key, Headers: headers, Window: window})
-		httpapi.WriteJSON(w, http.StatusOK, PutResponse{Method: u.method, URL: url, Key: u.key, Headers: ph,
-			StartTime: now.Unix(), ExpiredTime: window.End})
+		url := cossign.PresignURL(h.Creds, h.Endpoint, cossign.Presign{
+			Method: http.MethodPut,
+			Key:    u.key,
+			Headers: []cossign.Pair{
+				{Name: "content-type", Value: ph.ContentType},
+				{Name: "content-length", Value: ph.ContentLength},
+				{Name: "x-cos-forbid-overwrite", Value: ph.ForbidOverwrite},
+			},
+			Window: window,
+		})
+		httpapi.WriteJSON(w, http.StatusOK, PutResponse{
+			Method:      u.method,
+			URL:         url,
+			Key:         u.key,
+			Headers:     ph,
+			StartTime:   now.Unix(),
+			ExpiredTime: window.End,
+		})
 	}
-	httpapi.AddLogAttrs(r.Context(), slog.String("upload_method", u.method), slog.String("key", u.key),
-		slog.String("content_type", u.contentType), slog.Int64("max_bytes", u.maxSize), slog.Int64("expired_time", window.End))
+	httpapi.AddLogAttrs(r.Context(),
+		slog.String("upload_method", u.method),
+		slog.String("key", u.key),
+		slog.String("content_type", u.contentType),
+		slog.Int64("max_bytes", u.maxSize),
+		slog.Int64("expired_time", window.End),
+	)
 }
 
 // upload is a checked request.
@@ -183,7 +177,13 @@ func (h *Handler) plan(c identity.Caller, req request) (upload, error) {
 	}
 	u.contentType = h.Types[ext]
 	if req.ContentType != "" && !contenttype.Same(req.ContentType, u.contentType) {
-		return u, httpapi.Errorf(httpapi.CodeContentTypeMismatch, "a .%s file is uploaded as %s, not %.60q", ext, u.contentType, req.ContentType)
+		return u, httpapi.Errorf(
+			httpapi.CodeContentTypeMismatch,
+			"a .%s file is uploaded as %s, not %.60q",
+			ext,
+			u.contentType,
+			req.ContentType,
+		)
 	}
 
 	u.maxSize = h.MaxBytes
@@ -225,8 +225,12 @@ func (h *Handler) extension(req request) (string, error) {
 		found = append(found, strings.ToLower(strings.TrimPrefix(req.Ext, ".")))
 	}
 	if req.Filename != "" {
-		if len(req.Filename) > 255 || !utf8.ValidString(req.Filename) || strings.ContainsFunc(req.Filename, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-			return "", httpapi.Errorf(httpapi.CodeInvalidRequest, "filename must be valid UTF-8, at most 255 bytes, without control characters")
+		if len(req.Filename) > 255 || !utf8.ValidString(req.Filename) ||
+			strings.ContainsFunc(req.Filename, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return "", httpapi.Errorf(
+				httpapi.CodeInvalidRequest,
+				"filename must be valid UTF-8, at most 255 bytes, without control characters",
+			)
 		}
 		found = append(found, extOf(req.Filename))
 	}
@@ -238,11 +242,21 @@ func (h *Handler) extension(req request) (string, error) {
 	}
 	for _, e := range found[1:] {
 		if e != found[0] {
-			return "", httpapi.Errorf(httpapi.CodeInvalidRequest, "ext, filename and key name different extensions (%.20q, %.20q)", found[0], e)
+			return "", httpapi.Errorf(
+				httpapi.CodeInvalidRequest,
+				"ext, filename and key name different extensions (%.20q, %.20q)",
+				found[0],
+				e,
+			)
 		}
 	}
 	if _, ok := h.Types[found[0]]; !ok || found[0] == "" {
-		return "", httpapi.Errorf(httpapi.CodeExtensionNotAllowed, "%.20q files may not be uploaded; allowed: %s", found[0], h.allowed())
+		return "", httpapi.Errorf(
+			httpapi.CodeExtensionNotAllowed,
+			"%.20q files may not be uploaded; allowed: %s",
+			found[0],
+			h.allowed(),
+		)
 	}
 	return found[0], nil
 }

@@ -10,24 +10,53 @@ import (
 	"time"
 
 	"cosgate/shared/config"
+	"cosgate/shared/contenttype"
+	"cosgate/shared/cossign"
 	"cosgate/shared/identity"
 	"cosgate/shared/platform"
 )
 
-// Build reads the configuration and returns the handler, middleware included.
-func Build(env platform.Env) (http.Handler, error) {
+// Build reads the configuration and returns the service.
+func Build(env platform.Env) (platform.Service, error) {
 	cfg, err := config.Load[config.PresignFunction](env.Environ)
 	if err != nil {
-		return nil, err
+		return platform.Service{}, err
 	}
-	auth, err := cfg.Auth.Authenticator()
+	h, err := New(cfg)
 	if err != nil {
+		return platform.Service{}, err
+	}
+	return platform.Service{Handler: h, Methods: []string{http.MethodPost}, HTTP: cfg.HTTP}, nil
+}
+
+// New builds the handler from a loaded configuration, checking what only
+// the identity, contenttype and cossign packages can. Every problem is
+// reported at once.
+func New(cfg config.PresignFunction) (*Handler, error) {
+	auth, authErr := identity.FromConfig(cfg.Auth)
+	prefix, tplErr := identity.Templates(cfg.Auth, "UPLOAD_PREFIX", cfg.Upload.Prefix)
+	types, err := contenttype.Parse(cfg.Upload.AllowedExt)
+	if err != nil {
+		err = config.Problemf("UPLOAD_ALLOWED_EXT", "%v", err)
+	}
+	endpoint, epErr := cossign.BucketEndpoint(cfg.COS.Endpoint, cfg.COS.Bucket, cfg.COS.Region, cfg.COS.PathStyle)
+	if epErr != nil {
+		epErr = config.Problemf("COS_ENDPOINT", "must be scheme://host[:port] with no path")
+	}
+	if err := config.Join(authErr, tplErr, err, epErr); err != nil {
 		return nil, err
 	}
-	h := &Handler{
-		Auth: auth, Prefix: identity.Template(cfg.Upload.Prefix), Types: cfg.Upload.Types(), MaxBytes: cfg.Upload.MaxBytes,
-		Expires: cfg.Upload.Expires.D(), ClientKeys: cfg.Upload.ClientKeys, Endpoint: cfg.COS.ObjectEndpoint(),
-		Bucket: cfg.COS.Bucket, Creds: cfg.Key.Credentials(), Now: time.Now, Rand: rand.Reader, Logger: env.Logger,
-	}
-	return env.Middleware(h, cfg.HTTP, http.MethodPost), nil
+	return &Handler{
+		Auth:       auth,
+		Prefix:     prefix[0],
+		Types:      types,
+		MaxBytes:   cfg.Upload.MaxBytes,
+		Expires:    cfg.Upload.Expires.D(),
+		ClientKeys: cfg.Upload.ClientKeys,
+		Endpoint:   endpoint,
+		Bucket:     cfg.COS.Bucket,
+		Creds:      cossign.Credentials{SecretID: cfg.Key.SecretID.Reveal(), SecretKey: cfg.Key.SecretKey.Reveal()},
+		Now:        time.Now,
+		Rand:       rand.Reader,
+	}, nil
 }

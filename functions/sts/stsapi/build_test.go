@@ -22,7 +22,7 @@ func TestRoleKeyFromThePlatform(t *testing.T) {
 		"STS_ENDPOINT": fake.URL, "STS_ROLE_ARN": "qcs::cam::uin/100000000001:roleName/cosgate", "STS_CACHE_SIZE": "0",
 		"TENCENTCLOUD_SECRETID": "AKIDrole1", "TENCENTCLOUD_SECRETKEY": "roleSecret1", "TENCENTCLOUD_SESSIONTOKEN": "token-1",
 	}
-	h, err := Build(platform.Env{Function: "sts", Platform: platform.HTTP, Logger: logging.New(&bytes.Buffer{}, slog.LevelInfo), Environ: environ})
+	h, err := platform.Handler(platform.Env{Function: "sts", Platform: platform.HTTP, Logger: logging.New(&bytes.Buffer{}, slog.LevelInfo), Environ: environ}, Build)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,12 +78,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// grants key the cache and the policy is built only when STS is called.
 	ctx, cancel := h.budget(r.Context())
 	defer cancel()
-	creds, hit, err := h.Cache.Get(ctx, credcache.KeyFor(caller.UID, grantsKey(grants)), func(ctx context.Context) (stsclient.Credentials, error) {
+	key := credcache.KeyFor(caller.UID, grantsKey(grants))
+	creds, hit, err := h.Cache.Get(ctx, key, func(ctx context.Context) (stsclient.Credentials, error) {
 		policy, err := campolicy.Build(h.Bucket, grants, h.Cond)
 		if err != nil {
 			return stsclient.Credentials{}, httpapi.Errorf(httpapi.CodeInvalidRequest, "%v", err)
 		}
-		return h.STS.Issue(ctx, stsclient.Request{Policy: policy.JSON(), Duration: h.Duration, RoleARN: h.RoleARN, SessionName: sessionName(caller)})
+		return h.STS.Issue(ctx, stsclient.Request{
+			Policy:      policy.JSON(),
+			Duration:    h.Duration,
+			RoleARN:     h.RoleARN,
+			SessionName: sessionName(caller),
+		})
 	})
 	if err != nil {
 		httpapi.WriteError(w, r, upstream(err))
@@ -92,8 +98,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	resp := Response{
 		Credentials: Credentials{creds.TmpSecretID, creds.TmpSecretKey, creds.Token},
-		StartTime:   h.Now().Unix(), ExpiredTime: creds.ExpiredTime, Expiration: creds.Expiration,
-		RequestID: httpapi.RequestID(r.Context()), Bucket: h.Bucket.Name, Region: h.Bucket.Region,
+		StartTime:   h.Now().Unix(),
+		ExpiredTime: creds.ExpiredTime,
+		Expiration:  creds.Expiration,
+		RequestID:   httpapi.RequestID(r.Context()),
+		Bucket:      h.Bucket.Name,
+		Region:      h.Bucket.Region,
 	}
 	if resp.Expiration == "" {
 		resp.Expiration = time.Unix(creds.ExpiredTime, 0).UTC().Format(time.RFC3339)
@@ -102,8 +112,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resp.AllowActions = appendNew(resp.AllowActions, g.Action)
 		resp.AllowPrefix = appendNew(resp.AllowPrefix, g.Pattern)
 	}
-	httpapi.AddLogAttrs(r.Context(), slog.Any("actions", resp.AllowActions), slog.Any("prefixes", resp.AllowPrefix),
-		slog.Int64("expired_time", creds.ExpiredTime), slog.Bool("cached", hit), slog.String("sts_request_id", creds.RequestID))
+	httpapi.AddLogAttrs(r.Context(),
+		slog.Any("actions", resp.AllowActions),
+		slog.Any("prefixes", resp.AllowPrefix),
+		slog.Int64("expired_time", creds.ExpiredTime),
+		slog.Bool("cached", hit),
+		slog.String("sts_request_id", creds.RequestID),
+	)
 	// Credentials must never sit in a shared cache.
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")

@@ -49,7 +49,7 @@ func newFixture(t *testing.T, cacheSize int) *fixture {
 	auth, _ := identity.NewJWT(identity.JWTConfig{Secret: []byte(jwtSecret)})
 	h := &Handler{Auth: auth, Prefix: "uploads/{uid}/*", Actions: []string{"name/cos:PutObject", "name/cos:PostObject"},
 		Bucket: bucket, Cond: campolicy.Conditions{MaxBytes: 20971520}, STS: client, Cache: credcache.New[stsclient.Credentials](cacheSize, nil),
-		Duration: 1800 * time.Second, Now: func() time.Time { return f.now }, Logger: logger}
+		Duration: 1800 * time.Second, Now: func() time.Time { return f.now }}
 	f.h = httpapi.Middleware(h, httpapi.Options{Function: "sts", Logger: logger, Methods: []string{"GET", "POST"}, MaxBodyBytes: 65536})
 	return f
 }

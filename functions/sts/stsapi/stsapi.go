@@ -6,7 +6,6 @@ package stsapi
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -35,18 +34,55 @@ type Handler struct {
 	Duration time.Duration
 	RoleARN  string
 	Now      func() time.Time
-	Logger   *slog.Logger
 }
 
-// Build reads the configuration and returns the handler, middleware included.
-func Build(env platform.Env) (http.Handler, error) {
+// Build reads the configuration and returns the service.
+func Build(env platform.Env) (platform.Service, error) {
 	cfg, err := config.Load[config.STSFunction](env.Environ)
 	if err != nil {
-		return nil, err
+		return platform.Service{}, err
 	}
-	auth, err := cfg.Auth.Authenticator()
+	h, err := New(cfg, env)
 	if err != nil {
-		return nil, err
+		return platform.Service{}, err
+	}
+	return platform.Service{Handler: h, Methods: []string{http.MethodGet, http.MethodPost}, HTTP: cfg.HTTP}, nil
+}
+
+// New builds the handler from a loaded configuration, checking what only
+// the policy and identity packages can: the actions, the prefix pattern,
+// the templates and the JWT key. Every problem is reported at once.
+func New(cfg config.STSFunction, env platform.Env) (*Handler, error) {
+	auth, authErr := identity.FromConfig(cfg.Auth)
+	prefix, tplErr := identity.Templates(cfg.Auth, "STS_ALLOW_PREFIX", cfg.STS.AllowPrefix)
+	bucket := campolicy.Bucket{
+		Region:          cfg.COS.Region,
+		Name:            cfg.COS.Bucket,
+		AppID:           cfg.COS.AppID(),
+		AllowBucketWide: cfg.STS.AllowBucketWide,
+	}
+	var errs []error
+	errs = append(errs, authErr, tplErr)
+	if err := campolicy.ValidateActions(cfg.STS.AllowActions); err != nil {
+		errs = append(errs, config.Problemf("STS_ALLOW_ACTIONS", "%v", err))
+	}
+	cond := campolicy.Conditions{
+		MaxBytes:        cfg.STS.MaxBytes,
+		ContentType:     cfg.STS.ContentType,
+		ForbidOverwrite: cfg.STS.ForbidOverwrite,
+	}
+	if cond != (campolicy.Conditions{}) && campolicy.HasMultipart(cfg.STS.AllowActions) {
+		// Parts are checked one by one, so a cap set on PutObject would not
+		// hold for an upload made of parts.
+		errs = append(errs, config.Problemf("STS_CONDITION_MAX_BYTES",
+			"(or STS_CONDITION_CONTENT_TYPE or STS_FORBID_OVERWRITE) cannot be enforced on multipart uploads; "+
+				"drop them or the multipart actions from STS_ALLOW_ACTIONS"))
+	}
+	if tplErr == nil {
+		// The prefix as a policy pattern, with a stand-in uid.
+		if err := bucket.CheckPattern(prefix[0].For(identity.Caller{UID: "u"})); err != nil {
+			errs = append(errs, config.Problemf("STS_ALLOW_PREFIX", "%v", err))
+		}
 	}
 	key := permanentKey(cfg.Key)
 	if !cfg.Key.Present() {
@@ -57,19 +93,31 @@ func Build(env platform.Env) (http.Handler, error) {
 		region = cfg.COS.Region
 	}
 	client, err := stsclient.New(stsclient.Options{
-		Endpoint: cfg.STS.Endpoint, Region: region, Key: key, Timeout: cfg.STS.Timeout.D(), Logger: env.Logger,
-		HTTP: &http.Client{Timeout: 2 * cfg.STS.Timeout.D()},
+		Endpoint: cfg.STS.Endpoint,
+		Region:   region,
+		Key:      key,
+		Timeout:  cfg.STS.Timeout.D(),
+		Logger:   env.Logger,
+		HTTP:     &http.Client{Timeout: 2 * cfg.STS.Timeout.D()},
 	})
 	if err != nil {
+		errs = append(errs, config.Problemf("STS_ENDPOINT", "must be a host or an http(s) URL"))
+	}
+	if err := config.Join(errs...); err != nil {
 		return nil, err
 	}
-	h := &Handler{
-		Auth: auth, Prefix: identity.Template(cfg.STS.AllowPrefix), Actions: cfg.STS.AllowActions,
-		Bucket: cfg.COS.PolicyBucket(cfg.STS.AllowBucketWide), Cond: cfg.STS.Conditions(), STS: client,
-		Cache: credcache.New[stsclient.Credentials](cfg.STS.CacheSize, nil), Duration: cfg.STS.Duration.D(),
-		RoleARN: cfg.STS.RoleARN, Now: time.Now, Logger: env.Logger,
-	}
-	return env.Middleware(h, cfg.HTTP, http.MethodGet, http.MethodPost), nil
+	return &Handler{
+		Auth:     auth,
+		Prefix:   prefix[0],
+		Actions:  cfg.STS.AllowActions,
+		Bucket:   bucket,
+		Cond:     cond,
+		STS:      client,
+		Cache:    credcache.New[stsclient.Credentials](cfg.STS.CacheSize, nil),
+		Duration: cfg.STS.Duration.D(),
+		RoleARN:  cfg.STS.RoleARN,
+		Now:      time.Now,
+	}, nil
 }
 
 func permanentKey(k config.Key) stsclient.KeySource {
@@ -81,9 +129,15 @@ func permanentKey(k config.Key) stsclient.KeySource {
 // the platform rotates it.
 func roleKey(getenv func(string) string) stsclient.KeySource {
 	return func() (stsclient.Key, error) {
-		k := stsclient.Key{SecretID: getenv("TENCENTCLOUD_SECRETID"), SecretKey: getenv("TENCENTCLOUD_SECRETKEY"), Token: getenv("TENCENTCLOUD_SESSIONTOKEN")}
+		k := stsclient.Key{
+			SecretID:  getenv("TENCENTCLOUD_SECRETID"),
+			SecretKey: getenv("TENCENTCLOUD_SECRETKEY"),
+			Token:     getenv("TENCENTCLOUD_SESSIONTOKEN"),
+		}
 		if k.SecretID == "" || k.SecretKey == "" {
-			return k, errors.New("no COS_SECRET_ID/COS_SECRET_KEY and no execution role key (TENCENTCLOUD_SECRETID) to call STS with")
+			return k, errors.New(
+				"no COS_SECRET_ID/COS_SECRET_KEY and no execution role key (TENCENTCLOUD_SECRETID) to call STS with",
+			)
 		}
 		return k, nil
 	}

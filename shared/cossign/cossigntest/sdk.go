@@ -11,6 +11,7 @@ import (
 	cos "github.com/tencentyun/cos-go-sdk-v5"
 
 	"cosgate/shared/cossign"
+	"cosgate/shared/cosverify"
 )
 
 // SDKPresignURL asks cos-go-sdk-v5 (GetPresignedURL with a fixed AuthTime)
@@ -39,9 +40,21 @@ func SDKPresignURL(creds cossign.Credentials, e cossign.Endpoint, p cossign.Pres
 	}
 	s, end := time.Unix(p.Window.Start, 0), time.Unix(p.Window.End, 0)
 	client := cos.NewClient(&cos.BaseURL{BucketURL: base}, &http.Client{})
-	return client.Object.GetPresignedURL(context.Background(), p.Method, key, creds.SecretID, creds.SecretKey, time.Hour,
-		&cos.PresignedURLOptions{Query: &q, Header: &h, AuthTime: &cos.AuthTime{SignStartTime: s, SignEndTime: end, KeyStartTime: s, KeyEndTime: end},
-			SignMerged: p.Merged}, !p.UnsignedHost)
+	return client.Object.GetPresignedURL(
+		context.Background(),
+		p.Method,
+		key,
+		creds.SecretID,
+		creds.SecretKey,
+		time.Hour,
+		&cos.PresignedURLOptions{
+			Query:      &q,
+			Header:     &h,
+			AuthTime:   &cos.AuthTime{SignStartTime: s, SignEndTime: end, KeyStartTime: s, KeyEndTime: end},
+			SignMerged: p.Merged,
+		},
+		!p.UnsignedHost,
+	)
 }
 
 // QueryAuth reads the signature fields of a pre-signed URL (q-* or sign=)
@@ -51,7 +64,7 @@ func QueryAuth(raw string) (cossign.Authorization, url.Values, error) {
 	if err != nil {
 		return cossign.Authorization{}, nil, err
 	}
-	q, err := cossign.ParseQuery(u.RawQuery)
+	q, err := cosverify.ParseQuery(u.RawQuery)
 	if err != nil {
 		return cossign.Authorization{}, nil, err
 	}
@@ -61,13 +74,16 @@ func QueryAuth(raw string) (cossign.Authorization, url.Values, error) {
 		q.Del("sign")
 	} else {
 		var parts []string
-		for _, f := range []string{"q-sign-algorithm", "q-ak", "q-sign-time", "q-key-time", "q-header-list", "q-url-param-list", "q-signature"} {
+		fields := []string{
+			"q-sign-algorithm", "q-ak", "q-sign-time", "q-key-time", "q-header-list", "q-url-param-list", "q-signature",
+		}
+		for _, f := range fields {
 			parts = append(parts, f+"="+q.Get(f))
 			q.Del(f)
 		}
 		a = strings.Join(parts, "&")
 	}
-	auth, err := cossign.ParseAuthorization(a)
+	auth, err := cosverify.ParseAuthorization(a)
 	if err != nil {
 		return cossign.Authorization{}, nil, fmt.Errorf("%s: %w", raw, err)
 	}

@@ -11,7 +11,9 @@ import (
 // Token is an HS256 JWT for sub, valid for an hour.
 func Token(t testing.TB, secret, sub string) string {
 	t.Helper()
-	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": sub, "exp": time.Now().Add(time.Hour).Unix()}).SignedString([]byte(secret))
+	claims := jwt.MapClaims{"sub": sub, "exp": time.Now().Add(time.Hour).Unix()}
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).
+		SignedString([]byte(secret))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,18 +1,21 @@
 // Package awslambda runs a net/http handler on AWS Lambda (provided.al2023,
 // aws-lambda-go built with -tags lambda.norpc) behind API Gateway REST APIs
-// (payload 1.0), HTTP APIs (payload 2.0) and function URLs.
+// (payload 1.0), HTTP APIs (payload 2.0) and function URLs. Events and
+// replies are aws-lambda-go's own events types.
 package awslambda
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
-	"slices"
+	"net/url"
 	"strings"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"cosgate/shared/jsonscan"
 	"cosgate/shared/platform/eventhttp"
 )
 
@@ -25,159 +28,93 @@ const (
 	FunctionURL                 // Lambda function URL (payload 2.0 too)
 )
 
-// Event holds what the adapter reads from payload 1.0 and 2.0 events, so
-// one pass serves every kind.
-type Event struct {
-	Version    string
-	Method     string // httpMethod (1.0) or requestContext.http.method (2.0)
-	Path       string // path (1.0, decoded)
-	RawPath    string // rawPath (2.0, escaped)
-	RawQuery   string // rawQueryString (2.0), or the 1.0 parameters encoded
-	Header     http.Header
-	SourceIP   string
-	RemoteAddr string // SourceIP as host:port
-	DomainName string
-	RequestID  string
-	Body       string
-	IsBase64   bool
+// ParseEvent reads an HTTP event of any kind into the request the handler
+// sees. Payload 2.0 (HTTP APIs and function URLs) is tried first, as the
+// common case, so it is read once; its version field says whether it was
+// right. A function URL's domain is <id>.lambda-url.<region>.on.aws; its
+// events have payload 2.0's shape (events.LambdaFunctionURLRequest is a
+// subset of events.APIGatewayV2HTTPRequest), so the first read serves it.
+func ParseEvent(payload []byte) (Kind, eventhttp.Request, error) {
+	var v2 events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(payload, &v2); err == nil && v2.Version == "2.0" {
+		kind := HTTPv2
+		if strings.Contains(v2.RequestContext.DomainName, ".lambda-url.") {
+			kind = FunctionURL
+		}
+		x, err := fromV2(v2)
+		return kind, x, err
+	}
+	var v1 events.APIGatewayProxyRequest
+	if err := json.Unmarshal(payload, &v1); err != nil {
+		return RESTv1, eventhttp.Request{}, err
+	}
+	x, err := fromV1(v1)
+	return RESTv1, x, err
 }
 
-// Kind tells the event's origin.
-func (e *Event) Kind() Kind {
-	switch {
-	case e.Version == "2.0" && strings.Contains(e.DomainName, ".lambda-url."):
-		return FunctionURL
-	case e.Version == "2.0":
-		return HTTPv2
+func fromV1(ev events.APIGatewayProxyRequest) (eventhttp.Request, error) {
+	// Payload 1.0 sends both forms; the multi-value ones are complete.
+	header := http.Header{}
+	for k, v := range ev.Headers {
+		header.Set(k, v)
 	}
-	return RESTv1
+	if len(ev.MultiValueHeaders) > 0 {
+		header = http.Header{}
+		for k, vs := range ev.MultiValueHeaders {
+			for _, v := range vs {
+				header.Add(k, v)
+			}
+		}
+	}
+	query := url.Values{}
+	for k, v := range ev.QueryStringParameters {
+		query.Set(k, v)
+	}
+	if len(ev.MultiValueQueryStringParameters) > 0 {
+		query = ev.MultiValueQueryStringParameters
+	}
+	// REST APIs keep the path as sent.
+	return complete(eventhttp.Request{
+		Method:     ev.HTTPMethod,
+		RawQuery:   query.Encode(),
+		Header:     header,
+		RemoteAddr: eventhttp.RemoteAddr(ev.RequestContext.Identity.SourceIP),
+		RequestID:  ev.RequestContext.RequestID,
+	}, ev.RequestContext.DomainName, ev.Path, ev.Body, ev.IsBase64Encoded)
 }
 
-// ParseEvent reads an HTTP event of either payload version.
-func ParseEvent(payload []byte) (Event, error) {
-	var r jsonscan.Reader
-	r.Reset(payload)
-	var ev Event
-	var single, multi http.Header // 1.0 sends both; multiValueHeaders wins
-	var query, singleQuery []byte
-	var cookies []string
-	vals := make([]string, 0, 16)
-	params := func(into *[]byte) error {
-		if r.Null() {
-			return nil
-		}
-		return r.Object(func(name string) error {
-			return r.Strings(func(v string) { *into = eventhttp.AppendQueryParam(*into, name, v, false) })
-		})
+func fromV2(ev events.APIGatewayV2HTTPRequest) (eventhttp.Request, error) {
+	header := make(http.Header, len(ev.Headers)+1)
+	for k, v := range ev.Headers {
+		header.Set(k, v)
 	}
-	err := r.Object(func(k string) (err error) {
-		switch k {
-		case "version":
-			ev.Version, err = r.OptString()
-		case "httpMethod":
-			ev.Method, err = r.OptString()
-		case "path":
-			ev.Path, err = r.OptString()
-		case "rawPath":
-			ev.RawPath, err = r.OptString()
-		case "rawQueryString":
-			ev.RawQuery, err = r.OptString()
-		case "headers":
-			single, err = eventhttp.ReadHeaders(&r, &vals)
-		case "multiValueHeaders":
-			multi, err = eventhttp.ReadHeaders(&r, &vals)
-		case "queryStringParameters":
-			err = params(&singleQuery)
-		case "multiValueQueryStringParameters":
-			err = params(&query)
-		case "cookies":
-			if !r.Null() {
-				err = r.Strings(func(c string) { cookies = append(cookies, c) })
-			}
-		case "body":
-			ev.Body, err = r.OptString()
-		case "isBase64Encoded":
-			if !r.Null() {
-				ev.IsBase64, err = r.Bool()
-			}
-		case "requestContext":
-			if r.Null() {
-				return nil
-			}
-			err = r.Object(func(k string) (err error) {
-				switch k {
-				case "requestId":
-					ev.RequestID, err = r.Scalar()
-				case "domainName":
-					ev.DomainName, err = r.OptString()
-				case "identity", "http":
-					if r.Null() {
-						return nil
-					}
-					err = r.Object(func(k string) (err error) {
-						switch k {
-						case "sourceIp":
-							ev.SourceIP, err = r.OptString()
-						case "method":
-							ev.Method, err = r.OptString()
-						default:
-							err = r.Skip()
-						}
-						return err
-					})
-				default:
-					err = r.Skip()
-				}
-				return err
-			})
-		default:
-			err = r.Skip()
-		}
-		return err
-	})
-	if err == nil {
-		err = r.End()
+	if len(ev.Cookies) > 0 {
+		header.Set("Cookie", strings.Join(ev.Cookies, "; "))
 	}
-	ev.Header = single
-	if len(multi) > 0 {
-		ev.Header = multi
-	}
-	if ev.Header == nil {
-		ev.Header = http.Header{}
-	}
-	if len(cookies) > 0 {
-		ev.Header["Cookie"] = []string{strings.Join(cookies, "; ")}
-	}
-	if ev.Version != "2.0" {
-		if len(query) == 0 {
-			query = singleQuery
-		}
-		ev.RawQuery = r.Save(query)
-	}
-	ev.RemoteAddr = eventhttp.SaveRemoteAddr(&r, ev.SourceIP)
-	return ev, err
+	// Function URLs keep the path encoded; HTTP APIs decode it.
+	return complete(eventhttp.Request{
+		Method:     ev.RequestContext.HTTP.Method,
+		RawQuery:   ev.RawQueryString,
+		Header:     header,
+		RemoteAddr: eventhttp.RemoteAddr(ev.RequestContext.HTTP.SourceIP),
+		RequestID:  ev.RequestContext.RequestID,
+	}, ev.RequestContext.DomainName, ev.RawPath, ev.Body, ev.IsBase64Encoded)
 }
 
-// Request translates the event into the request the handler sees.
-func (e *Event) Request() (eventhttp.Request, error) {
-	body, err := eventhttp.DecodeBody(e.Body, e.IsBase64)
-	if err != nil {
-		return eventhttp.Request{}, err
-	}
-	x := eventhttp.Request{Method: e.Method, Path: e.Path, RawQuery: e.RawQuery, Header: e.Header, Body: body,
-		RemoteAddr: e.RemoteAddr, RequestID: e.RequestID}
-	if e.Version == "2.0" {
-		x.Path = e.RawPath
-	}
-	if x.Path == "" {
-		x.Path = "/"
-	}
-	// REST APIs and function URLs keep the path encoded; HTTP APIs decode it.
-	x.Path, x.RawPath = eventhttp.NormalizePath(x.Path)
+// complete derives what both payload versions derive alike: the host (the
+// Host header, else the API's domain), the path in both its forms (either
+// may arrive; see eventhttp.NormalizePath) and the body.
+func complete(x eventhttp.Request, domain, path, body string, isBase64 bool) (eventhttp.Request, error) {
 	if x.Host = x.Header.Get("Host"); x.Host == "" {
-		x.Host = e.DomainName
+		x.Host = domain
 	}
-	return x, nil
+	if path == "" {
+		path = "/"
+	}
+	x.Path, x.RawPath = eventhttp.NormalizePath(path)
+	var err error
+	x.Body, err = eventhttp.DecodeBody(body, isBase64)
+	return x, err
 }
 
 // Adapter is an aws-lambda-go handler serving HTTP events with an
@@ -192,100 +129,58 @@ func (a Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		requestID = lc.AwsRequestID
 	}
-	ev, err := ParseEvent(payload)
-	if err != nil || ev.Method == "" {
-		return appendReplyV2(nil, eventhttp.BadEvent(ctx, requestID, "the event is not an HTTP request from API Gateway or a function URL")), nil
-	}
+	kind, x, err := ParseEvent(payload)
 	if requestID != "" {
-		ev.RequestID = requestID
+		x.RequestID = requestID
 	}
 	var rec *eventhttp.Recorder
-	if x, err := ev.Request(); err != nil {
-		rec = eventhttp.BadEvent(ctx, ev.RequestID, err.Error())
-	} else {
+	switch {
+	case errors.Is(err, eventhttp.ErrBadBase64):
+		rec = eventhttp.BadEvent(ctx, x.RequestID, err.Error())
+	case err != nil || x.Method == "":
+		rec = eventhttp.BadEvent(ctx, x.RequestID, "the event is not an HTTP request from API Gateway or a function URL")
+	default:
 		rec = eventhttp.Serve(a.Handler, x.HTTP(ctx))
 	}
-	dst := make([]byte, 0, 256+rec.Body.Len()*2)
-	if ev.Kind() == RESTv1 {
-		return appendReplyV1(dst, rec), nil
-	}
-	return appendReplyV2(dst, rec), nil
+	return json.Marshal(Reply(kind, rec))
 }
 
-func sortedKeys(h http.Header, store *[16]string) []string {
-	keys := store[:0]
-	for k := range h {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-// appendReplyV1 uses multiValueHeaders, which REST APIs honour for repeated
-// headers.
-func appendReplyV1(dst []byte, rec *eventhttp.Recorder) []byte {
+// Reply is the response event for kind: payload 1.0 uses multiValueHeaders,
+// which REST APIs honour for repeated headers; payload 2.0 joins repeated
+// headers with commas and carries Set-Cookie as cookies.
+func Reply(kind Kind, rec *eventhttp.Recorder) any {
+	body, b64 := rec.BodyString()
 	h := rec.Header()
-	var store [16]string
-	dst = append(dst, `{"statusCode":`...)
-	dst = jsonscan.AppendInt(dst, rec.Status)
-	dst = append(dst, `,"multiValueHeaders":{`...)
-	for i, k := range sortedKeys(h, &store) {
-		if i > 0 {
-			dst = append(dst, ',')
+	if kind == RESTv1 {
+		return events.APIGatewayProxyResponse{
+			StatusCode:        rec.Status,
+			MultiValueHeaders: h,
+			Body:              body,
+			IsBase64Encoded:   b64,
 		}
-		dst = append(jsonscan.AppendKey(dst, k), '[')
-		for j, v := range h[k] {
-			if j > 0 {
-				dst = append(dst, ',')
-			}
-			dst = jsonscan.AppendString(dst, v)
-		}
-		dst = append(dst, ']')
 	}
-	dst = append(dst, `},"body":`...)
-	dst, b64 := rec.AppendBody(dst)
-	return append(jsonscan.AppendBool(append(dst, `,"isBase64Encoded":`...), b64), '}')
-}
-
-// appendReplyV2 serves HTTP APIs and function URLs, whose replies share a
-// shape: repeated headers comma-joined, Set-Cookie as cookies.
-func appendReplyV2(dst []byte, rec *eventhttp.Recorder) []byte {
-	h := rec.Header()
-	var store [16]string
-	dst = append(dst, `{"statusCode":`...)
-	dst = jsonscan.AppendInt(dst, rec.Status)
-	dst = append(dst, `,"headers":{`...)
-	n := 0
-	for _, k := range sortedKeys(h, &store) {
-		if k == "Set-Cookie" {
-			continue
+	headers := make(map[string]string, len(h))
+	for k, vs := range h {
+		if k != "Set-Cookie" {
+			headers[k] = strings.Join(vs, ", ")
 		}
-		if n++; n > 1 {
-			dst = append(dst, ',')
-		}
-		dst = append(jsonscan.AppendKey(dst, k), '"')
-		for j, v := range h[k] {
-			if j > 0 {
-				dst = append(dst, ", "...)
-			}
-			dst = jsonscan.AppendEscaped(dst, v)
-		}
-		dst = append(dst, '"')
 	}
-	dst = append(dst, '}')
-	if cs := h["Set-Cookie"]; len(cs) > 0 {
-		dst = append(dst, `,"cookies":[`...)
-		for i, c := range cs {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = jsonscan.AppendString(dst, c)
+	if kind == FunctionURL {
+		return events.LambdaFunctionURLResponse{
+			StatusCode:      rec.Status,
+			Headers:         headers,
+			Cookies:         h["Set-Cookie"],
+			Body:            body,
+			IsBase64Encoded: b64,
 		}
-		dst = append(dst, ']')
 	}
-	dst = append(dst, `,"body":`...)
-	dst, b64 := rec.AppendBody(dst)
-	return append(jsonscan.AppendBool(append(dst, `,"isBase64Encoded":`...), b64), '}')
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode:      rec.Status,
+		Headers:         headers,
+		Cookies:         h["Set-Cookie"],
+		Body:            body,
+		IsBase64Encoded: b64,
+	}
 }
 
 // Start serves h through the Lambda Runtime API; it never returns.

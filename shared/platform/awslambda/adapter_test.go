@@ -127,7 +127,7 @@ func TestFunctionURL(t *testing.T) {
 	if err := json.Unmarshal(out, &r); err != nil || r.StatusCode != 200 || r.Body != "ok" || s.Host != "abc.lambda-url.us-east-1.on.aws" {
 		t.Fatalf("%s %+v", out, s)
 	}
-	if ev, err := ParseEvent([]byte(urlEvent)); err != nil || ev.Kind() != FunctionURL {
+	if k, _, err := ParseEvent([]byte(urlEvent)); err != nil || k != FunctionURL {
 		t.Error("function URL not recognised")
 	}
 }

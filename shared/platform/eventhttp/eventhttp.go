@@ -9,13 +9,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"unicode/utf8"
 
 	"cosgate/shared/httpapi"
-	"cosgate/shared/jsonscan"
 )
 
 // Request is an event's HTTP request, already decoded from the platform's
@@ -48,9 +48,16 @@ func (x Request) HTTP(ctx context.Context) *http.Request {
 		ctx = httpapi.WithRequestID(ctx, x.RequestID)
 	}
 	r := &http.Request{
-		Method: x.Method, URL: u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: x.Header, Body: body, ContentLength: int64(len(x.Body)), Host: x.Host,
-		RemoteAddr: x.RemoteAddr,
+		Method:        x.Method,
+		URL:           u,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        x.Header,
+		Body:          body,
+		ContentLength: int64(len(x.Body)),
+		Host:          x.Host,
+		RemoteAddr:    x.RemoteAddr,
 	}
 	return r.WithContext(ctx)
 }
@@ -75,44 +82,12 @@ func DecodeBody(body string, isBase64 bool) (string, error) {
 	return string(b), nil
 }
 
-// ReadHeaders reads a headers object (values as strings or arrays; null
-// is none) with canonical keys. Values are appended to *store, and each
-// header's slice points into it, so all headers share a few allocations.
-func ReadHeaders(r *jsonscan.Reader, store *[]string) (http.Header, error) {
-	if r.Null() {
-		return nil, nil
-	}
-	h := make(http.Header, 16)
-	err := r.Object(func(name string) error {
-		var kb [64]byte
-		key := r.Save(AppendCanonicalKey(kb[:0], name))
-		start := len(*store)
-		err := r.Strings(func(v string) { *store = append(*store, v) })
-		vals := (*store)[start:len(*store):len(*store)]
-		if prev, ok := h[key]; ok {
-			h[key] = append(prev, vals...)
-		} else {
-			h[key] = vals
-		}
-		return err
-	})
-	return h, err
-}
-
-// Saver stores bytes in a decoder's arena (jsonscan.Reader does).
-type Saver interface{ Save([]byte) string }
-
-// SaveRemoteAddr turns a gateway's client IP into a RemoteAddr ("ip:0"),
-// stored in the decoder's arena.
-func SaveRemoteAddr(s Saver, ip string) string {
+// RemoteAddr turns a gateway's client IP into a RemoteAddr ("ip:0").
+func RemoteAddr(ip string) string {
 	if ip == "" {
 		return ""
 	}
-	var b [64]byte
-	if strings.IndexByte(ip, ':') >= 0 { // IPv6
-		return s.Save(append(append(append(b[:0], '['), ip...), "]:0"...))
-	}
-	return s.Save(append(append(b[:0], ip...), ":0"...))
+	return net.JoinHostPort(ip, "0")
 }
 
 // Recorder captures a handler's response.
@@ -149,19 +124,17 @@ func (r *Recorder) Write(b []byte) (int, error) {
 	return r.Body.Write(b)
 }
 
-// AppendBody appends the body as a JSON string, the way an event reply
-// carries it: text as is, anything else (or invalid UTF-8) base64-encoded.
-func (r *Recorder) AppendBody(dst []byte) (out []byte, isBase64 bool) {
+// BodyString is the body the way an event reply carries it: text as is,
+// anything else (or invalid UTF-8) base64-encoded.
+func (r *Recorder) BodyString() (body string, isBase64 bool) {
 	b := r.Body.Bytes()
 	if len(b) == 0 {
-		return append(dst, `""`...), false
+		return "", false
 	}
 	if isText(r.Header().Get("Content-Type")) && utf8.Valid(b) {
-		return jsonscan.AppendString(dst, string(b)), false
+		return string(b), false
 	}
-	dst = append(dst, '"')
-	dst = base64.StdEncoding.AppendEncode(dst, b)
-	return append(dst, '"'), true
+	return base64.StdEncoding.EncodeToString(b), true
 }
 
 // isText reports whether a body of this type travels as text. It reads the
@@ -169,8 +142,10 @@ func (r *Recorder) AppendBody(dst []byte) (out []byte, isBase64 bool) {
 func isText(contentType string) bool {
 	mt, _, _ := strings.Cut(contentType, ";")
 	mt = strings.TrimSpace(mt)
-	return hasPrefixFold(mt, "text/") || strings.EqualFold(mt, "application/json") || strings.EqualFold(mt, "application/xml") ||
-		strings.EqualFold(mt, "application/javascript") || hasSuffixFold(mt, "+json") || hasSuffixFold(mt, "+xml")
+	return hasPrefixFold(mt, "text/") ||
+		strings.EqualFold(mt, "application/json") || strings.EqualFold(mt, "application/xml") ||
+		strings.EqualFold(mt, "application/javascript") || hasSuffixFold(mt, "+json") ||
+		hasSuffixFold(mt, "+xml")
 }
 
 func hasPrefixFold(s, p string) bool { return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) }
@@ -184,7 +159,11 @@ func Serve(h http.Handler, r *http.Request) *Recorder {
 	rec := &Recorder{header: make(http.Header, 4), head: r.Method == http.MethodHead}
 	if r.Context().Err() != nil {
 		rec.header.Set("X-Request-Id", httpapi.RequestID(r.Context()))
-		httpapi.WriteError(rec, r, httpapi.Errorf(httpapi.CodeDeadlineExceeded, "the invocation's deadline passed before it started"))
+		httpapi.WriteError(
+			rec,
+			r,
+			httpapi.Errorf(httpapi.CodeDeadlineExceeded, "the invocation's deadline passed before it started"),
+		)
 		return rec
 	}
 	h.ServeHTTP(rec, r)

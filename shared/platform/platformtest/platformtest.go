@@ -188,9 +188,14 @@ func (s *SCF) Invoke(t testing.TB, event any, deadline time.Time, environ map[st
 		envJSON = string(b)
 	}
 	req := messages.InvokeRequest{
-		Payload: payload, RequestId: fmt.Sprintf("scf-req-%d", time.Now().UnixNano()),
-		Deadline:     messages.InvokeRequest_Timestamp{Seconds: deadline.Unix(), Nanos: int64(deadline.Nanosecond())},
-		FunctionName: "cosgate-test", Namespace: "default", MemoryLimitInMb: 128, TimeLimitInMs: 3000, Environment: envJSON,
+		Payload:         payload,
+		RequestId:       fmt.Sprintf("scf-req-%d", time.Now().UnixNano()),
+		Deadline:        messages.InvokeRequest_Timestamp{Seconds: deadline.Unix(), Nanos: int64(deadline.Nanosecond())},
+		FunctionName:    "cosgate-test",
+		Namespace:       "default",
+		MemoryLimitInMb: 128,
+		TimeLimitInMs:   3000,
+		Environment:     envJSON,
 	}
 	var resp messages.InvokeResponse
 	if err := s.Client.Call("Function.Invoke", &req, &resp); err != nil {

@@ -2,6 +2,7 @@ package scf
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 
 	"github.com/tencentyun/scf-go-lib/cloudfunction"
@@ -25,18 +26,21 @@ func (a Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	}
 	ev, err := ParseEvent(payload)
 	if err != nil {
-		return AppendReply(nil, eventhttp.BadEvent(ctx, requestID, "the event is not an API Gateway request")), nil
+		return marshalReply(eventhttp.BadEvent(ctx, requestID, "the event is not an API Gateway request"))
 	}
 	if requestID == "" {
-		requestID = ev.RequestID
+		requestID = ev.RequestContext.RequestID
 	}
 	x, err := ev.Request()
 	if err != nil {
-		return AppendReply(nil, eventhttp.BadEvent(ctx, requestID, err.Error())), nil
+		return marshalReply(eventhttp.BadEvent(ctx, requestID, err.Error()))
 	}
 	x.RequestID = requestID
-	rec := eventhttp.Serve(a.Handler, x.HTTP(ctx))
-	return AppendReply(make([]byte, 0, 256+rec.Body.Len()*2), rec), nil
+	return marshalReply(eventhttp.Serve(a.Handler, x.HTTP(ctx)))
+}
+
+func marshalReply(rec *eventhttp.Recorder) ([]byte, error) {
+	return json.Marshal(NewReply(rec))
 }
 
 // Start serves h over scf-go-lib's runtime; it never returns.

@@ -3,103 +3,59 @@
 // out), over scf-go-lib's net/rpc runtime.
 //
 // scf-go-lib's own event types lose repeated query keys, bare ?flag
-// parameters and isBase64Encoded, so this package reads events itself.
+// parameters and isBase64Encoded, so this package declares the event itself.
 package scf
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"net/http"
-	"slices"
+	"net/url"
+	"strings"
 
-	"cosgate/shared/jsonscan"
 	"cosgate/shared/platform/eventhttp"
 )
 
-// Event is the part of an API Gateway trigger event the adapter uses.
+// Event is the part of an API Gateway trigger event the adapter reads.
 type Event struct {
-	RequestID  string // requestContext.requestId
-	SourceIP   string // requestContext.sourceIp
-	RemoteAddr string // SourceIP as host:port
-	APIPath    string // requestContext.path: the API's configured path
-	APIMethod  string // requestContext.httpMethod: may be ANY
-	HTTPMethod string
-	// Path is the request's actual path, decoded.
-	Path string
-	// Header is keyed canonically; the gateway sends any case, and values
-	// as strings or arrays.
-	Header http.Header
-	// RawQuery is queryString re-encoded in document order: a string, an
-	// array for a repeated key, or true for a bare "?flag".
-	RawQuery        string
-	Body            string
-	IsBase64Encoded bool
+	RequestContext struct {
+		RequestID string `json:"requestId"`
+		SourceIP  string `json:"sourceIp"`
+		// Path and HTTPMethod are the API's configured path and method
+		// (which may be ANY).
+		Path       string `json:"path"`
+		HTTPMethod string `json:"httpMethod"`
+	} `json:"requestContext"`
+	HTTPMethod string `json:"httpMethod"`
+	// Path is the request's actual path.
+	Path string `json:"path"`
+	// Headers arrive in any case, each value a string or an array of
+	// strings (decoded as string or []any, then checked).
+	Headers map[string]any `json:"headers"`
+	// QueryString maps each key to a string, an array for a repeated key,
+	// or true for a bare "?flag"; kept raw so the order survives.
+	QueryString     json.RawMessage `json:"queryString"`
+	Body            string          `json:"body"`
+	IsBase64Encoded bool            `json:"isBase64Encoded"`
 }
 
-// ParseEvent reads an API Gateway event. Decoded strings share one buffer,
-// so an event costs a handful of allocations.
-func ParseEvent(payload []byte) (Event, error) {
-	var r jsonscan.Reader
-	r.Reset(payload)
-	var ev Event
-	var query []byte
-	vals := make([]string, 0, 16) // backing store for every header's values
-	err := r.Object(func(k string) (err error) {
-		switch k {
-		case "requestContext":
-			if r.Null() {
-				return nil
-			}
-			return r.Object(func(k string) (err error) {
-				switch k {
-				case "requestId":
-					ev.RequestID, err = r.Scalar()
-				case "sourceIp":
-					ev.SourceIP, err = r.OptString()
-				case "path":
-					ev.APIPath, err = r.OptString()
-				case "httpMethod":
-					ev.APIMethod, err = r.OptString()
-				default:
-					err = r.Skip()
-				}
-				return err
-			})
-		case "headers":
-			ev.Header, err = eventhttp.ReadHeaders(&r, &vals)
-		case "queryString":
-			if r.Null() {
-				return nil
-			}
-			return r.Object(func(name string) error {
-				if r.Peek() == jsonscan.Bool {
-					if b, err := r.Bool(); err != nil || b {
-						query = eventhttp.AppendQueryParam(query, name, "", true)
-						return err
-					}
-					query = eventhttp.AppendQueryParam(query, name, "false", false)
-					return nil
-				}
-				return r.Strings(func(v string) { query = eventhttp.AppendQueryParam(query, name, v, false) })
-			})
-		case "path":
-			ev.Path, err = r.OptString()
-		case "httpMethod":
-			ev.HTTPMethod, err = r.OptString()
-		case "body":
-			ev.Body, err = r.OptString()
-		case "isBase64Encoded":
-			if !r.Null() {
-				ev.IsBase64Encoded, err = r.Bool()
-			}
-		default:
-			err = r.Skip()
-		}
-		return err
-	})
-	if err == nil {
-		err = r.End()
+// Values is a reply header's values, written as a string when there is one
+// and as an array otherwise.
+type Values []string
+
+// MarshalJSON writes one value as a string, several as an array.
+func (v Values) MarshalJSON() ([]byte, error) {
+	if len(v) == 1 {
+		return json.Marshal(v[0])
 	}
-	ev.RawQuery = r.Save(query)
-	ev.RemoteAddr = eventhttp.SaveRemoteAddr(&r, ev.SourceIP)
+	return json.Marshal([]string(v))
+}
+
+// ParseEvent reads an API Gateway event.
+func ParseEvent(payload []byte) (Event, error) {
+	var ev Event
+	err := json.Unmarshal(payload, &ev)
 	return ev, err
 }
 
@@ -109,80 +65,140 @@ func (ev *Event) Request() (eventhttp.Request, error) {
 	if err != nil {
 		return eventhttp.Request{}, err
 	}
+	query, err := rawQuery(ev.QueryString)
+	if err != nil {
+		return eventhttp.Request{}, err
+	}
 	method := ev.HTTPMethod
 	if method == "" || method == "ANY" {
-		method = ev.APIMethod
+		method = ev.RequestContext.HTTPMethod
 	}
-	path := ev.Path
-	if path == "" {
-		path = ev.APIPath
+	p := ev.Path
+	if p == "" {
+		p = ev.RequestContext.Path
 	}
-	if len(path) == 0 || path[0] != '/' {
-		path = "/" + path
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
 	}
-	path, raw := eventhttp.NormalizePath(path)
-	h := ev.Header
-	if h == nil {
-		h = http.Header{}
+	x := eventhttp.Request{
+		Method:     strings.ToUpper(method),
+		RawQuery:   query,
+		Header:     make(http.Header, len(ev.Headers)),
+		Body:       body,
+		RemoteAddr: eventhttp.RemoteAddr(ev.RequestContext.SourceIP),
+		RequestID:  ev.RequestContext.RequestID,
 	}
-	return eventhttp.Request{
-		Method: upper(method), Host: h.Get("Host"), Path: path, RawPath: raw, RawQuery: ev.RawQuery,
-		Header: h, Body: body, RemoteAddr: ev.RemoteAddr, RequestID: ev.RequestID,
-	}, nil
+	for k, v := range ev.Headers {
+		switch v := v.(type) {
+		case string:
+			x.Header.Add(k, v)
+		case []any:
+			for _, e := range v {
+				s, ok := e.(string)
+				if !ok {
+					return eventhttp.Request{}, errHeaders
+				}
+				x.Header.Add(k, s)
+			}
+		case nil:
+		default:
+			return eventhttp.Request{}, errHeaders
+		}
+	}
+	x.Host = x.Header.Get("Host")
+	x.Path, x.RawPath = eventhttp.NormalizePath(p)
+	return x, nil
 }
 
-// upper returns an ASCII method in upper case, without allocating when it
-// already is.
-func upper(m string) string {
-	for i := 0; i < len(m); i++ {
-		if 'a' <= m[i] && m[i] <= 'z' {
-			b := []byte(m)
-			for j := range b {
-				if 'a' <= b[j] && b[j] <= 'z' {
-					b[j] -= 'a' - 'A'
-				}
-			}
-			return string(b)
+// errHeaders is a headers object whose values are not strings or arrays of
+// strings.
+var errHeaders = errors.New("the event's headers are not strings or arrays of strings")
+
+// errQuery is a queryString that is not an object of strings, arrays of
+// strings, numbers or booleans.
+var errQuery = errors.New("the event's queryString is not an object of strings")
+
+// rawQuery encodes queryString in document order.
+func rawQuery(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	if t, err := d.Token(); err != nil || t != json.Delim('{') {
+		return "", errQuery
+	}
+	var b strings.Builder
+	add := func(name, value string, bare bool) {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(url.QueryEscape(name))
+		if !bare {
+			b.WriteByte('=')
+			b.WriteString(url.QueryEscape(value))
 		}
 	}
-	return m
+	for d.More() {
+		k, err := d.Token()
+		if err != nil {
+			return "", errQuery
+		}
+		name := k.(string) // an object's keys are strings
+		t, err := d.Token()
+		if err != nil {
+			return "", errQuery
+		}
+		switch v := t.(type) {
+		case string:
+			add(name, v, false)
+		case json.Number:
+			add(name, v.String(), false)
+		case bool:
+			// true is a bare "?flag"; false is sent by no gateway, and is read
+			// as the text it says.
+			add(name, "false", v)
+		case json.Delim:
+			if v != '[' {
+				return "", errQuery
+			}
+			for d.More() {
+				var s string
+				if err := d.Decode(&s); err != nil {
+					return "", errQuery
+				}
+				add(name, s, false)
+			}
+			if _, err := d.Token(); err != nil {
+				return "", errQuery
+			}
+		default: // null
+		}
+	}
+	return b.String(), nil
 }
 
-// AppendReply writes the integrated response: statusCode, headers (a
-// string, or an array for a repeated header such as Set-Cookie), body
-// (base64 for binary) and isBase64Encoded.
-func AppendReply(dst []byte, rec *eventhttp.Recorder) []byte {
-	h := rec.Header()
-	var keyStore [16]string
-	keys := keyStore[:0]
-	for k := range h {
-		keys = append(keys, k)
+// Reply is the integrated response: statusCode, headers (a string, or an
+// array for a repeated header such as Set-Cookie), body (base64 for
+// binary) and isBase64Encoded.
+type Reply struct {
+	IsBase64Encoded bool              `json:"isBase64Encoded"`
+	StatusCode      int               `json:"statusCode"`
+	Headers         map[string]Values `json:"headers"`
+	Body            string            `json:"body"`
+}
+
+// NewReply records rec as the integrated response.
+func NewReply(rec *eventhttp.Recorder) Reply {
+	body, b64 := rec.BodyString()
+	r := Reply{
+		IsBase64Encoded: b64,
+		StatusCode:      rec.Status,
+		Headers:         make(map[string]Values, len(rec.Header())),
+		Body:            body,
 	}
-	slices.Sort(keys) // a stable reply
-	dst = append(dst, `{"statusCode":`...)
-	dst = jsonscan.AppendInt(dst, rec.Status)
-	dst = append(dst, `,"headers":{`...)
-	for i, k := range keys {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = jsonscan.AppendKey(dst, k)
-		if vs := h[k]; len(vs) == 1 {
-			dst = jsonscan.AppendString(dst, vs[0])
-		} else {
-			dst = append(dst, '[')
-			for j, v := range vs {
-				if j > 0 {
-					dst = append(dst, ',')
-				}
-				dst = jsonscan.AppendString(dst, v)
-			}
-			dst = append(dst, ']')
-		}
+	for k, vs := range rec.Header() {
+		r.Headers[k] = Values(vs)
 	}
-	dst = append(dst, `},"body":`...)
-	dst, b64 := rec.AppendBody(dst)
-	dst = append(dst, `,"isBase64Encoded":`...)
-	dst = jsonscan.AppendBool(dst, b64)
-	return append(dst, '}')
+	return r
 }

@@ -75,12 +75,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	rid := fmt.Sprintf("fake-%d", time.Now().UnixNano())
 	lookup := func(id string) (string, bool) { k, ok := s.Keys[id]; return k, ok }
-	v, err := tc3.Verify(tc3.Incoming{Method: r.Method, RawQuery: r.URL.RawQuery, Header: r.Header, Host: r.Host, Body: body}, lookup, "sts", s.now())
+	v, err := tc3.Verify(
+		tc3.Incoming{Method: r.Method, RawQuery: r.URL.RawQuery, Header: r.Header, Host: r.Host, Body: body},
+		lookup,
+		"sts",
+		s.now(),
+	)
 	if err != nil {
 		answerError(w, 200, err.(*tc3.Error).Code, err.Error(), rid)
 		return
 	}
-	c := Call{Action: r.Header.Get("X-TC-Action"), Region: r.Header.Get("X-TC-Region"), Token: r.Header.Get("X-TC-Token"), SecretID: v.SecretID}
+	c := Call{
+		Action:   r.Header.Get("X-TC-Action"),
+		Region:   r.Header.Get("X-TC-Region"),
+		Token:    r.Header.Get("X-TC-Token"),
+		SecretID: v.SecretID,
+	}
 	json.Unmarshal(body, &c.Body)
 	if p, ok := c.Body["Policy"].(string); ok {
 		c.Policy, _ = url.QueryUnescape(p)
@@ -115,9 +125,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		exp := s.now().Add(time.Duration(dur) * time.Second).UTC()
 		json.NewEncoder(w).Encode(map[string]any{"Response": map[string]any{
 			"Credentials": map[string]string{
-				"TmpSecretId": "AKIDtmp" + strings.ToUpper(rid[5:]), "TmpSecretKey": "tmpkey-" + rid, "Token": "token-" + rid,
+				"TmpSecretId":  "AKIDtmp" + strings.ToUpper(rid[5:]),
+				"TmpSecretKey": "tmpkey-" + rid,
+				"Token":        "token-" + rid,
 			},
-			"ExpiredTime": exp.Unix(), "Expiration": exp.Format(time.RFC3339), "RequestId": rid,
+			"ExpiredTime": exp.Unix(),
+			"Expiration":  exp.Format(time.RFC3339),
+			"RequestId":   rid,
 		}})
 	}
 }
@@ -126,6 +140,7 @@ func answerError(w http.ResponseWriter, status int, code, msg, rid string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]any{"Response": map[string]any{
-		"Error": map[string]string{"Code": code, "Message": msg}, "RequestId": rid,
+		"Error":     map[string]string{"Code": code, "Message": msg},
+		"RequestId": rid,
 	}})
 }

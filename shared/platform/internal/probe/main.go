@@ -15,10 +15,10 @@ import (
 )
 
 func main() {
-	platform.Run("probe", func(env platform.Env) (http.Handler, error) {
+	platform.Run("probe", func(env platform.Env) (platform.Service, error) {
 		// Reading a real configuration exercises the misconfiguration paths.
 		if _, err := config.Load[config.Auth](env.Environ); err != nil {
-			return nil, err
+			return platform.Service{}, err
 		}
 		mux := http.NewServeMux()
 		mux.HandleFunc("/echo/", func(w http.ResponseWriter, r *http.Request) {
@@ -32,13 +32,20 @@ func main() {
 				}
 			}
 			httpapi.WriteJSON(w, http.StatusOK, map[string]any{
-				"method": r.Method, "path": r.URL.Path, "escapedPath": r.URL.EscapedPath(), "rawQuery": r.URL.RawQuery,
-				"query": r.URL.Query(), "header": r.Header, "host": r.Host, "body": base64.StdEncoding.EncodeToString(body),
-				"requestId": httpapi.RequestID(r.Context()),
+				"method":      r.Method,
+				"path":        r.URL.Path,
+				"escapedPath": r.URL.EscapedPath(),
+				"rawQuery":    r.URL.RawQuery,
+				"query":       r.URL.Query(),
+				"header":      r.Header,
+				"host":        r.Host,
+				"body":        base64.StdEncoding.EncodeToString(body),
+				"requestId":   httpapi.RequestID(r.Context()),
 			})
 		})
 		mux.HandleFunc("/redirect", func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Location", "https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/a%20b.jpg?q-sign-algorithm=sha1")
+			w.Header().
+				Set("Location", "https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/a%20b.jpg?q-sign-algorithm=sha1")
 			w.Header().Set("Cache-Control", "no-store")
 			w.WriteHeader(http.StatusFound)
 		})
@@ -69,6 +76,10 @@ func main() {
 			w.Header().Add("X-Multi", "two")
 			w.WriteHeader(http.StatusNoContent)
 		})
-		return env.Middleware(mux, config.HTTP{MaxBodyBytes: 1 << 20}, http.MethodGet, http.MethodPost, http.MethodPut), nil
+		return platform.Service{
+			Handler: mux,
+			Methods: []string{http.MethodGet, http.MethodPost, http.MethodPut},
+			HTTP:    config.HTTP{MaxBodyBytes: 1 << 20},
+		}, nil
 	})
 }

@@ -1,7 +1,8 @@
-package cossign
+package cosverify
 
 import (
 	"bytes"
+	"cosgate/shared/cossign"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,18 +20,18 @@ func FuzzSignVerifyRoundTrip(f *testing.F) {
 		if method == "" || start < 0 || start > 1<<40 {
 			t.Skip()
 		}
-		creds := Credentials{SecretID: "AKIDfuzz", SecretKey: "fuzzKey", SessionToken: token}
-		var params []Pair
-		if n := strings.ToLower(pname); pname != "" && n != "sign" && !strings.HasPrefix(n, "q-") && n != tokenParam {
-			params = append(params, Pair{pname, pvalue})
+		creds := cossign.Credentials{SecretID: "AKIDfuzz", SecretKey: "fuzzKey", SessionToken: token}
+		var params []cossign.Pair
+		if n := strings.ToLower(pname); pname != "" && n != "sign" && !strings.HasPrefix(n, "q-") && n != cossign.TokenParam {
+			params = append(params, cossign.Pair{Name: pname, Value: pvalue})
 		}
-		var headers []Pair
+		var headers []cossign.Pair
 		if ctype != "" {
-			headers = append(headers, Pair{"Content-Type", ctype})
+			headers = append(headers, cossign.Pair{Name: "Content-Type", Value: ctype})
 		}
-		w := Window{start, start + int64(life)}
-		e := Endpoint{Scheme: "https", Host: "b-1.cos.ap-guangzhou.myqcloud.com"}
-		raw := PresignURL(creds, e, Presign{Method: method, Key: key, Params: params, Headers: headers, Window: w, Merged: merged})
+		w := cossign.Window{Start: start, End: start + int64(life)}
+		e := cossign.Endpoint{Scheme: "https", Host: "b-1.cos.ap-guangzhou.myqcloud.com"}
+		raw := cossign.PresignURL(creds, e, cossign.Presign{Method: method, Key: key, Params: params, Headers: headers, Window: w, Merged: merged})
 		u, err := url.Parse(raw)
 		if err != nil {
 			t.Fatalf("our URL does not parse: %v\n%s", err, raw)
@@ -50,8 +51,8 @@ func FuzzSignVerifyRoundTrip(f *testing.F) {
 		}
 
 		// Header form over the same request.
-		r := Request{Method: method, Path: "/" + key, Params: params, Headers: append([]Pair{{"host", e.Host}}, headers...)}
-		a := Sign(creds.SecretID, creds.SecretKey, r, w)
+		r := cossign.Request{Method: method, Path: "/" + key, Params: params, Headers: append([]cossign.Pair{{Name: "host", Value: e.Host}}, headers...)}
+		a := cossign.Sign(creds.SecretID, creds.SecretKey, r, w)
 		h2 := h.Clone()
 		h2.Set("Authorization", a.String())
 		in := Incoming{Method: method, Path: "/" + key, Query: values(params), Header: h2, Host: e.Host}
@@ -61,7 +62,7 @@ func FuzzSignVerifyRoundTrip(f *testing.F) {
 	})
 }
 
-func values(ps []Pair) url.Values {
+func values(ps []cossign.Pair) url.Values {
 	q := url.Values{}
 	for _, p := range ps {
 		q.Add(p.Name, p.Value)
@@ -69,10 +70,10 @@ func values(ps []Pair) url.Values {
 	return q
 }
 
-// FuzzVerifyParser: arbitrary Authorization headers and query strings never
+// FuzzVerifyParser: arbitrary cossign.Authorization headers and query strings never
 // panic the verifier, and never verify without the secret.
 func FuzzVerifyParser(f *testing.F) {
-	good := Sign(vecID, vecKey, Request{Method: "GET", Path: "/exampleobject", Headers: []Pair{{"host", vecHost}}}, Window{1700000000, 1700003600}).String()
+	good := cossign.Sign(vecID, vecKey, cossign.Request{Method: "GET", Path: "/exampleobject", Headers: []cossign.Pair{{Name: "host", Value: vecHost}}}, cossign.Window{Start: 1700000000, End: 1700003600}).String()
 	f.Add(good, "")
 	f.Add("", "q-sign-algorithm=sha1&q-ak=x&q-sign-time=1;2&q-key-time=1;2&q-header-list=host;;&q-url-param-list=%zz&q-signature=0")
 	f.Add("q-sign-algorithm=sha1&&&===", "sign=q-ak%3D")
