@@ -6,16 +6,23 @@ FUZZTIME    ?= 30s
 
 FUNCTIONS   := sts presign download
 DIST        ?= dist
-GOOS        ?= linux
-GOARCH      ?= amd64
-# One binary per function, the same on every platform: static, stripped,
-# reproducible. lambda.norpc drops aws-lambda-go's legacy RPC mode.
-GOBUILD     := CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build -trimpath -buildvcs=false -tags lambda.norpc -ldflags '-s -w -buildid='
+# One binary per function and architecture, the same on every platform:
+# static, stripped, reproducible. lambda.norpc drops aws-lambda-go's legacy
+# RPC mode. GOARCH is given per target.
+GOBUILD     := CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -buildvcs=false -tags lambda.norpc \
+               -ldflags '-s -w -buildid='
+# Tencent SCF's Go1 runtime runs x86_64 (CentOS 7.6).
+SCF_GOARCH  := amd64
+# AWS: template.yaml's Architectures is the one setting (arm64 or x86_64);
+# `sam build` (build-<LogicalId>) and `make package` both build for it.
+TEMPLATE    ?= template.yaml
+AWS_ARCH    := $(shell sed -n 's/^ *Architectures: *\[ *\([a-z0-9_]*\) *\].*/\1/p' $(TEMPLATE) | head -n 1)
+AWS_GOARCH  := $(if $(filter arm64,$(AWS_ARCH)),arm64,$(if $(filter x86_64,$(AWS_ARCH)),amd64))
 MKZIP       := $(GO) run ./scripts/mkzip
 
 JSCLIENTS   := devstack/jsclients
 
-.PHONY: dev dev-cloud test bench lint fuzz build package clean FORCE
+.PHONY: dev dev-cloud test bench lint fuzz build package deploy-scf aws-arch clean FORCE
 
 ## dev: the functions on 127.0.0.1:8080 with COS and STS emulators; prints a walkthrough. Ctrl-C stops.
 ##      Production variables (COS_BUCKET, AUTH_*, UPLOAD_*, …) override the development defaults.
@@ -52,29 +59,40 @@ lint:
 fuzz:
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
-## build: the three function binaries, in $(DIST)/bin.
-build: $(FUNCTIONS:%=$(DIST)/bin/%)
+## build: the three function binaries: $(DIST)/bin for SCF (amd64), $(DIST)/aws-bin for AWS (template.yaml's arch).
+build: $(FUNCTIONS:%=$(DIST)/bin/%) $(FUNCTIONS:%=$(DIST)/aws-bin/%)
 
 $(DIST)/bin/%: FORCE
-	$(GOBUILD) -o $@ ./functions/$*
+	GOARCH=$(SCF_GOARCH) $(GOBUILD) -o $@ ./functions/$*
+
+$(DIST)/aws-bin/%: FORCE aws-arch
+	GOARCH=$(AWS_GOARCH) $(GOBUILD) -o $@ ./functions/$*
+
+# aws-arch: stop when template.yaml names no architecture the Makefile knows.
+aws-arch:
+	@test -n "$(AWS_GOARCH)" || { echo "$(TEMPLATE): Architectures must be [arm64] or [x86_64]" >&2; exit 1; }
 
 ## package: per-platform zips, binary at the zip root with its exec bit:
 ##   $(DIST)/scf/<fn>.zip      SCF event function (binary "main")
 ##   $(DIST)/scf-web/<fn>.zip  SCF web function (scf_bootstrap + main), unpacked beside it for serverless.yml
-##   $(DIST)/aws/<fn>.zip      AWS Lambda provided.al2023 (binary "bootstrap")
+##   $(DIST)/aws/<fn>.zip      AWS Lambda provided.al2023 (binary "bootstrap", template.yaml's architecture)
 package: build
 	@for fn in $(FUNCTIONS); do \
 		$(MKZIP) -o $(DIST)/scf/$$fn.zip main=$(DIST)/bin/$$fn:755 && \
 		$(MKZIP) -o $(DIST)/scf-web/$$fn.zip scf_bootstrap=scripts/scf_bootstrap:755 main=$(DIST)/bin/$$fn:755 && \
-		$(MKZIP) -o $(DIST)/aws/$$fn.zip bootstrap=$(DIST)/bin/$$fn:755 && \
+		$(MKZIP) -o $(DIST)/aws/$$fn.zip bootstrap=$(DIST)/aws-bin/$$fn:755 && \
 		mkdir -p $(DIST)/scf-web/$$fn && cp scripts/scf_bootstrap $(DIST)/bin/$$fn $(DIST)/scf-web/$$fn/ && \
 		mv $(DIST)/scf-web/$$fn/$$fn $(DIST)/scf-web/$$fn/main || exit 1; \
 	done
-	@ls -l $(DIST)/bin $(DIST)/scf $(DIST)/scf-web $(DIST)/aws | grep -v '^total'
+	@ls -l $(DIST)/bin $(DIST)/aws-bin $(DIST)/scf $(DIST)/scf-web $(DIST)/aws | grep -v '^total'
+
+## deploy-scf: check the variables serverless.yml needs, `make package`, then `scf deploy`.
+deploy-scf:
+	scripts/deploy-scf
 
 ## build-<LogicalId>: called by `sam build` (template.yaml, BuildMethod: makefile).
-build-StsFunction build-PresignFunction build-DownloadFunction: build-%Function:
-	$(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(shell echo $* | tr A-Z a-z)
+build-StsFunction build-PresignFunction build-DownloadFunction: build-%Function: aws-arch
+	GOARCH=$(AWS_GOARCH) $(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(shell echo $* | tr A-Z a-z)
 
 clean:
 	rm -rf $(DIST) $(JSCLIENTS)/node_modules

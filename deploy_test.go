@@ -1,20 +1,30 @@
 package cosgate_test
 
 import (
+	"archive/zip"
+	"debug/elf"
 	"encoding/json"
+	"io"
+	"maps"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/awslabs/goformation/v7"
 	"github.com/awslabs/goformation/v7/schema"
 	"gopkg.in/yaml.v3"
 
 	"cosgate/shared/config"
+	"cosgate/shared/identity/identitytest"
+	"cosgate/shared/platform/platformtest"
 )
 
 // These tests hold serverless.yml and template.yaml to what the code and
@@ -31,20 +41,33 @@ var (
 	credentialLike = regexp.MustCompile(`AKID[0-9A-Za-z]{8,}|AKIA[0-9A-Z]{12,}|[A-Za-z0-9+/=_-]{32,}`)
 )
 
-// makePackage builds the deployable artefacts once for these tests.
-var packaged string
+// packaged holds `make package`'s output, built once for these tests.
+var packaged struct {
+	once sync.Once
+	dir  string
+	err  error
+	out  []byte
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if packaged.dir != "" {
+		os.RemoveAll(packaged.dir)
+	}
+	os.Exit(code)
+}
 
 func makePackage(t *testing.T) string {
 	t.Helper()
-	if packaged != "" {
-		return packaged
+	packaged.once.Do(func() {
+		if packaged.dir, packaged.err = os.MkdirTemp("", "cosgate-dist"); packaged.err == nil {
+			packaged.out, packaged.err = exec.Command("make", "package", "DIST="+packaged.dir).CombinedOutput()
+		}
+	})
+	if packaged.err != nil {
+		t.Fatalf("make package: %v\n%s", packaged.err, packaged.out)
 	}
-	dist := t.TempDir()
-	if out, err := exec.Command("make", "package", "DIST="+dist).CombinedOutput(); err != nil {
-		t.Fatalf("make package: %v\n%s", err, out)
-	}
-	packaged = dist
-	return dist
+	return packaged.dir
 }
 
 func checkVariable(t *testing.T, file, name string) {
@@ -62,6 +85,52 @@ func checkVariable(t *testing.T, file, name string) {
 	}
 }
 
+// multiSCF is what Tencent's multi-scf component accepts, written down as
+// data with its sources (serverless-components/tencent-multi-scf at 02cf563,
+// component version 0.3.14; tencent-component-toolkit at 4b0b78b):
+var multiSCF = struct {
+	inputs, function, httpParams, netConfig []string
+	runtimes, regions, triggers             []string
+	memory                                  func(int) bool
+	timeout                                 func(int) bool
+}{
+	// docs/configure.md, "主要的参数", and src/interface/inputs.ts (Inputs,
+	// FaasBaseConfig).
+	inputs: []string{"src", "region", "runtime", "namespace", "memorySize", "timeout", "type", "environments",
+		"functions", "triggers", "ignoreTriggers", "isAutoPublish", "publishDescription", "tags", "vpc", "description"},
+	// docs/configure.md, "FunctionObject".
+	function: []string{"handler", "type", "nodeType", "nodeSpec", "name", "src", "role", "description", "memorySize",
+		"timeout", "environments", "vpc", "layers", "cls", "tags", "cfs", "publicAccess", "eip", "asyncRunEnable",
+		"traceEnable", "installDependency", "image", "msgTTL", "retryNum"},
+	// toolkit src/modules/triggers/interface/index.ts, HttpTriggerInputsParams.
+	httpParams: []string{"qualifier", "name", "authType", "netConfig", "corsConfig"},
+	netConfig:  []string{"enableIntranet", "enableExtranet"},
+	// serverless.component.yml, actions.deploy.inputs.
+	runtimes: []string{"Python2.7", "Python3.6", "Python3.7", "Nodejs6.10", "Nodejs8.9", "Nodejs10.15", "Nodejs12.16",
+		"Nodejs14.18", "Nodejs16.13", "Php5", "Php7", "Php7.4", "Php8.0", "Go1", "Java8", "Java11", "CustomRuntime"},
+	regions: []string{"ap-beijing", "ap-chengdu", "ap-chongqing", "ap-guangzhou", "ap-hongkong", "ap-mumbai",
+		"ap-seoul", "ap-shanghai", "ap-shanghai-fsi", "ap-shenzhen-fsi", "ap-singapore", "ap-tokyo", "eu-frankfurt",
+		"na-siliconvalley", "na-toronto"},
+	// toolkit src/modules/triggers/index.ts: the trigger classes by type
+	// (http since v2.26.0).
+	triggers: []string{"timer", "cos", "apigw", "http", "ckafka", "cmq", "cls", "mps", "clb"},
+	memory:   func(mb int) bool { return mb == 64 || mb >= 128 && mb <= 3072 && mb%128 == 0 },
+	timeout:  func(s int) bool { return s >= 1 && s <= 900 },
+}
+
+// requiredVars are the variables without which cosgate cannot start, as
+// README's deploy command names them; every other ${env:X} serverless.yml
+// passes is optional.
+var requiredVars = []string{"COS_SECRET_ID", "COS_SECRET_KEY", "COS_BUCKET", "COS_REGION", "AUTH_JWT_SECRET"}
+
+// serverlessDoc is serverless.yml, as the keys the component reads.
+type serverlessDoc struct {
+	App, Stage, Component, Name string
+	Inputs                      yaml.Node
+}
+
+var envRef = regexp.MustCompile(`^\$\{env:([A-Z][A-Z0-9_]*)\}$`)
+
 func TestServerlessYML(t *testing.T) {
 	raw, err := os.ReadFile("serverless.yml")
 	if err != nil {
@@ -70,47 +139,68 @@ func TestServerlessYML(t *testing.T) {
 	if m := credentialLike.FindString(string(raw)); m != "" {
 		t.Errorf("serverless.yml holds something credential-like: %q", m)
 	}
-	var doc struct {
-		Component string
-		Inputs    struct {
-			Src          struct{ Src string }
-			Runtime      string
-			Type         string
-			Environments []struct{ Key, Value string }
-			Functions    map[string]struct{ Src, Handler, Type string }
-			Triggers     []struct {
-				Type       string
-				Parameters struct {
-					Apis []struct{ Path, Method, Function string }
-				}
-			}
-		}
+	if strings.Contains(string(raw), "apigw") {
+		t.Error("serverless.yml still mentions apigw: API Gateway is retired")
 	}
+	var doc serverlessDoc
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
-	in := doc.Inputs
-	if doc.Component != "multi-scf" || in.Runtime != "Go1" {
-		t.Errorf("component %q runtime %q", doc.Component, in.Runtime)
+	if doc.Component != "multi-scf" {
+		t.Fatalf("component %q", doc.Component)
 	}
-	// Web functions pass the function's HTTP response through, 302 included.
-	for name, fn := range in.Functions {
-		if typ := cmpOr(fn.Type, in.Type); typ != "web" {
-			t.Errorf("%s is a %q function; only web functions carry a 302 under multi-scf", name, typ)
+	keysIn(t, "inputs", &doc.Inputs, multiSCF.inputs)
+	var in struct {
+		Src struct {
+			Src     string
+			Exclude []string
 		}
+		Region, Runtime, Type string
+		MemorySize            int `yaml:"memorySize"`
+		Timeout               int
+		Environments          []struct{ Key, Value string }
+		Functions             map[string]yaml.Node
+		Triggers              []struct {
+			Type, Function string
+			Parameters     yaml.Node
+		}
+	}
+	if err := doc.Inputs.Decode(&in); err != nil {
+		t.Fatal(err)
+	}
+	if in.Runtime != "Go1" || !slices.Contains(multiSCF.runtimes, in.Runtime) {
+		t.Errorf("runtime %q", in.Runtime)
+	}
+	if !multiSCF.memory(in.MemorySize) || !multiSCF.timeout(in.Timeout) {
+		t.Errorf("memorySize %d or timeout %d outside what the component accepts", in.MemorySize, in.Timeout)
+	}
+	// The region is its own setting; make deploy-scf checks its value
+	// against multiSCF.regions (TestDeployScript).
+	if m := envRef.FindStringSubmatch(in.Region); m == nil || m[1] != "FUNCTION_REGION" {
+		t.Errorf("region %q, want ${env:FUNCTION_REGION}", in.Region)
 	}
 	dist := makePackage(t)
 	if in.Src.Src != "./dist/scf-web" {
 		t.Errorf("src %q is not where `make package` puts web functions", in.Src.Src)
 	}
 	for _, name := range functions {
-		fn, ok := in.Functions[name]
+		node, ok := in.Functions[name]
 		if !ok {
 			t.Errorf("function %s is not deployed", name)
 			continue
 		}
+		keysIn(t, "functions."+name, &node, multiSCF.function)
+		var fn struct{ Src, Handler, Type, Role string }
+		node.Decode(&fn)
+		// Web functions pass the function's HTTP response through, 302 included.
+		if typ := cmpOr(fn.Type, in.Type); typ != "web" {
+			t.Errorf("%s is a %q function, not a web function", name, typ)
+		}
 		if fn.Handler != "scf_bootstrap" {
 			t.Errorf("%s: handler %q; a web function starts from scf_bootstrap", name, fn.Handler)
+		}
+		if fn.Role != "" && !envRef.MatchString(fn.Role) {
+			t.Errorf("%s: role %q should come from the environment", name, fn.Role)
 		}
 		dir := filepath.Join(dist, "scf-web", filepath.Clean(fn.Src))
 		for _, f := range []string{"scf_bootstrap", "main"} {
@@ -119,32 +209,104 @@ func TestServerlessYML(t *testing.T) {
 				t.Errorf("%s: make package does not produce an executable %s/%s (%v)", name, fn.Src, f, err)
 			}
 		}
-		boot, _ := os.ReadFile(filepath.Join(dir, "scf_bootstrap"))
-		if !strings.HasPrefix(string(boot), "#!/bin/bash\n") || !strings.Contains(string(boot), "/main") || strings.Contains(string(boot), "\r") {
-			t.Errorf("%s: scf_bootstrap must be a bash script with LF endings that runs main", name)
-		}
 	}
-	served := map[string]string{}
-	for _, tr := range in.Triggers {
-		if tr.Type != "apigw" {
+	if r := find(&doc.Inputs, "functions", "sts", "role"); r == nil || r.Value != "${env:FUNCTION_ROLE}" {
+		t.Error("the sts function has no role for AssumeRole with the execution role's key")
+	}
+	// One public function URL per function, open (the functions check callers).
+	urls := map[string]int{}
+	for i, tr := range in.Triggers {
+		if !slices.Contains(multiSCF.triggers, tr.Type) {
+			t.Errorf("trigger %d: type %q is not one the component knows", i, tr.Type)
+		}
+		if tr.Type != "http" {
+			t.Errorf("trigger %d: type %q; the functions are reached through function URLs", i, tr.Type)
 			continue
 		}
-		for _, api := range tr.Parameters.Apis {
-			served[api.Path] = api.Function
-			if api.Method != "ANY" && api.Method != "GET" && api.Method != "POST" {
-				t.Errorf("%s: method %q", api.Path, api.Method)
-			}
+		keysIn(t, "triggers.parameters", &tr.Parameters, multiSCF.httpParams)
+		keysIn(t, "triggers.parameters.netConfig", find(&tr.Parameters, "netConfig"), multiSCF.netConfig)
+		var p struct {
+			AuthType  string `yaml:"authType"`
+			Qualifier string
+			NetConfig struct {
+				EnableExtranet bool `yaml:"enableExtranet"`
+				EnableIntranet bool `yaml:"enableIntranet"`
+			} `yaml:"netConfig"`
+		}
+		tr.Parameters.Decode(&p)
+		if p.AuthType != "NONE" || !p.NetConfig.EnableExtranet || p.Qualifier != "$DEFAULT" {
+			t.Errorf("%s: function URL %+v; want authType NONE, enableExtranet true, qualifier $DEFAULT", tr.Function, p)
+		}
+		urls[tr.Function]++
+	}
+	for _, name := range functions {
+		if urls[name] != 1 {
+			t.Errorf("%s has %d function URLs, want 1", name, urls[name])
 		}
 	}
-	for path, fn := range routes {
-		if served[path] != fn {
-			t.Errorf("API Gateway does not route %s to %s (got %q)", path, fn, served[path])
-		}
-	}
+	// Every variable is one cosgate reads; secrets come from the environment;
+	// every ${env:X} is required or optional, and optional ones survive
+	// being deployed as "undefined" (TestWebFunctionsAsSCFRunsThem).
 	for _, e := range in.Environments {
 		checkVariable(t, "serverless.yml", e.Key)
-		if secretName.MatchString(e.Key) && !regexp.MustCompile(`^\$\{env:[A-Z_]+\}$`).MatchString(e.Value) {
+		m := envRef.FindStringSubmatch(e.Value)
+		if secretName.MatchString(e.Key) && m == nil {
 			t.Errorf("serverless.yml: %s must come from ${env:...}, not be written inline", e.Key)
+		}
+		if m != nil && m[1] != e.Key {
+			t.Errorf("serverless.yml: %s is read from ${env:%s}; use the same name", e.Key, m[1])
+		}
+	}
+	for _, v := range requiredVars {
+		if !slices.ContainsFunc(in.Environments, func(e struct{ Key, Value string }) bool { return e.Key == v }) {
+			t.Errorf("serverless.yml does not pass the required %s", v)
+		}
+	}
+}
+
+// serverlessEnv returns what serverless.yml passes each function, resolved
+// from env the way the framework does: an unset ${env:X} becomes "undefined".
+func serverlessEnv(t *testing.T, env map[string]string) (resolved map[string]string, optional []string) {
+	t.Helper()
+	raw, err := os.ReadFile("serverless.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Inputs struct{ Environments []struct{ Key, Value string } }
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	resolved = map[string]string{}
+	for _, e := range doc.Inputs.Environments {
+		m := envRef.FindStringSubmatch(e.Value)
+		if m == nil {
+			resolved[e.Key] = e.Value
+			continue
+		}
+		if !slices.Contains(requiredVars, m[1]) {
+			optional = append(optional, m[1])
+		}
+		if v, ok := env[m[1]]; ok {
+			resolved[e.Key] = v
+		} else {
+			resolved[e.Key] = "undefined"
+		}
+	}
+	return resolved, optional
+}
+
+// keysIn reports keys of the mapping n that the component does not document.
+func keysIn(t *testing.T, what string, n *yaml.Node, known []string) {
+	t.Helper()
+	if n == nil || n.Kind != yaml.MappingNode {
+		t.Errorf("%s: not a mapping", what)
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if !slices.Contains(known, n.Content[i].Value) {
+			t.Errorf("%s: %q is not a key the component documents", what, n.Content[i].Value)
 		}
 	}
 }
@@ -312,4 +474,244 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// deployEnv is a complete deployer's shell for serverless.yml.
+func deployEnv() map[string]string {
+	return map[string]string{
+		"COS_SECRET_ID":   "AKIDdeployTestSecretId",
+		"COS_SECRET_KEY":  "deployTestSecretKey",
+		"COS_BUCKET":      "examplebucket-1250000000",
+		"COS_REGION":      "ap-guangzhou",
+		"AUTH_JWT_SECRET": "deploy-test-jwt-secret-0123456789abcdef",
+	}
+}
+
+// Each packaged web function, run as SCF runs one: its zip unpacked into a
+// folder standing for /var/user, scf_bootstrap executed with SCF's
+// documented environment and the variables serverless.yml passes, every
+// optional one deployed as "undefined" because it is unset. It must start
+// and answer: /sts refuses a caller without a token with 401 JSON, and
+// /download redirects with 302.
+func TestWebFunctionsAsSCFRunsThem(t *testing.T) {
+	dist := makePackage(t)
+	fnEnv, optional := serverlessEnv(t, deployEnv())
+	if len(optional) < 3 {
+		t.Fatalf("only %d optional variables in serverless.yml: %v", len(optional), optional)
+	}
+	token := identitytest.Token(t, deployEnv()["AUTH_JWT_SECRET"], "u1")
+	for _, fn := range functions {
+		t.Run(fn, func(t *testing.T) {
+			root := t.TempDir() // stands for /var/user
+			unzip(t, filepath.Join(dist, "scf-web", fn+".zip"), root)
+			port := platformtest.FreePort(t)
+			env := maps.Clone(fnEnv)
+			// SCF's documented environment of a function (SCF "Environment
+			// Variables" page); the port override binds loopback instead of 0.0.0.0:9000.
+			maps.Copy(env, map[string]string{
+				"TENCENTCLOUD_RUNENV": "SCF", "SCF_RUNTIME": "Go1", "SCF_FUNCTIONNAME": "cosgate-" + fn,
+				"SCF_FUNCTIONVERSION": "$LATEST", "TENCENTCLOUD_REGION": "ap-guangzhou",
+				"TENCENTCLOUD_APPID": "1250000000", "USER_CODE_ROOT": root + "/", "_SCF_SERVER_PORT": "28902",
+				"LISTEN_HOST": "127.0.0.1", "PORT": strconv.Itoa(port),
+			})
+			p := platformtest.Start(t, filepath.Join(root, "scf_bootstrap"), env)
+			p.WaitTCP(t, "127.0.0.1:"+strconv.Itoa(port))
+			base := "http://127.0.0.1:" + strconv.Itoa(port)
+			if !strings.Contains(p.Logs.String(), `"platform":"scf-web"`) {
+				t.Errorf("not detected as an SCF web function: %s", p.Logs)
+			}
+			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			switch fn {
+			case "sts":
+				resp, err := client.Post(base+"/sts", "application/json", nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 401 || !strings.Contains(string(body), `"code":"Unauthorized"`) ||
+					resp.Header.Get("Content-Type") != "application/json; charset=utf-8" {
+					t.Errorf("/sts: %d %s", resp.StatusCode, body)
+				}
+			case "download":
+				req, _ := http.NewRequest("GET", base+"/download/uploads/u1/a.jpg", nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				resp, err := client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 302 || !strings.HasPrefix(resp.Header.Get("Location"),
+					"https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/uploads/u1/a.jpg?") {
+					t.Errorf("/download: %d %v", resp.StatusCode, resp.Header)
+				}
+			case "presign":
+				req, _ := http.NewRequest("POST", base+"/presign", strings.NewReader(`{"ext":"jpg","size":10}`))
+				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					t.Errorf("/presign: %d", resp.StatusCode)
+				}
+			}
+			if strings.Contains(p.Logs.String(), "undefined") {
+				t.Errorf("a value \"undefined\" reached the logs: %s", p.Logs)
+			}
+		})
+	}
+	// A required variable left unset is named at start-up, never its value.
+	env, _ := serverlessEnv(t, map[string]string{"COS_SECRET_ID": "AKIDx", "COS_SECRET_KEY": "VISIBLEkey"})
+	env["TENCENTCLOUD_RUNENV"], env["COSGATE_PLATFORM"] = "SCF", "scf-web"
+	p := platformtest.Start(t, filepath.Join(dist, "scf-web", "sts", "main"), env)
+	if code, exited := p.Wait(5 * time.Second); !exited || code != 1 {
+		t.Fatalf("started without COS_BUCKET: exited=%v code=%d", exited, code)
+	}
+	for _, want := range []string{"COS_BUCKET is not set", "COS_REGION is not set", "AUTH_JWT_SECRET is required"} {
+		if logs := p.Logs.String(); !strings.Contains(logs, want) || strings.Contains(logs, "VISIBLE") {
+			t.Errorf("start-up log lacks %q (or leaks a value): %s", want, logs)
+		}
+	}
+}
+
+func unzip(t *testing.T, zipPath, dir string) {
+	t.Helper()
+	zr, err := zip.OpenReader(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if err := os.WriteFile(filepath.Join(dir, f.Name), b, f.Mode().Perm()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// make deploy-scf stops on what would fail a first deploy, and defaults the
+// function region to the bucket's when the component deploys there.
+func TestDeployScript(t *testing.T) {
+	run := func(env map[string]string, args ...string) (string, error) {
+		cmd := exec.Command("scripts/deploy-scf", args...)
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+		for k, v := range env {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := run(map[string]string{"COS_BUCKET": "b-1", "AUTH_JWT_SECRET": "undefined"}, "--check")
+	if err == nil || !strings.Contains(out, "set COS_SECRET_ID COS_SECRET_KEY COS_REGION AUTH_JWT_SECRET") {
+		t.Errorf("missing variables: %v %s", err, out)
+	}
+	for _, region := range multiSCF.regions {
+		env := deployEnv()
+		env["COS_REGION"] = region
+		if out, err := run(env, "--check"); err != nil || !strings.Contains(out, "functions in "+region) {
+			t.Errorf("%s: %v %s", region, err, out)
+		}
+	}
+	env := deployEnv()
+	env["COS_REGION"] = "ap-nanjing" // a COS region the component does not deploy functions to
+	if out, err := run(env, "--check"); err == nil || !strings.Contains(out, "set FUNCTION_REGION") {
+		t.Errorf("a bucket region outside the list: %v %s", err, out)
+	}
+	env["FUNCTION_REGION"] = "ap-shanghai"
+	if out, err := run(env, "--check"); err != nil || !strings.Contains(out, "functions in ap-shanghai, bucket") {
+		t.Errorf("an explicit function region: %v %s", err, out)
+	}
+	env["FUNCTION_REGION"] = "mars-1"
+	if _, err := run(env, "--check"); err == nil {
+		t.Error("a region outside the list was accepted")
+	}
+	// The whole command, with stand-ins for make and scf that record what they got.
+	bin := t.TempDir()
+	record := filepath.Join(bin, "scf.log")
+	os.WriteFile(filepath.Join(bin, "scf"), []byte("#!/bin/sh\necho \"scf $* region=$FUNCTION_REGION\" > "+record+"\n"), 0o755)
+	env = deployEnv()
+	env["PATH"] = bin + ":" + os.Getenv("PATH")
+	env["MAKE"] = "true"
+	cmd := exec.Command("scripts/deploy-scf", "--debug")
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	if got, _ := os.ReadFile(record); string(got) != "scf deploy --debug region=ap-guangzhou\n" {
+		t.Errorf("scf was called as %q", got)
+	}
+}
+
+// The Makefile builds AWS binaries for the architecture template.yaml
+// declares, and SCF binaries for x86_64; the ELF headers say so.
+func TestArchitectures(t *testing.T) {
+	machine := map[string]elf.Machine{"arm64": elf.EM_AARCH64, "x86_64": elf.EM_X86_64}
+	declared := func(path string) string {
+		tpl, err := goformation.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fn := range tpl.GetAllServerlessFunctionResources() {
+			if len(fn.Architectures) == 1 {
+				return fn.Architectures[0]
+			}
+		}
+		raw, _ := os.ReadFile(path)
+		var root yaml.Node
+		yaml.Unmarshal(raw, &root)
+		arch := find(&root, "Globals", "Function", "Architectures")
+		if arch == nil || len(arch.Content) != 1 {
+			t.Fatalf("%s declares no single architecture", path)
+		}
+		return arch.Content[0].Value
+	}
+	elfOf := func(path string) elf.Machine {
+		f, err := elf.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		return f.Machine
+	}
+	if arch := declared("template.yaml"); arch != "arm64" {
+		t.Errorf("template.yaml declares %s; arm64 is the default", arch)
+	}
+	raw, _ := os.ReadFile("template.yaml")
+	x86 := filepath.Join(t.TempDir(), "template.yaml")
+	os.WriteFile(x86, []byte(strings.Replace(string(raw), "Architectures: [arm64]", "Architectures: [x86_64]", 1)), 0o644)
+	for _, tpl := range []string{"template.yaml", x86} {
+		want := machine[declared(tpl)]
+		out := t.TempDir()
+		if b, err := exec.Command("make", "build-PresignFunction", "ARTIFACTS_DIR="+out, "TEMPLATE="+tpl).CombinedOutput(); err != nil {
+			t.Fatalf("%v %s", err, b)
+		}
+		if got := elfOf(filepath.Join(out, "bootstrap")); got != want {
+			t.Errorf("%s declares %v; sam build made %v", tpl, want, got)
+		}
+	}
+	bad := filepath.Join(t.TempDir(), "template.yaml")
+	os.WriteFile(bad, []byte(strings.Replace(string(raw), "Architectures: [arm64]", "Architectures: [riscv64]", 1)), 0o644)
+	if b, err := exec.Command("make", "build-StsFunction", "ARTIFACTS_DIR="+t.TempDir(), "TEMPLATE="+bad).CombinedOutput(); err == nil ||
+		!strings.Contains(string(b), "Architectures must be") {
+		t.Errorf("an unknown architecture built: %s", b)
+	}
+	dist := makePackage(t)
+	for _, fn := range functions {
+		if got := elfOf(filepath.Join(dist, "aws-bin", fn)); got != elf.EM_AARCH64 {
+			t.Errorf("dist/aws-bin/%s is %v, not what template.yaml declares", fn, got)
+		}
+		if got := elfOf(filepath.Join(dist, "bin", fn)); got != elf.EM_X86_64 {
+			t.Errorf("dist/bin/%s (SCF) is %v, not x86_64", fn, got)
+		}
+	}
 }

@@ -9,6 +9,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -47,11 +48,13 @@ func (e *Error) Error() string {
 
 // Load parses environ (the process environment when nil) into a T and
 // validates it. Every problem is reported, each once: a variable that does
-// not parse is not validated as well.
+// not parse is not validated as well. A variable whose value is the string
+// "undefined" counts as unset (see Unset).
 func Load[T Validator](environ map[string]string) (T, error) {
 	if environ == nil {
 		environ = env.ToMap(os.Environ())
 	}
+	environ = withoutUnset(environ)
 	var cfg T
 	var problems []error
 	unparsed := map[string]bool{}
@@ -70,6 +73,23 @@ func Load[T Validator](environ map[string]string) (T, error) {
 		return cfg, err
 	}
 	return cfg, nil
+}
+
+// Unset is the value Tencent's Serverless Framework deploys for an
+// ${env:X} whose X is not set in the deployer's shell: it resolves the
+// reference to JavaScript's undefined (serverless-cloud-framework
+// src/libs/utils/basic.js, resolveVariables), and tencent-component-toolkit
+// writes every function variable with String(val) (src/modules/scf/utils.ts).
+// No cosgate variable has "undefined" as a meaningful value, so it reads as
+// unset: an optional variable keeps its default, a required one is reported
+// as not set.
+const Unset = "undefined"
+
+// withoutUnset returns a copy of environ without the variables set to Unset.
+func withoutUnset(environ map[string]string) map[string]string {
+	clean := maps.Clone(environ)
+	maps.DeleteFunc(clean, func(_, v string) bool { return v == Unset })
+	return clean
 }
 
 // Join gathers problems into one *Error (nil when there are none).

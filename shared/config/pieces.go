@@ -245,6 +245,9 @@ type Runtime struct {
 	Port       int    `env:"PORT"`
 	ListenHost string `env:"LISTEN_HOST"`
 	LogLevel   string `env:"LOG_LEVEL" envDefault:"info"` // debug, info, warn or error
+	// Platform names where the binary runs instead of detecting it
+	// (scripts/scf_bootstrap sets scf-web).
+	Platform string `env:"COSGATE_PLATFORM"`
 }
 
 // Validate checks the port and the level.
@@ -257,6 +260,11 @@ func (r Runtime) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, Problemf("LOG_LEVEL", "must be debug, info, warn or error"))
+	}
+	switch r.Platform {
+	case "", "scf-event", "scf-web", "aws-lambda", "http":
+	default:
+		errs = append(errs, Problemf("COSGATE_PLATFORM", "must be scf-event, scf-web, aws-lambda or http"))
 	}
 	return errors.Join(errs...)
 }

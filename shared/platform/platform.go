@@ -30,18 +30,32 @@ import (
 type Kind string
 
 const (
-	SCFEvent  Kind = "scf-event"  // Tencent SCF event function, API Gateway trigger
+	SCFEvent  Kind = "scf-event"  // Tencent SCF event function (function URL or API Gateway events)
 	SCFWeb    Kind = "scf-web"    // Tencent SCF web function (scf_bootstrap, port 9000)
 	AWSLambda Kind = "aws-lambda" // AWS Lambda, provided.al2023
 	HTTP      Kind = "http"       // anywhere else: a plain HTTP server
 )
 
-// Detect tells the platform from the environment. AWS sets
-// AWS_LAMBDA_RUNTIME_API. SCF sets TENCENTCLOUD_RUNENV=SCF (and SCF_RUNTIME,
-// SCF_FUNCTIONNAME); its Go1 event runtime also sets _LAMBDA_SERVER_PORT,
-// the port scf-go-lib listens on, which web functions lack.
+// Detect tells the platform from the environment, in this order:
+//
+//   - COSGATE_PLATFORM, when set, names the kind. scripts/scf_bootstrap sets
+//     scf-web: SCF starts a web function by running that file (SCF "Web
+//     function startup file" page, tencentyun/intlcloud-documents
+//     yehe_doc/微服务和Serverless/无服务器云函数/操作指南/Web 函数管理/启动文件说明),
+//     so the binary knows for certain rather than by elimination.
+//   - AWS_LAMBDA_RUNTIME_API: AWS sets it for every custom runtime
+//     (docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html).
+//   - TENCENTCLOUD_RUNENV=SCF, SCF_RUNTIME or SCF_FUNCTIONNAME: SCF sets them
+//     in every function (SCF "Environment Variables" page, intlcloud-documents
+//     yehe_doc/…/开发指南/环境变量). The Go1 event runtime then runs the binary
+//     itself and hands scf-go-lib its port in _LAMBDA_SERVER_PORT, the one
+//     variable scf-go-lib reads (cloudfunction/entry.go); without it, the
+//     function was started some other way: a web function whose bootstrap
+//     predates COSGATE_PLATFORM.
 func Detect(getenv func(string) string) Kind {
-	switch {
+	switch k := Kind(getenv("COSGATE_PLATFORM")); {
+	case k == SCFEvent || k == SCFWeb || k == AWSLambda || k == HTTP:
+		return k
 	case getenv("AWS_LAMBDA_RUNTIME_API") != "":
 		return AWSLambda
 	case getenv("TENCENTCLOUD_RUNENV") == "SCF" || getenv("SCF_RUNTIME") != "" || getenv("SCF_FUNCTIONNAME") != "":

@@ -47,6 +47,14 @@ func TestDetect(t *testing.T) {
 		{map[string]string{"SCF_RUNTIME": "Go1", "_LAMBDA_SERVER_PORT": "28902"}, platform.SCFEvent},
 		{map[string]string{"TENCENTCLOUD_RUNENV": "SCF"}, platform.SCFWeb},
 		{map[string]string{"_LAMBDA_SERVER_PORT": "1"}, platform.HTTP}, // not enough to call it SCF
+		// scf_bootstrap says so, whatever else SCF sets (_SCF_SERVER_PORT, USER_CODE_ROOT, …).
+		{map[string]string{"COSGATE_PLATFORM": "scf-web", "TENCENTCLOUD_RUNENV": "SCF", "_LAMBDA_SERVER_PORT": "9",
+			"_SCF_SERVER_PORT": "28902", "USER_CODE_ROOT": "/var/user/", "SCF_RUNTIME": "Go1"}, platform.SCFWeb},
+		{map[string]string{"COSGATE_PLATFORM": "http", "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"}, platform.HTTP},
+		{map[string]string{"COSGATE_PLATFORM": "bogus", "TENCENTCLOUD_RUNENV": "SCF"}, platform.SCFWeb}, // Runtime refuses it
+		// The documented Go1 event environment: the runtime's port for scf-go-lib.
+		{map[string]string{"TENCENTCLOUD_RUNENV": "SCF", "SCF_RUNTIME": "Go1", "SCF_FUNCTIONNAME": "cosgate-sts",
+			"USER_CODE_ROOT": "/var/user/", "_SCF_SERVER_PORT": "28902", "_LAMBDA_SERVER_PORT": "28902"}, platform.SCFEvent},
 	} {
 		if got := platform.Detect(func(k string) string { return c.env[k] }); got != c.want {
 			t.Errorf("%v: %s, want %s", c.env, got, c.want)

@@ -11,7 +11,7 @@ import (
 	"cosgate/shared/platform/eventhttp"
 )
 
-// Adapter is a scf-go-lib handler serving API Gateway events with an
+// Adapter is a scf-go-lib handler serving function-URL and API Gateway events with an
 // http.Handler. It always answers with an integrated response, never a Go
 // error: the gateway would show an error payload to the caller as a 200.
 type Adapter struct {
@@ -26,7 +26,8 @@ func (a Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	}
 	ev, err := ParseEvent(payload)
 	if err != nil {
-		return marshalReply(eventhttp.BadEvent(ctx, requestID, "the event is not an API Gateway request"))
+		const why = "the event is not an HTTP request from a function URL or API Gateway"
+		return marshalReply(eventhttp.BadEvent(ctx, requestID, why))
 	}
 	if requestID == "" {
 		requestID = ev.RequestContext.RequestID

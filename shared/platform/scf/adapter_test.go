@@ -2,6 +2,7 @@ package scf
 
 import (
 	"context"
+	"cosgate/shared/httpapi"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -184,5 +185,43 @@ func TestExpiredDeadline(t *testing.T) {
 	json.Unmarshal(out, &r)
 	if r.StatusCode != 504 || !strings.Contains(r.Body, "DeadlineExceeded") {
 		t.Errorf("%s", out)
+	}
+}
+
+// A function URL invoking an event function sends the API Gateway shape
+// without requestContext, isBase64Encoded and the *Parameters maps; this is
+// the documented example ("函数 URL 概述", cloud.tencent.com/document/product/583/96099).
+const functionURLEvent = `{
+"body":"{\"test\":\"hello world\"}",
+"headers":{
+"accept":"*/*",
+"accept-encoding":"gzip, deflate, br",
+"cache-control":"no-cache",
+"connection":"keep-alive",
+"content-length":"17"
+},
+"httpMethod":"POST",
+"path":"/",
+"queryString":{
+"a":"1",
+"b":"2"
+}
+}`
+
+func TestFunctionURLEvent(t *testing.T) {
+	var s seen
+	r := invoke(t, echo(&s), functionURLEvent)
+	if r.StatusCode != 200 || r.Body != "ok" || r.Headers["Content-Type"][0] != "text/plain" {
+		t.Fatalf("reply %+v", r)
+	}
+	if s.Method != "POST" || s.Path != "/" || s.RawQuery != "a=1&b=2" || string(s.Body) != `{"test":"hello world"}` ||
+		s.Header.Get("Content-Length") != "17" || s.Header.Get("Accept") != "*/*" || s.RemoteAddr != "" {
+		t.Errorf("%+v", s)
+	}
+	// The request id comes from the invocation, as the event has none.
+	var id string
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { id = httpapi.RequestID(r.Context()) })
+	if r := invoke(t, h, functionURLEvent); r.StatusCode != 200 || id != "rid-1" {
+		t.Errorf("%+v, request id %q", r, id)
 	}
 }

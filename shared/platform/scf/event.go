@@ -1,6 +1,17 @@
-// Package scf runs a net/http handler as a Tencent SCF event function behind
-// an API Gateway trigger ("integrated request" in, "integrated response"
-// out), over scf-go-lib's net/rpc runtime.
+// Package scf runs a net/http handler as a Tencent SCF event function, over
+// scf-go-lib's net/rpc runtime, for the two HTTP event shapes SCF sends:
+//
+//   - a function URL's event, which SCF documents as the API Gateway event
+//     without headerParameters, isBase64Encoded, pathParameters,
+//     queryStringParameters and requestContext ("函数 URL 概述",
+//     cloud.tencent.com/document/product/583/96099), answered with
+//     statusCode, headers and body;
+//   - the API Gateway trigger's "integrated request", answered with an
+//     "integrated response", for deployments made before Tencent retired
+//     API Gateway (2025-06-30).
+//
+// One Event type reads both: the fields a function URL leaves out are
+// optional here.
 //
 // scf-go-lib's own event types lose repeated query keys, bare ?flag
 // parameters and isBase64Encoded, so this package declares the event itself.
@@ -17,7 +28,7 @@ import (
 	"cosgate/shared/platform/eventhttp"
 )
 
-// Event is the part of an API Gateway trigger event the adapter reads.
+// Event is the part of a function-URL or API Gateway event the adapter reads.
 type Event struct {
 	RequestContext struct {
 		RequestID string `json:"requestId"`
@@ -52,7 +63,7 @@ func (v Values) MarshalJSON() ([]byte, error) {
 	return json.Marshal([]string(v))
 }
 
-// ParseEvent reads an API Gateway event.
+// ParseEvent reads a function-URL or API Gateway event.
 func ParseEvent(payload []byte) (Event, error) {
 	var ev Event
 	err := json.Unmarshal(payload, &ev)
