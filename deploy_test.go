@@ -25,6 +25,7 @@ import (
 	"cosgate/shared/config"
 	"cosgate/shared/identity/identitytest"
 	"cosgate/shared/platform/platformtest"
+	"cosgate/shared/stsclient/ststest"
 )
 
 // These tests hold serverless.yml and template.yaml to what the code and
@@ -500,6 +501,8 @@ func TestWebFunctionsAsSCFRunsThem(t *testing.T) {
 		t.Fatalf("only %d optional variables in serverless.yml: %v", len(optional), optional)
 	}
 	token := identitytest.Token(t, deployEnv()["AUTH_JWT_SECRET"], "u1")
+	// presign signs uploads with keys from STS: a fake one, on loopback.
+	sts := ststest.New(t, deployEnv()["COS_SECRET_ID"], deployEnv()["COS_SECRET_KEY"])
 	for _, fn := range functions {
 		t.Run(fn, func(t *testing.T) {
 			root := t.TempDir() // stands for /var/user
@@ -512,7 +515,7 @@ func TestWebFunctionsAsSCFRunsThem(t *testing.T) {
 				"TENCENTCLOUD_RUNENV": "SCF", "SCF_RUNTIME": "Go1", "SCF_FUNCTIONNAME": "cosgate-" + fn,
 				"SCF_FUNCTIONVERSION": "$LATEST", "TENCENTCLOUD_REGION": "ap-guangzhou",
 				"TENCENTCLOUD_APPID": "1250000000", "USER_CODE_ROOT": root + "/", "_SCF_SERVER_PORT": "28902",
-				"LISTEN_HOST": "127.0.0.1", "PORT": strconv.Itoa(port),
+				"LISTEN_HOST": "127.0.0.1", "PORT": strconv.Itoa(port), "STS_ENDPOINT": sts.URL,
 			})
 			p := platformtest.Start(t, filepath.Join(root, "scf_bootstrap"), env)
 			p.WaitTCP(t, "127.0.0.1:"+strconv.Itoa(port))

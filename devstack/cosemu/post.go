@@ -104,6 +104,9 @@ func (s *Server) postObject(w http.ResponseWriter, r *http.Request, rc *reqConte
 		for name, v := range fields {
 			extra["cos:"+name] = v
 		}
+		if v, ok := fields["acl"]; ok {
+			extra["cos:x-cos-acl"] = v
+		}
 		return s.authorize(p, "PostObject", key, values(r, rc, extra))
 	}
 	var names []string
@@ -112,7 +115,12 @@ func (s *Server) postObject(w http.ResponseWriter, r *http.Request, rc *reqConte
 			names = append(names, name)
 		}
 	}
-	get := func(name string) string { return fields[strings.ToLower(name)] }
+	get := func(name string) string {
+		if name = strings.ToLower(name); name == "x-cos-acl" && fields["acl"] != "" {
+			return fields["acl"] // POST Object's name for it (436/14690)
+		}
+		return fields[name]
+	}
 	o, e := objectMeta(key, get, names)
 	if e != nil {
 		writeError(w, r, rc, e)

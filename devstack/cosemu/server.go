@@ -136,6 +136,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rc *reqContext) {
 		s.postObject(w, r, rc)
 		return
 	}
+	if anonymous(r, q) && rc.key != "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+		!has(q, "uploadId") && !has(q, "acl") {
+		s.anonymousRead(w, r, rc)
+		return
+	}
 	p, apiErr := s.authenticate(r, rc, tokenOf(r.Header, q))
 	if apiErr != nil {
 		drain(r)
@@ -153,6 +158,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rc *reqContext) {
 		default:
 			writeError(w, r, rc, errNotImplemented)
 		}
+	case r.Method == http.MethodGet && has(q, "acl"):
+		s.getObjectACL(w, r, rc, p)
+	case r.Method == http.MethodPut && has(q, "acl"):
+		s.putObjectACL(w, r, rc, p)
 	case r.Method == http.MethodPut && hasUploadID:
 		s.uploadPart(w, r, rc, p)
 	case r.Method == http.MethodPut:
@@ -177,7 +186,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rc *reqContext) {
 // unsupported are sub-resources the emulator does not implement; it says so
 // rather than treating them as plain object requests.
 var unsupported = []string{
-	"acl",
 	"tagging",
 	"restore",
 	"append",
@@ -195,6 +203,26 @@ var unsupported = []string{
 }
 
 func has(q url.Values, name string) bool { _, ok := q[name]; return ok }
+
+// anonymous reports whether a request carries no signature in any form.
+func anonymous(r *http.Request, q url.Values) bool {
+	return r.Header.Get("Authorization") == "" && !has(q, "sign") && !has(q, "q-signature")
+}
+
+// anonymousRead serves an unsigned GET or HEAD: only a public object is
+// readable; anything else is refused as COS refuses an unsigned request.
+func (s *Server) anonymousRead(w http.ResponseWriter, r *http.Request, rc *reqContext) {
+	o, body, err := s.cfg.Store.Open(rc.key)
+	if err != nil || !o.ACL.PublicRead() {
+		if err == nil {
+			body.Close()
+		}
+		writeError(w, r, rc, errSignatureEmpty)
+		return
+	}
+	body.Close()
+	s.serveObject(w, r, rc)
+}
 
 // locate finds the key. The bucket is addressed by host
 // (<bucket>.anything), by path (/<bucket>/key, as cos-go-sdk-v5 and the

@@ -27,6 +27,7 @@ type Object struct {
 	Modified    time.Time
 	ContentType string
 	Headers     map[string]string // Cache-Control, Content-Disposition, … and x-cos-meta-*
+	ACL         ACL
 }
 
 var (

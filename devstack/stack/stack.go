@@ -22,6 +22,7 @@ import (
 	"cosgate/functions/presign/presignapi"
 	"cosgate/functions/sts/stsapi"
 	"cosgate/shared/config"
+	"cosgate/shared/httpapi"
 	"cosgate/shared/platform"
 )
 
@@ -101,6 +102,7 @@ func Start(o Options) (*Stack, error) {
 		}
 		lns = append(lns, ln)
 	}
+	lns[0] = httpapi.Listener(lns[0]) // the functions answer net/http's own errors as a deployment does
 	s := &Stack{
 		FunctionsURL: "http://" + lns[0].Addr().String(),
 		COSURL:       "http://" + lns[1].Addr().String(),

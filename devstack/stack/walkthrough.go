@@ -5,6 +5,11 @@ import (
 	"strings"
 )
 
+// signedHeaders are the headers /presign returns for a .txt upload, as curl
+// flags.
+const signedHeaders = `-H 'Content-Type: text/plain; charset=utf-8' -H 'x-cos-forbid-overwrite: true' ` +
+	`-H 'x-cos-acl: private' -H 'Cache-Control: private' -H 'Content-Disposition: attachment'`
+
 // Walkthrough is the copy-paste session make dev prints: a temporary key,
 // a pre-signed upload, the upload, the download. It needs only sh, curl
 // and sed, and is run as written by the tests.
@@ -26,16 +31,10 @@ func Walkthrough(functionsURL, token string) string {
 	w(`KEY=$(printf '%%s' "$P" | sed -n 's/.*"key":"\([^"]*\)".*/\1/p')`)
 	w("")
 	w("# 3. Upload with exactly the signed headers (curl adds Content-Length: 14)")
-	w(
-		`printf 'hello, cosgate' | curl -s -i -X PUT "$URL" ` +
-			`-H 'Content-Type: text/plain; charset=utf-8' -H 'x-cos-forbid-overwrite: true' --data-binary @-`,
-	)
+	w(`printf 'hello, cosgate' | curl -s -i -X PUT "$URL" ` + signedHeaders + ` --data-binary @-`)
 	w("")
 	w("# 4. The same URL again: refused, the key is taken (409 FileAlreadyExists)")
-	w(
-		`printf 'hello, cosgate' | curl -s -X PUT "$URL" ` +
-			`-H 'Content-Type: text/plain; charset=utf-8' -H 'x-cos-forbid-overwrite: true' --data-binary @-; echo`,
-	)
+	w(`printf 'hello, cosgate' | curl -s -X PUT "$URL" ` + signedHeaders + ` --data-binary @-; echo`)
 	w("")
 	w("# 5. Download: a 302 to a short-lived signed GET, followed")
 	w(`curl -s -L "$F/download?key=$KEY" -H "Authorization: Bearer $TOKEN"; echo`)

@@ -79,6 +79,18 @@ type Conditions struct {
 	MaxBytes        int64  // numeric_less_than_equal cos:content-length
 	ContentType     string // string_equal cos:content-type
 	ForbidOverwrite bool   // string_equal cos:x-cos-forbid-overwrite "true"
+	// RequirePrivate demands x-cos-acl: private on every upload (the form
+	// field acl for POST), where otherwise an absent x-cos-acl is allowed
+	// and the object inherits the bucket's ACL.
+	RequirePrivate bool
+}
+
+// GrantKeys are the condition keys of the x-cos-grant-* headers (and POST
+// form fields) that give other accounts, or everyone, rights on an object.
+// COS's condition-key pages list cos:x-cos-acl but not these: that COS
+// evaluates them is unverified (README, "What is not verified").
+var GrantKeys = []string{
+	"cos:x-cos-grant-read", "cos:x-cos-grant-read-acp", "cos:x-cos-grant-write-acp", "cos:x-cos-grant-full-control",
 }
 
 // Grant is one action on one pattern: an exact key, or a prefix ending in
@@ -94,7 +106,7 @@ type Policy struct {
 	Statement []Statement `json:"statement"`
 }
 
-// Statement is one allow statement.
+// Statement is one allow or deny statement.
 type Statement struct {
 	Effect    string                    `json:"effect"`
 	Action    []string                  `json:"action"`
@@ -178,8 +190,37 @@ func Build(b Bucket, grants []Grant, c Conditions) (Policy, error) {
 			p.Statement = append(p.Statement, st)
 		}
 	}
+	// One deny per grant header (a statement's conditions are all required,
+	// so one statement with four keys would deny only all four together),
+	// on the actions that create objects, where they are granted.
+	var creating, resources []string
+	for _, a := range creatingActions {
+		if patterns[a] != nil {
+			creating = append(creating, a)
+			for _, pat := range patterns[a] {
+				if r := b.Resource(pat); !slices.Contains(resources, r) {
+					resources = append(resources, r)
+				}
+			}
+		}
+	}
+	slices.Sort(resources)
+	for _, k := range GrantKeys {
+		if len(creating) == 0 {
+			break
+		}
+		p.Statement = append(p.Statement, Statement{
+			Effect:    "deny",
+			Action:    creating,
+			Resource:  resources,
+			Condition: map[string]map[string]any{"string_like": {k: "*"}},
+		})
+	}
 	return p, nil
 }
+
+// creatingActions write a new object, and with it the object's ACL.
+var creatingActions = []string{"name/cos:PutObject", "name/cos:PostObject", "name/cos:InitiateMultipartUpload"}
 
 // conditions for a statement group: uploads get the configured caps, and
 // every write refuses an ACL other than private, so a key holder cannot
@@ -189,20 +230,24 @@ func conditions(group int, c Conditions) map[string]map[string]any {
 		return nil
 	}
 	m := map[string]map[string]any{"string_equal_if_exist": {"cos:x-cos-acl": "private"}}
+	eq := map[string]any{}
+	if c.RequirePrivate {
+		delete(m, "string_equal_if_exist")
+		eq["cos:x-cos-acl"] = "private"
+	}
 	if group == 0 {
 		if c.MaxBytes > 0 {
 			m["numeric_less_than_equal"] = map[string]any{"cos:content-length": c.MaxBytes}
 		}
-		eq := map[string]any{}
 		if c.ContentType != "" {
 			eq["cos:content-type"] = c.ContentType
 		}
 		if c.ForbidOverwrite {
 			eq["cos:x-cos-forbid-overwrite"] = "true"
 		}
-		if len(eq) > 0 {
-			m["string_equal"] = eq
-		}
+	}
+	if len(eq) > 0 {
+		m["string_equal"] = eq
 	}
 	return m
 }

@@ -111,13 +111,24 @@ func (h HTTP) Validate() error {
 	return errors.Join(errs...)
 }
 
+// STSClient is how a function calls STS: sts for the keys it hands out,
+// presign for the short-lived keys it signs uploads with.
+type STSClient struct {
+	Endpoint string   `env:"STS_ENDPOINT" envDefault:"sts.tencentcloudapi.com"`
+	Region   string   `env:"STS_REGION"` // X-TC-Region; the bucket's region when unset
+	RoleARN  string   `env:"STS_ROLE_ARN"`
+	Timeout  Duration `env:"STS_TIMEOUT" envDefault:"3s"`
+}
+
+// Validate checks the timeout.
+func (s STSClient) Validate() error {
+	return inRange("STS_TIMEOUT", s.Timeout, 100*time.Millisecond, 30*time.Second, "100ms and 30s")
+}
+
 // STS configures temporary-key issuance.
 type STS struct {
-	Endpoint     string   `env:"STS_ENDPOINT" envDefault:"sts.tencentcloudapi.com"`
-	Region       string   `env:"STS_REGION"` // X-TC-Region; the bucket's region when unset
-	RoleARN      string   `env:"STS_ROLE_ARN"`
+	STSClient
 	Duration     Duration `env:"STS_DURATION" envDefault:"1800s"`
-	Timeout      Duration `env:"STS_TIMEOUT" envDefault:"3s"`
 	AllowPrefix  string   `env:"STS_ALLOW_PREFIX" envDefault:"uploads/{uid}/*"`
 	AllowActions List     `env:"STS_ALLOW_ACTIONS" envDefault:"name/cos:PutObject,name/cos:PostObject"`
 	// AllowBucketWide must be set, on purpose, for a prefix of "" or "*".
@@ -128,6 +139,9 @@ type STS struct {
 	ForbidOverwrite bool   `env:"STS_FORBID_OVERWRITE" envDefault:"false"`
 	// CacheSize bounds the in-memory credential cache; 0 turns it off.
 	CacheSize int `env:"STS_CACHE_SIZE" envDefault:"1024"`
+	// ScopesPerMinute bounds the distinct scopes one caller may ask for in a
+	// minute (per function instance): each is an STS call.
+	ScopesPerMinute int `env:"STS_SCOPES_PER_MINUTE" envDefault:"20"`
 }
 
 // Validate checks ranges. The actions and the prefix are checked by
@@ -136,7 +150,7 @@ func (s STS) Validate() error {
 	var errs []error
 	errs = append(errs,
 		inRange("STS_DURATION", s.Duration, time.Second, 36*time.Hour, "1s and 36h"),
-		inRange("STS_TIMEOUT", s.Timeout, 100*time.Millisecond, 30*time.Second, "100ms and 30s"))
+		s.STSClient.Validate())
 	if len(s.AllowActions) == 0 {
 		errs = append(errs, Problemf("STS_ALLOW_ACTIONS", "must name at least one action"))
 	}
@@ -146,16 +160,33 @@ func (s STS) Validate() error {
 	if s.CacheSize < 0 {
 		errs = append(errs, Problemf("STS_CACHE_SIZE", "must not be negative"))
 	}
+	if s.ScopesPerMinute < 1 {
+		errs = append(errs, Problemf("STS_SCOPES_PER_MINUTE", "must be at least 1"))
+	}
 	return errors.Join(errs...)
+}
+
+// Extensions is the extension allow-list: what may be uploaded, and the
+// type a download is served as.
+type Extensions struct {
+	// AllowedExt lists extensions, each optionally with its type (dwg:application/acad).
+	AllowedExt List `env:"UPLOAD_ALLOWED_EXT" envDefault:"jpg,jpeg,png,gif,webp,heic,heif,bmp,mp4,mov,m4v,webm"`
+}
+
+// Validate requires an extension.
+func (e Extensions) Validate() error {
+	if len(e.AllowedExt) == 0 {
+		return Problemf("UPLOAD_ALLOWED_EXT", "must name at least one extension")
+	}
+	return nil
 }
 
 // Upload configures pre-signed uploads.
 type Upload struct {
 	Prefix string `env:"UPLOAD_PREFIX" envDefault:"uploads/{uid}/"`
-	// AllowedExt lists extensions, each optionally with its type (dwg:application/acad).
-	AllowedExt List     `env:"UPLOAD_ALLOWED_EXT" envDefault:"jpg,jpeg,png,gif,webp,heic,heif,bmp,mp4,mov,m4v,webm"`
-	MaxBytes   int64    `env:"UPLOAD_MAX_BYTES" envDefault:"20971520"`
-	Expires    Duration `env:"UPLOAD_EXPIRES" envDefault:"600s"`
+	Extensions
+	MaxBytes int64    `env:"UPLOAD_MAX_BYTES" envDefault:"20971520"`
+	Expires  Duration `env:"UPLOAD_EXPIRES" envDefault:"600s"`
 	// ClientKeys lets callers name the key (under their prefix) instead of
 	// taking a server-chosen one.
 	ClientKeys bool `env:"UPLOAD_CLIENT_KEYS" envDefault:"false"`
@@ -164,19 +195,19 @@ type Upload struct {
 // Validate checks ranges. The extensions are read by contenttype when the
 // function is built.
 func (u Upload) Validate() error {
-	var errs []error
-	if len(u.AllowedExt) == 0 {
-		errs = append(errs, Problemf("UPLOAD_ALLOWED_EXT", "must name at least one extension"))
-	}
+	errs := []error{u.Extensions.Validate()}
 	if u.MaxBytes < 1 || u.MaxBytes > 5<<30 {
 		errs = append(errs, Problemf("UPLOAD_MAX_BYTES", "must be between 1 and 5368709120 (5 GiB, the POST Object limit)"))
 	}
-	errs = append(errs, inRange("UPLOAD_EXPIRES", u.Expires, time.Second, 7*24*time.Hour, "1s and 7 days"))
+	// An upload is signed with a temporary key that lives twice this long,
+	// and STS's GetFederationToken gives at most 2 h.
+	errs = append(errs, inRange("UPLOAD_EXPIRES", u.Expires, time.Second, time.Hour, "1s and 1h"))
 	return errors.Join(errs...)
 }
 
 // Download configures download redirects.
 type Download struct {
+	Extensions
 	AllowPrefixes List     `env:"DOWNLOAD_ALLOW_PREFIXES" envDefault:"uploads/{uid}/"`
 	Expires       Duration `env:"DOWNLOAD_EXPIRES" envDefault:"300s"`
 	// ImageProcess lists the image-processing operations a caller may ask
@@ -186,7 +217,7 @@ type Download struct {
 
 // Validate checks ranges.
 func (d Download) Validate() error {
-	var errs []error
+	errs := []error{d.Extensions.Validate()}
 	errs = append(errs, inRange("DOWNLOAD_EXPIRES", d.Expires, time.Second, 7*24*time.Hour, "1s and 7 days"))
 	if len(d.AllowPrefixes) == 0 {
 		errs = append(errs, Problemf("DOWNLOAD_ALLOW_PREFIXES", "must name at least one prefix"))
@@ -207,6 +238,7 @@ type (
 		COS    COS
 		Key    Key
 		Upload Upload
+		STS    STSClient // uploads are signed with short-lived keys from STS
 		Auth   Auth
 		HTTP   HTTP
 	}
@@ -230,7 +262,8 @@ func (f STSFunction) Validate() error {
 
 // Validate checks every piece.
 func (f PresignFunction) Validate() error {
-	return errors.Join(f.COS.Validate(), f.Key.Validate(), f.Upload.Validate(), f.Auth.Validate(), f.HTTP.Validate())
+	return errors.Join(
+		f.COS.Validate(), f.Key.Validate(), f.Upload.Validate(), f.STS.Validate(), f.Auth.Validate(), f.HTTP.Validate())
 }
 
 // Validate checks every piece.

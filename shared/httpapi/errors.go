@@ -22,6 +22,7 @@ const (
 	CodeUnauthorized         = "Unauthorized"
 	CodeTokenExpired         = "TokenExpired"
 	CodeForbidden            = "Forbidden"
+	CodeRateLimited          = "RateLimited"
 	CodeNotFound             = "NotFound"
 	CodeMethodNotAllowed     = "MethodNotAllowed"
 	CodeUnsupportedMediaType = "UnsupportedMediaType"
@@ -42,6 +43,7 @@ var statusOf = map[string]int{
 	CodeUnauthorized:         http.StatusUnauthorized,
 	CodeTokenExpired:         http.StatusUnauthorized,
 	CodeForbidden:            http.StatusForbidden,
+	CodeRateLimited:          http.StatusTooManyRequests,
 	CodeNotFound:             http.StatusNotFound,
 	CodeMethodNotAllowed:     http.StatusMethodNotAllowed,
 	CodeUnsupportedMediaType: http.StatusUnsupportedMediaType,

@@ -70,6 +70,11 @@ func (Anonymous) Authenticate(*http.Request) (Caller, error) { return Caller{}, 
 type WXCloud struct{}
 
 func (WXCloud) Authenticate(r *http.Request) (Caller, error) {
+	// The gateway sends each once; a second copy came from someone else, and
+	// which of the two a reader takes is not ours to guess.
+	if len(r.Header.Values("X-WX-OPENID")) > 1 || len(r.Header.Values("X-WX-SOURCE")) > 1 {
+		return Caller{}, unauthorized("X-WX-OPENID and X-WX-SOURCE may each appear once")
+	}
 	if r.Header.Get("X-WX-SOURCE") == "" {
 		return Caller{}, unauthorized("the request did not come through WeChat Cloud Hosting (no X-WX-SOURCE)")
 	}

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -241,4 +242,49 @@ func TestVerifiedTokenCache(t *testing.T) {
 	clock = now
 	_, err = a.Authenticate(request("Bearer " + nbfTok))
 	refused(t, "cached but not yet valid", err, httpapi.CodeUnauthorized)
+}
+
+func TestWXCloudRefusesRepeatedHeaders(t *testing.T) {
+	for _, h := range [][2]string{{"X-WX-OPENID", "victim_openid"}, {"X-WX-SOURCE", "wx_client"}} {
+		r := request("")
+		r.Header.Set("X-WX-SOURCE", "wx_devtools")
+		r.Header.Set("X-WX-OPENID", "attacker_openid")
+		r.Header.Add(h[0], h[1])
+		_, err := WXCloud{}.Authenticate(r)
+		refused(t, "two "+h[0], err, httpapi.CodeUnauthorized)
+	}
+}
+
+// What golang-jwt leaves open is closed: exp, nbf and iat are JSON numbers
+// in range, and no header may mark an extension critical.
+func TestJWTNumericDatesAndCrit(t *testing.T) {
+	a, err := NewJWT(JWTConfig{Secret: secret, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := sign(t, jwt.SigningMethodHS256, secret, claims(nil))
+	if _, err := a.Authenticate(request("Bearer " + good)); err != nil {
+		t.Fatalf("a plain token: %v", err)
+	}
+	for name, extra := range map[string]map[string]any{
+		"exp as a string":    {"exp": strconv.FormatInt(now.Add(time.Hour).Unix(), 10)},
+		"nbf 1e300":          {"nbf": 1e300},
+		"exp 1e300":          {"exp": 1e300},
+		"iat negative":       {"iat": -1},
+		"nbf as a string":    {"nbf": "0"},
+		"iat as a boolean":   {"iat": true},
+		"exp past year 5138": {"exp": 2e11},
+	} {
+		tok := sign(t, jwt.SigningMethodHS256, secret, claims(extra))
+		_, err := a.Authenticate(request("Bearer " + tok))
+		refused(t, name, err, httpapi.CodeUnauthorized)
+	}
+	crit := jwt.NewWithClaims(jwt.SigningMethodHS256, claims(nil))
+	crit.Header["crit"] = []string{"exp"}
+	tok, err := crit.SignedString(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.Authenticate(request("Bearer " + tok))
+	refused(t, "a crit header", err, httpapi.CodeUnauthorized)
 }

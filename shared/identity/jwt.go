@@ -5,6 +5,8 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -155,6 +157,9 @@ func (a *JWT) Authenticate(r *http.Request) (Caller, error) {
 		}
 		return Caller{UID: v.uid}, nil
 	}
+	if err := strictParts(token); err != nil {
+		return Caller{}, err
+	}
 	var claims jwt.RegisteredClaims
 	if _, err := a.parser.ParseWithClaims(token, &claims, a.key); err != nil {
 		return Caller{}, tokenError(err)
@@ -173,6 +178,46 @@ func (a *JWT) Authenticate(r *http.Request) (Caller, error) {
 	a.verified[sum] = v
 	a.mu.Unlock()
 	return Caller{UID: claims.Subject}, nil
+}
+
+// maxNumericDate bounds exp, nbf and iat: year 5138. golang-jwt reads a
+// NumericDate from any JSON number, or from a string holding one, and a
+// float as large as 1e300 overflows into a time in the past.
+const maxNumericDate = 1e11
+
+// strictParts holds a token to what golang-jwt leaves open: exp,
+// nbf and iat must be JSON numbers between 0 and maxNumericDate (RFC 7519
+// §2 defines NumericDate as a number), and the header may not carry crit,
+// since cosgate understands no extension a signer could mark critical (RFC
+// 7515 §4.1.11: a recipient must then reject the token).
+func strictParts(token string) error {
+	parts := strings.Split(token, ".")
+	var header, claims map[string]json.RawMessage
+	if len(parts) != 3 || decodePart(parts[0], &header) != nil || decodePart(parts[1], &claims) != nil {
+		return unauthorized("the token is not a well-formed JWT")
+	}
+	if _, ok := header["crit"]; ok {
+		return unauthorized("the token's header lists critical extensions (crit); none is supported")
+	}
+	for _, name := range []string{"exp", "nbf", "iat"} {
+		raw, ok := claims[name]
+		if !ok {
+			continue
+		}
+		var n float64
+		if len(raw) == 0 || raw[0] == '"' || json.Unmarshal(raw, &n) != nil || n < 0 || n > maxNumericDate {
+			return unauthorized("the token's %s is not a number of seconds between 0 and %.0f", name, maxNumericDate)
+		}
+	}
+	return nil
+}
+
+func decodePart(part string, v any) error {
+	b, err := base64.RawURLEncoding.DecodeString(part)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
 }
 
 // tokenError maps golang-jwt's errors to messages a client developer can

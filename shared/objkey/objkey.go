@@ -34,8 +34,8 @@ func (v *Violation) Error() string { return v.Code + ": " + v.Message }
 // that keep prefix checks sound:
 //   - 1 to 850 bytes of valid UTF-8;
 //   - no leading '/' or '\' (COS refuses them, and the SDKs mangle them);
-//   - no "." or ".." path segment (a key must mean one path, whoever
-//     normalises it);
+//   - no "." or ".." path segment, between '/' or '\' (a key must mean one
+//     path, whoever normalises it);
 //   - no control characters: C0 (which includes ASCII 24–27, refused by COS),
 //     DEL and C1.
 func Validate(key string) error {
@@ -54,7 +54,9 @@ func Validate(key string) error {
 			return &Violation{CodeControlChar, fmt.Sprintf("the key has control character U+%04X at byte %d", r, i)}
 		}
 	}
-	for seg := range strings.SplitSeq(key, "/") {
+	// Either slash separates segments: a server or a client on Windows
+	// reads "a\..\b" as a path too.
+	for seg := range strings.FieldsFuncSeq(key, func(r rune) bool { return r == '/' || r == '\\' }) {
 		if seg == "." || seg == ".." {
 			return &Violation{CodeDotSegment, fmt.Sprintf("the key has a %q path segment", seg)}
 		}

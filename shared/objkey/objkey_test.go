@@ -89,3 +89,18 @@ func FuzzValidate(f *testing.F) {
 		}
 	})
 }
+
+// A dot segment is one whichever slash separates it.
+func TestDotSegmentsBehindBackslashes(t *testing.T) {
+	for _, key := range []string{`uploads/u1/..\u2/a.jpg`, `uploads\u1\..\u2\a.jpg`, `uploads/u1/.\a.jpg`, `a/..\`, `a\..`, `a\.\b`} {
+		var v *Violation
+		if err := Validate(key); !errors.As(err, &v) || v.Code != CodeDotSegment {
+			t.Errorf("%q: %v", key, err)
+		}
+	}
+	for _, key := range []string{`uploads/u1/a..b.jpg`, `uploads/u1/...\x`, `uploads\u1\a.jpg`, `uploads/u1/.hidden`} {
+		if err := Validate(key); err != nil {
+			t.Errorf("%q: %v", key, err)
+		}
+	}
+}

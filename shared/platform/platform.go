@@ -259,6 +259,7 @@ func serve(ctx context.Context, logger *slog.Logger, addr string, h http.Handler
 	if err != nil {
 		return cannotStart(logger, err)
 	}
+	ln = httpapi.Listener(ln) // net/http's own 400s in the JSON shape too
 	logger.Info("listening", "addr", ln.Addr().String())
 	drained := make(chan struct{})
 	go func() {

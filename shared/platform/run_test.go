@@ -1,7 +1,9 @@
 package platform_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -113,4 +115,52 @@ func waitTCP(t *testing.T, addr string) {
 		}
 	}
 	t.Fatalf("nothing listens on %s", addr)
+}
+
+// A request net/http refuses before any handler runs (here a path that is
+// not valid percent-encoding) still gets the JSON error shape and an
+// X-Request-Id, on the plain HTTP and SCF web platforms alike.
+func TestMalformedRequestsGetTheJSONShape(t *testing.T) {
+	for _, kind := range []string{"http", "scf-web"} {
+		port := platformtest.FreePort(t)
+		environ := map[string]string{"AUTH_MODE": "none", "LISTEN_HOST": "127.0.0.1", "PORT": itoa(port)}
+		if kind == "scf-web" {
+			environ["COSGATE_PLATFORM"] = "scf-web"
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- platform.Process{Function: "echo", Build: echoID, Environ: environ, Stdout: &platformtest.Logs{}}.Run(ctx)
+		}()
+		addr := "127.0.0.1:" + itoa(port)
+		waitTCP(t, addr)
+		for _, raw := range []string{
+			"GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n",
+			"GET / HTTP/1.1\r\n\r\n", // no Host
+			"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+		} {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Write([]byte(raw))
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				t.Fatalf("%s %q: %v", kind, raw, err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			c.Close()
+			var e struct {
+				Error     struct{ Code, Message string } `json:"error"`
+				RequestID string                         `json:"requestId"`
+			}
+			if resp.StatusCode < 400 || resp.StatusCode > 599 || json.Unmarshal(body, &e) != nil || e.Error.Code == "" ||
+				e.RequestID == "" || e.RequestID != resp.Header.Get("X-Request-Id") ||
+				resp.Header.Get("Content-Type") != "application/json; charset=utf-8" {
+				t.Errorf("%s %q: %d %v %s", kind, raw, resp.StatusCode, resp.Header, body)
+			}
+		}
+		cancel()
+		<-done
+	}
 }

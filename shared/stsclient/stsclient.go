@@ -112,6 +112,23 @@ type Request struct {
 	RoleARN, SessionName string
 }
 
+// Issuer gets temporary keys from STS; *Client is one, and tests script
+// others.
+type Issuer interface {
+	Issue(ctx context.Context, r Request) (Credentials, error)
+}
+
+// SessionName names a key issued for subject: AssumeRole's RoleSessionName
+// ([\w+=,.@-]{2,128}, which every valid uid satisfies) and
+// GetFederationToken's Name.
+func SessionName(subject string) string {
+	n := "cosgate-" + subject
+	if len(n) > 128 {
+		n = n[:128]
+	}
+	return n
+}
+
 // Credentials is what STS issued.
 type Credentials struct {
 	TmpSecretID  string `json:"TmpSecretId"`

@@ -160,14 +160,19 @@ func TestDevOverrides(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(body), `"key":"in/u9/`) || !strings.Contains(string(body), "q-ak=AKIDmine") {
+	// Signed with a temporary key that the emulated STS issued against the
+	// override key.
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"key":"in/u9/`) ||
+		!strings.Contains(string(body), "x-cos-security-token=") {
 		t.Fatalf("presign with overrides: %d %s", resp.StatusCode, body)
 	}
 	// The override key is the emulator's root: the URL uploads.
 	url := regexp.MustCompile(`"url":"([^"]+)"`).FindStringSubmatch(string(body))[1]
 	put, _ := http.NewRequest("PUT", url, strings.NewReader("abc"))
-	put.Header.Set("Content-Type", "image/jpeg")
-	put.Header.Set("x-cos-forbid-overwrite", "true")
+	for k, v := range map[string]string{"Content-Type": "image/jpeg", "x-cos-forbid-overwrite": "true", "x-cos-acl": "private",
+		"Cache-Control": "private", "Content-Disposition": "attachment"} {
+		put.Header.Set(k, v)
+	}
 	if resp, err := http.DefaultClient.Do(put); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("upload with the override key: %v %v", err, resp)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"cosgate/shared/config"
+	"cosgate/shared/contenttype"
 	"cosgate/shared/cossign"
 	"cosgate/shared/identity"
 	"cosgate/shared/platform"
@@ -34,7 +35,11 @@ func New(cfg config.DownloadFunction) (*Handler, error) {
 	if epErr != nil {
 		epErr = config.Problemf("COS_ENDPOINT", "must be scheme://host[:port] with no path")
 	}
-	if err := config.Join(authErr, tplErr, epErr); err != nil {
+	types, err := contenttype.Parse(cfg.Download.AllowedExt)
+	if err != nil {
+		err = config.Problemf("UPLOAD_ALLOWED_EXT", "%v", err)
+	}
+	if err := config.Join(authErr, tplErr, epErr, err); err != nil {
 		return nil, err
 	}
 	return &Handler{
@@ -42,6 +47,7 @@ func New(cfg config.DownloadFunction) (*Handler, error) {
 		Prefixes: prefixes,
 		Expires:  cfg.Download.Expires.D(),
 		Process:  cfg.Download.ImageProcess,
+		Types:    types,
 		Endpoint: endpoint,
 		Creds:    cossign.Credentials{SecretID: cfg.Key.SecretID.Reveal(), SecretKey: cfg.Key.SecretKey.Reveal()},
 		Now:      time.Now,

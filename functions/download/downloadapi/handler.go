@@ -5,11 +5,13 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"cosgate/shared/contenttype"
 	"cosgate/shared/cossign"
 	"cosgate/shared/httpapi"
 	"cosgate/shared/identity"
@@ -21,7 +23,8 @@ type Handler struct {
 	Auth     identity.Authenticator
 	Prefixes []identity.Template // what the caller may read
 	Expires  time.Duration
-	Process  []string // image-processing operations callers may ask for
+	Process  []string          // image-processing operations callers may ask for
+	Types    contenttype.Table // the allowed extensions and the type each is served as
 	Endpoint cossign.Endpoint
 	Creds    cossign.Credentials
 	Now      func() time.Time
@@ -33,6 +36,22 @@ type JSONResponse struct {
 	URL         string `json:"url"`
 	Key         string `json:"key"`
 	ExpiredTime int64  `json:"expiredTime"`
+}
+
+// inline are the types a browser may display rather than save: images and
+// videos it renders as media, never as a document (no SVG, no HTML).
+var inline = map[string]bool{
+	"image/jpeg":      true,
+	"image/png":       true,
+	"image/gif":       true,
+	"image/webp":      true,
+	"image/bmp":       true,
+	"image/heic":      true,
+	"image/heif":      true,
+	"video/mp4":       true,
+	"video/quicktime": true,
+	"video/webm":      true,
+	"video/x-m4v":     true,
 }
 
 // params are the query parameters the function understands.
@@ -110,13 +129,26 @@ func (h *Handler) plan(c identity.Caller, r *http.Request) (download, error) {
 		return d, httpapi.Errorf(httpapi.CodeForbidden, "you may not read this key")
 	}
 
+	// The type and disposition are always signed, so a holder of the URL
+	// cannot add a response-content-type of text/html (COS applies unsigned
+	// response-* parameters too) and have the bucket serve a page.
+	typ := h.Types[strings.ToLower(strings.TrimPrefix(path.Ext(d.key), "."))]
+	if typ == "" {
+		typ = "application/octet-stream"
+	}
+	disp := "attachment"
+	if inline[typ] {
+		disp = "inline"
+	}
 	if name, ok := q["filename"]; ok {
-		disp, err := Disposition(name[0])
-		if err != nil {
+		var err error
+		if disp, err = Disposition(name[0]); err != nil {
 			return d, err
 		}
-		d.signed = append(d.signed, cossign.Pair{Name: "response-content-disposition", Value: disp})
 	}
+	d.signed = append(d.signed,
+		cossign.Pair{Name: "response-content-type", Value: typ},
+		cossign.Pair{Name: "response-content-disposition", Value: disp})
 	if p, ok := q["process"]; ok {
 		if !slices.Contains(h.Process, p[0]) {
 			return d, httpapi.Errorf(httpapi.CodeInvalidRequest, "image processing %.60q is not offered here", p[0])

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"cosgate/shared/contenttype"
 	"cosgate/shared/cossign"
 	"cosgate/shared/cossign/cossigntest"
 	"cosgate/shared/cosverify"
@@ -43,8 +44,16 @@ func handler(t testing.TB) (http.Handler, *bytes.Buffer) {
 		logger = logging.New(io.Discard, slog.LevelInfo)
 	}
 	auth, _ := identity.NewJWT(identity.JWTConfig{Secret: []byte(jwtSecret)})
-	h := &Handler{Auth: auth, Prefixes: []identity.Template{"uploads/{uid}/", "public/"}, Expires: 300 * time.Second,
-		Process: []string{"imageMogr2/thumbnail/200x/"}, Endpoint: virtual, Creds: creds, Now: func() time.Time { return now }}
+	h := &Handler{
+		Auth:     auth,
+		Prefixes: []identity.Template{"uploads/{uid}/", "public/"},
+		Expires:  300 * time.Second,
+		Process:  []string{"imageMogr2/thumbnail/200x/"},
+		Types:    contenttype.Table{"jpg": "image/jpeg", "pdf": "application/pdf", "svg": "image/svg+xml"},
+		Endpoint: virtual,
+		Creds:    creds,
+		Now:      func() time.Time { return now },
+	}
 	return httpapi.Middleware(h, httpapi.Options{Function: "download", Logger: logger, Methods: []string{"GET"}, MaxBodyBytes: 65536}), logs
 }
 
@@ -144,7 +153,11 @@ func TestRedirect(t *testing.T) {
 	if v.Auth.KeyTime != (cossign.Window{Start: now.Unix() - 60, End: now.Unix() + 300}) {
 		t.Errorf("window %+v", v.Auth.KeyTime)
 	}
-	sdk, err := cossigntest.SDKPresignURL(creds, virtual, cossign.Presign{Method: "GET", Key: key, Window: v.Auth.KeyTime})
+	sdk, err := cossigntest.SDKPresignURL(creds, virtual, cossign.Presign{Method: "GET", Key: key, Window: v.Auth.KeyTime,
+		Params: []cossign.Pair{
+			{Name: "response-content-type", Value: "image/jpeg"},
+			{Name: "response-content-disposition", Value: "inline"},
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +228,7 @@ func TestDisposition(t *testing.T) {
 	w := get(t, h, "GET", "/download?key=uploads/u1/x.pdf&filename="+url.QueryEscape(`报告 "终稿".pdf`), token(t, "u1"))
 	loc := w.Header().Get("Location")
 	v, err := verify(t, "GET", loc)
-	if err != nil || v.Auth.ParamList != "response-content-disposition" {
+	if err != nil || v.Auth.ParamList != "response-content-disposition;response-content-type" {
 		t.Fatalf("%v %+v", err, v.Auth)
 	}
 	q, _ := cosverify.ParseQuery(strings.SplitN(loc, "?", 2)[1])
@@ -232,10 +245,11 @@ func TestImageProcessing(t *testing.T) {
 	h, _ := handler(t)
 	w := get(t, h, "GET", "/download?key=uploads/u1/a.jpg&process=imageMogr2/thumbnail/200x/", token(t, "u1"))
 	loc := w.Header().Get("Location")
-	if v, err := verify(t, "GET", loc); err != nil || v.Auth.ParamList != "imagemogr2%2fthumbnail%2f200x%2f" {
+	if v, err := verify(t, "GET", loc); err != nil ||
+		v.Auth.ParamList != "imagemogr2%2fthumbnail%2f200x%2f;response-content-disposition;response-content-type" {
 		t.Fatalf("%v %+v", err, v)
 	}
-	if !strings.Contains(loc, "?imageMogr2%2Fthumbnail%2F200x%2F=&") {
+	if !strings.Contains(loc, "imageMogr2%2Fthumbnail%2F200x%2F=&") {
 		t.Errorf("the operation is not in the URL: %s", loc)
 	}
 	for _, bad := range []string{
@@ -244,6 +258,37 @@ func TestImageProcessing(t *testing.T) {
 	} {
 		if _, err := verify(t, "GET", bad); !mismatch(err) {
 			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}
+
+// Every signed GET pins the type its extension implies and a disposition:
+// inline only for images and videos a browser shows as media. A response-*
+// parameter added to the URL makes a second value, which the signature
+// does not cover.
+func TestTypeAndDispositionAreSigned(t *testing.T) {
+	h, _ := handler(t)
+	for key, want := range map[string][2]string{
+		"uploads/u1/a.jpg":     {"image/jpeg", "inline"},
+		"uploads/u1/a.JPG":     {"image/jpeg", "inline"},
+		"uploads/u1/doc.pdf":   {"application/pdf", "attachment"},
+		"uploads/u1/x.svg":     {"image/svg+xml", "attachment"},
+		"uploads/u1/page.html": {"application/octet-stream", "attachment"},
+		"uploads/u1/no-ext":    {"application/octet-stream", "attachment"},
+	} {
+		loc := get(t, h, "GET", "/download?key="+url.QueryEscape(key), token(t, "u1")).Header().Get("Location")
+		q, _ := cosverify.ParseQuery(strings.SplitN(loc, "?", 2)[1])
+		if q.Get("response-content-type") != want[0] || q.Get("response-content-disposition") != want[1] {
+			t.Errorf("%s: %q %q", key, q.Get("response-content-type"), q.Get("response-content-disposition"))
+		}
+		if _, err := verify(t, "GET", loc); err != nil {
+			t.Errorf("%s: %v", key, err)
+		}
+		for _, extra := range []string{"&response-content-type=text%2Fhtml", "&response-content-disposition=inline",
+			"&response-content-type=image%2Fsvg%2Bxml"} {
+			if _, err := verify(t, "GET", loc+extra); !mismatch(err) {
+				t.Errorf("%s%s: %v", key, extra, err)
+			}
 		}
 	}
 }

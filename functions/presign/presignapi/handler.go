@@ -33,7 +33,7 @@ type Handler struct {
 	ClientKeys bool // callers may name their key (under Prefix)
 	Endpoint   cossign.Endpoint
 	Bucket     string
-	Creds      cossign.Credentials
+	Keys       *UploadKeys // the per-caller keys uploads are signed with
 	Now        func() time.Time
 	Rand       io.Reader // crypto/rand in production
 }
@@ -61,10 +61,26 @@ type PutResponse struct {
 
 // PutHeaders are the signed headers a PUT must carry.
 type PutHeaders struct {
-	ContentType     string `json:"Content-Type"`
-	ContentLength   string `json:"Content-Length"`
-	ForbidOverwrite string `json:"x-cos-forbid-overwrite"`
+	ContentType        string `json:"Content-Type"`
+	ContentLength      string `json:"Content-Length"`
+	ForbidOverwrite    string `json:"x-cos-forbid-overwrite"`
+	ACL                string `json:"x-cos-acl"`
+	CacheControl       string `json:"Cache-Control"`
+	ContentDisposition string `json:"Content-Disposition"`
 }
+
+// What cosgate chooses for every upload, pinned by the signature (PUT) or
+// by the policy (POST), so an uploader cannot choose otherwise:
+const (
+	// uploadACL keeps the object private whatever the bucket's ACL.
+	uploadACL = "private"
+	// uploadCacheControl keeps shared caches (a CDN in front of the bucket)
+	// from keeping a copy of a private object.
+	uploadCacheControl = "private"
+	// uploadDisposition makes a browser that opens the object directly save
+	// it rather than render it; downloads sign their own.
+	uploadDisposition = "attachment"
+)
 
 // PostResponse is a form for wx.uploadFile: formData plus the file under
 // fileField, posted to url.
@@ -98,21 +114,34 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	creds, err := h.Keys.For(r.Context(), caller, u.prefix)
+	if err != nil {
+		httpapi.WriteError(w, r, err)
+		return
+	}
 	now := h.Now()
 	window := cossign.NewWindow(now, cossign.Backdate, h.Expires)
 	w.Header().Set("Cache-Control", "no-store")
 	if u.method == http.MethodPost {
-		form := cossign.SignPostUpload(h.Creds, cossign.PostUpload{
+		form := cossign.SignPostUpload(creds, cossign.PostUpload{
 			Bucket:     h.Bucket,
 			Key:        u.key,
 			MinSize:    1,
 			MaxSize:    u.maxSize,
 			Expiration: time.Unix(window.End, 0),
 			Window:     window,
+			// Each field is pinned by an eq condition. An empty
+			// success_action_redirect pins "no redirect": COS answers
+			// success_action_status instead of a 303 to a host the uploader
+			// picked.
 			Fields: []cossign.Pair{
 				{Name: "Content-Type", Value: u.contentType},
 				{Name: "success_action_status", Value: "200"},
+				{Name: "success_action_redirect", Value: ""},
 				{Name: "x-cos-forbid-overwrite", Value: "true"},
+				{Name: "acl", Value: uploadACL},
+				{Name: "Cache-Control", Value: uploadCacheControl},
+				{Name: "Content-Disposition", Value: uploadDisposition},
 			},
 		})
 		httpapi.WriteJSON(w, http.StatusOK, PostResponse{
@@ -125,14 +154,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			ExpiredTime: window.End,
 		})
 	} else {
-		ph := PutHeaders{ContentType: u.contentType, ContentLength: strconv.FormatInt(u.size, 10), ForbidOverwrite: "true"}
-		url := cossign.PresignURL(h.Creds, h.Endpoint, cossign.Presign{
+		ph := PutHeaders{
+			ContentType:        u.contentType,
+			ContentLength:      strconv.FormatInt(u.size, 10),
+			ForbidOverwrite:    "true",
+			ACL:                uploadACL,
+			CacheControl:       uploadCacheControl,
+			ContentDisposition: uploadDisposition,
+		}
+		url := cossign.PresignURL(creds, h.Endpoint, cossign.Presign{
 			Method: http.MethodPut,
 			Key:    u.key,
 			Headers: []cossign.Pair{
 				{Name: "content-type", Value: ph.ContentType},
 				{Name: "content-length", Value: ph.ContentLength},
 				{Name: "x-cos-forbid-overwrite", Value: ph.ForbidOverwrite},
+				{Name: "x-cos-acl", Value: ph.ACL},
+				{Name: "cache-control", Value: ph.CacheControl},
+				{Name: "content-disposition", Value: ph.ContentDisposition},
 			},
 			Window: window,
 		})
@@ -157,6 +196,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // upload is a checked request.
 type upload struct {
 	method, key, contentType string
+	prefix                   string // the caller's, which the key lies under
 	size, maxSize            int64
 }
 
@@ -199,7 +239,8 @@ func (h *Handler) plan(c identity.Caller, req request) (upload, error) {
 		u.size, u.maxSize = *req.Size, *req.Size // a declared size is the limit
 	}
 
-	mine := h.Prefix.For(c)
+	u.prefix = h.Prefix.For(c)
+	mine := u.prefix
 	if req.Key == "" {
 		u.key, err = newKey(mine, h.Now(), ext, h.Rand)
 		return u, err
@@ -209,6 +250,11 @@ func (h *Handler) plan(c identity.Caller, req request) (upload, error) {
 	}
 	if err := objkey.Validate(req.Key); err != nil {
 		return u, err
+	}
+	if strings.Contains(req.Key, "${") {
+		// COS expands form variables such as ${filename} in a POST's key: a
+		// policy pinning the literal key would then admit any name.
+		return u, httpapi.Errorf(httpapi.CodeInvalidKey, "a key may not hold ${, which COS reads as a form variable")
 	}
 	if !strings.HasPrefix(req.Key, mine) {
 		return u, httpapi.Errorf(httpapi.CodeForbidden, "key must start with your prefix %q", mine)

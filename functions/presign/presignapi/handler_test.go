@@ -2,6 +2,7 @@ package presignapi
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -11,18 +12,22 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"cosgate/shared/campolicy"
 	"cosgate/shared/contenttype"
 	"cosgate/shared/cossign"
 	"cosgate/shared/cossign/cossigntest"
 	"cosgate/shared/cosverify"
+	"cosgate/shared/credcache"
 	"cosgate/shared/httpapi"
 	"cosgate/shared/identity"
 	"cosgate/shared/identity/identitytest"
 	"cosgate/shared/logging"
 	"cosgate/shared/objkey"
+	"cosgate/shared/stsclient"
 )
 
 const (
@@ -32,8 +37,29 @@ const (
 	bucket    = "examplebucket-1250000000"
 )
 
+// fixedIssuer stands for STS: it issues one key, and records what it was
+// asked for.
+type fixedIssuer struct {
+	mu    sync.Mutex
+	calls []stsclient.Request
+}
+
+func (f *fixedIssuer) Issue(_ context.Context, r stsclient.Request) (stsclient.Credentials, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, r)
+	return stsclient.Credentials{
+		TmpSecretID:  secretID,
+		TmpSecretKey: keySecret,
+		Token:        sessionToken,
+		ExpiredTime:  time.Now().Add(time.Hour).Unix(),
+	}, nil
+}
+
+const sessionToken = "presign-test-session-token+/="
+
 var (
-	creds   = cossign.Credentials{SecretID: secretID, SecretKey: keySecret}
+	creds   = cossign.Credentials{SecretID: secretID, SecretKey: keySecret, SessionToken: sessionToken}
 	now     = time.Date(2026, 11, 22, 23, 59, 30, 0, time.FixedZone("CST", 8*3600))
 	keyRE   = regexp.MustCompile(`^uploads/u1/2026/11/22/[a-z2-7]{26}\.jpg$`)
 	lookup  = func(id string) (string, bool) { return keySecret, id == secretID }
@@ -49,8 +75,23 @@ func handler(t testing.TB, mod func(*Handler)) (http.Handler, *bytes.Buffer) {
 		logger = logging.New(io.Discard, slog.LevelInfo) // measure the work, not a growing buffer
 	}
 	auth, _ := identity.NewJWT(identity.JWTConfig{Secret: []byte(jwtSecret)})
-	h := &Handler{Auth: auth, Prefix: "uploads/{uid}/", Types: types, MaxBytes: 20 << 20, Expires: 600 * time.Second,
-		Endpoint: virtual, Bucket: bucket, Creds: creds, Now: func() time.Time { return now }, Rand: rand.Reader}
+	h := &Handler{
+		Auth:     auth,
+		Prefix:   "uploads/{uid}/",
+		Types:    types,
+		MaxBytes: 20 << 20,
+		Expires:  600 * time.Second,
+		Endpoint: virtual,
+		Bucket:   bucket,
+		Keys: &UploadKeys{
+			STS:    &fixedIssuer{},
+			Cache:  credcache.New[stsclient.Credentials](16, nil),
+			Bucket: campolicy.Bucket{Region: "ap-guangzhou", Name: bucket, AppID: "1250000000"},
+			Life:   time.Hour,
+		},
+		Now:  func() time.Time { return now },
+		Rand: rand.Reader,
+	}
 	if mod != nil {
 		mod(h)
 	}
@@ -80,7 +121,7 @@ func TestPresignPUT(t *testing.T) {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
 	if resp.Method != "PUT" || !keyRE.MatchString(resp.Key) || resp.StartTime != now.Unix() || resp.ExpiredTime != now.Unix()+600 ||
-		resp.Headers != (PutHeaders{"image/jpeg", "12345", "true"}) ||
+		resp.Headers != (PutHeaders{"image/jpeg", "12345", "true", "private", "private", "attachment"}) ||
 		w.Header().Get("Cache-Control") != "no-store" {
 		t.Fatalf("%+v", resp)
 	}
@@ -93,7 +134,14 @@ func TestPresignPUT(t *testing.T) {
 	}
 	// Same inputs through cos-go-sdk-v5.
 	sdk, err := cossigntest.SDKPresignURL(creds, virtual, cossign.Presign{Method: "PUT", Key: resp.Key, Window: auth.KeyTime,
-		Headers: []cossign.Pair{{Name: "Content-Type", Value: "image/jpeg"}, {Name: "Content-Length", Value: "12345"}, {Name: "x-cos-forbid-overwrite", Value: "true"}}})
+		Headers: []cossign.Pair{
+			{Name: "Content-Type", Value: "image/jpeg"},
+			{Name: "Content-Length", Value: "12345"},
+			{Name: "x-cos-forbid-overwrite", Value: "true"},
+			{Name: "x-cos-acl", Value: "private"},
+			{Name: "Cache-Control", Value: "private"},
+			{Name: "Content-Disposition", Value: "attachment"},
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,28 +150,42 @@ func TestPresignPUT(t *testing.T) {
 		t.Errorf("differs from cos-go-sdk-v5:\n ours %+v\n sdk  %+v", auth, sdkAuth)
 	}
 	// Verified as COS would, with the headers the client was told to send.
-	send := http.Header{"Content-Type": {resp.Headers.ContentType}, "Content-Length": {resp.Headers.ContentLength},
-		"X-Cos-Forbid-Overwrite": {resp.Headers.ForbidOverwrite}}
+	send := sendHeaders(resp)
 	in := incoming(t, "PUT", resp.URL, send)
 	if _, err := cosverify.Verify(in, lookup, now); err != nil {
 		t.Fatalf("verify: %v", err)
 	}
-	for name, bad := range map[string]string{"Content-Type": "text/html", "Content-Length": "12346", "X-Cos-Forbid-Overwrite": "false"} {
+	for name, bad := range map[string]string{"Content-Type": "text/html", "Content-Length": "12346",
+		"X-Cos-Forbid-Overwrite": "false", "X-Cos-Acl": "public-read", "Cache-Control": "public, max-age=31536000",
+		"Content-Disposition": "inline"} {
 		c := in
 		c.Header = send.Clone()
 		c.Header.Set(name, bad)
 		expectMismatch(t, "changed "+name, c)
 	}
+	for _, name := range []string{"X-Cos-Forbid-Overwrite", "X-Cos-Acl"} {
+		c := in
+		c.Header = send.Clone()
+		c.Header.Del(name)
+		expectMismatch(t, "dropped "+name, c)
+		c.Header = send.Clone()
+		c.Header.Add(name, "public-read")
+		expectMismatch(t, "a second "+name, c)
+	}
 	c := in
-	c.Header = send.Clone()
-	c.Header.Del("X-Cos-Forbid-Overwrite")
-	expectMismatch(t, "dropped x-cos-forbid-overwrite", c)
 	c = in
 	c.Path = strings.Replace(in.Path, "/u1/", "/u2/", 1)
 	expectMismatch(t, "another key", c)
 	if strings.Contains(logs.String(), auth.Signature) || !strings.Contains(logs.String(), resp.Key) {
 		t.Errorf("the log must name the key and never the signature: %s", logs)
 	}
+}
+
+// sendHeaders are the headers a client sends with a PUT: those it was told to.
+func sendHeaders(resp PutResponse) http.Header {
+	return http.Header{"Content-Type": {resp.Headers.ContentType}, "Content-Length": {resp.Headers.ContentLength},
+		"X-Cos-Forbid-Overwrite": {resp.Headers.ForbidOverwrite}, "X-Cos-Acl": {resp.Headers.ACL},
+		"Cache-Control": {resp.Headers.CacheControl}, "Content-Disposition": {resp.Headers.ContentDisposition}}
 }
 
 func incoming(t *testing.T, method, raw string, h http.Header) cosverify.Incoming {
@@ -217,7 +279,7 @@ func TestEndpoints(t *testing.T) {
 	if !strings.HasPrefix(put.URL, "http://127.0.0.1:9000/examplebucket-1250000000/uploads/u1/") {
 		t.Errorf("PUT: %s", put.URL)
 	}
-	in := incoming(t, "PUT", put.URL, http.Header{"Content-Type": {"image/png"}, "Content-Length": {"1"}, "X-Cos-Forbid-Overwrite": {"true"}})
+	in := incoming(t, "PUT", put.URL, sendHeaders(put))
 	if _, err := cosverify.Verify(in, lookup, now); err != nil || in.Host != "127.0.0.1:9000" {
 		t.Errorf("path-style verify: %v", err)
 	}
@@ -235,8 +297,70 @@ func TestClientChosenKeys(t *testing.T) {
 	if json.Unmarshal(w.Body.Bytes(), &resp); w.Code != 200 || resp.Key != "uploads/u1/albums/报告 (1)+x.jpg" || resp.Headers.ContentType != "image/jpeg" {
 		t.Errorf("%d %s", w.Code, w.Body)
 	}
-	if _, err := cosverify.Verify(incoming(t, "PUT", resp.URL, http.Header{"Content-Type": {"image/jpeg"}, "Content-Length": {"10"}, "X-Cos-Forbid-Overwrite": {"true"}}), lookup, now); err != nil {
+	if _, err := cosverify.Verify(incoming(t, "PUT", resp.URL, sendHeaders(resp)), lookup, now); err != nil {
 		t.Errorf("a key with spaces, '+', parentheses and CJK: %v", err)
+	}
+	// COS expands ${filename} in a POST's key; a client key may hold no form variable.
+	for _, key := range []string{"uploads/u1/a${x}.jpg", "uploads/u1/${filename}.jpg", "uploads/u1/${filename}/x.jpg"} {
+		body, _ := json.Marshal(map[string]any{"key": key, "size": 10, "method": "POST"})
+		if w := post(t, h, string(body), token(t, "u1")); w.Code != 400 || !strings.Contains(w.Body.String(), "InvalidKey") {
+			t.Errorf("%s: %d %s", key, w.Code, w.Body)
+		}
+	}
+}
+
+// Uploads are signed with a key from STS whose policy confines it to the
+// caller's prefix, requires a private ACL and no overwrite, and denies every
+// grant header; one key serves a caller's uploads while it is fresh.
+func TestUploadKeyPolicy(t *testing.T) {
+	issuer := &fixedIssuer{}
+	h, _ := handler(t, func(h *Handler) { h.Keys.STS = issuer })
+	for range 3 {
+		if w := post(t, h, `{"ext":"jpg","size":10}`, token(t, "u1")); w.Code != 200 {
+			t.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
+	post(t, h, `{"ext":"jpg","size":10,"method":"POST"}`, token(t, "u2"))
+	if len(issuer.calls) != 2 {
+		t.Fatalf("%d STS calls for two callers", len(issuer.calls))
+	}
+	var p struct {
+		Statement []struct {
+			Effect    string
+			Action    []string
+			Resource  []string
+			Condition map[string]map[string]string
+		}
+	}
+	if err := json.Unmarshal(issuer.calls[0].Policy, &p); err != nil {
+		t.Fatal(err)
+	}
+	allow, denies := p.Statement[0], p.Statement[1:]
+	if allow.Effect != "allow" || strings.Join(allow.Action, ",") != "name/cos:PutObject,name/cos:PostObject" ||
+		strings.Join(allow.Resource, ",") != "qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/uploads/u1/*" ||
+		allow.Condition["string_equal"]["cos:x-cos-acl"] != "private" ||
+		allow.Condition["string_equal"]["cos:x-cos-forbid-overwrite"] != "true" {
+		t.Errorf("allow: %+v", allow)
+	}
+	var denied []string
+	for _, d := range denies {
+		if d.Effect == "deny" && d.Condition["string_like"] != nil {
+			for k := range d.Condition["string_like"] {
+				denied = append(denied, k)
+			}
+		}
+	}
+	if strings.Join(denied, ",") != strings.Join(campolicy.GrantKeys, ",") {
+		t.Errorf("denied grant keys %v", denied)
+	}
+	if issuer.calls[0].Duration != time.Hour || issuer.calls[0].SessionName != "cosgate-u1" {
+		t.Errorf("%+v", issuer.calls[0])
+	}
+	for expires, want := range map[time.Duration]time.Duration{time.Minute: 30 * time.Minute, 600 * time.Second: 30 * time.Minute,
+		45 * time.Minute: 90 * time.Minute, time.Hour: 2 * time.Hour} {
+		if got := KeyLife(expires); got != want {
+			t.Errorf("KeyLife(%v) = %v, want %v", expires, got, want)
+		}
 	}
 }
 

@@ -6,15 +6,23 @@ package presignapi
 
 import (
 	"crypto/rand"
+	"log/slog"
 	"net/http"
 	"time"
 
+	"cosgate/shared/campolicy"
 	"cosgate/shared/config"
 	"cosgate/shared/contenttype"
 	"cosgate/shared/cossign"
+	"cosgate/shared/credcache"
 	"cosgate/shared/identity"
 	"cosgate/shared/platform"
+	"cosgate/shared/stsclient"
 )
+
+// uploadKeyCacheSize bounds the upload keys a warm instance keeps: one per
+// recent caller.
+const uploadKeyCacheSize = 1024
 
 // Build reads the configuration and returns the service.
 func Build(env platform.Env) (platform.Service, error) {
@@ -22,7 +30,7 @@ func Build(env platform.Env) (platform.Service, error) {
 	if err != nil {
 		return platform.Service{}, err
 	}
-	h, err := New(cfg)
+	h, err := New(cfg, env.Getenv, env.Logger)
 	if err != nil {
 		return platform.Service{}, err
 	}
@@ -32,7 +40,7 @@ func Build(env platform.Env) (platform.Service, error) {
 // New builds the handler from a loaded configuration, checking what only
 // the identity, contenttype and cossign packages can. Every problem is
 // reported at once.
-func New(cfg config.PresignFunction) (*Handler, error) {
+func New(cfg config.PresignFunction, getenv func(string) string, logger *slog.Logger) (*Handler, error) {
 	auth, authErr := identity.FromConfig(cfg.Auth)
 	prefix, tplErr := identity.Templates(cfg.Auth, "UPLOAD_PREFIX", cfg.Upload.Prefix)
 	types, err := contenttype.Parse(cfg.Upload.AllowedExt)
@@ -43,7 +51,8 @@ func New(cfg config.PresignFunction) (*Handler, error) {
 	if epErr != nil {
 		epErr = config.Problemf("COS_ENDPOINT", "must be scheme://host[:port] with no path")
 	}
-	if err := config.Join(authErr, tplErr, err, epErr); err != nil {
+	sts, stsErr := stsclient.FromConfig(cfg.STS, cfg.Key, cfg.COS.Region, getenv, logger)
+	if err := config.Join(authErr, tplErr, err, epErr, stsErr); err != nil {
 		return nil, err
 	}
 	return &Handler{
@@ -55,8 +64,18 @@ func New(cfg config.PresignFunction) (*Handler, error) {
 		ClientKeys: cfg.Upload.ClientKeys,
 		Endpoint:   endpoint,
 		Bucket:     cfg.COS.Bucket,
-		Creds:      cossign.Credentials{SecretID: cfg.Key.SecretID.Reveal(), SecretKey: cfg.Key.SecretKey.Reveal()},
-		Now:        time.Now,
-		Rand:       rand.Reader,
+		Keys: &UploadKeys{
+			STS:   sts,
+			Cache: credcache.New[stsclient.Credentials](uploadKeyCacheSize, nil),
+			Bucket: campolicy.Bucket{
+				Region: cfg.COS.Region,
+				Name:   cfg.COS.Bucket,
+				AppID:  cfg.COS.AppID(),
+			},
+			Life:    KeyLife(cfg.Upload.Expires.D()),
+			RoleARN: cfg.STS.RoleARN,
+		},
+		Now:  time.Now,
+		Rand: rand.Reader,
 	}, nil
 }

@@ -43,6 +43,7 @@ func benchHandler(b *testing.B, cacheSize int) http.Handler {
 	auth, _ := identity.NewJWT(identity.JWTConfig{Secret: []byte(jwtSecret)})
 	h := &Handler{Auth: auth, Prefix: "uploads/{uid}/*", Actions: []string{"name/cos:PutObject", "name/cos:PostObject"},
 		Bucket: bucket, Cond: campolicy.Conditions{MaxBytes: 20971520}, STS: client, Cache: credcache.New[stsclient.Credentials](cacheSize, nil),
+		Scopes:   &ScopeLimiter{Max: 1 << 20, Window: time.Minute},
 		Duration: 1800 * time.Second, Now: time.Now}
 	return httpapi.Middleware(h, httpapi.Options{Function: "sts", Logger: logger, Methods: []string{"GET", "POST"}, MaxBodyBytes: 65536})
 }

@@ -2,9 +2,9 @@ package stsapi
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"cosgate/shared/campolicy"
@@ -79,6 +79,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := h.budget(r.Context())
 	defer cancel()
 	key := credcache.KeyFor(caller.UID, grantsKey(grants))
+	if ok, retry := h.Scopes.Allow(caller.UID, key, h.Now()); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
+		httpapi.WriteError(w, r, httpapi.Errorf(httpapi.CodeRateLimited,
+			"at most %d different scopes a minute; reuse the ones you have", h.Scopes.Max))
+		return
+	}
 	creds, hit, err := h.Cache.Get(ctx, key, func(ctx context.Context) (stsclient.Credentials, error) {
 		policy, err := campolicy.Build(h.Bucket, grants, h.Cond)
 		if err != nil {
@@ -88,11 +94,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Policy:      policy.JSON(),
 			Duration:    h.Duration,
 			RoleARN:     h.RoleARN,
-			SessionName: sessionName(caller),
+			SessionName: stsclient.SessionName(caller.Subject()),
 		})
 	})
 	if err != nil {
-		httpapi.WriteError(w, r, upstream(err))
+		httpapi.WriteError(w, r, stsclient.AsHTTP(err))
 		return
 	}
 
@@ -164,30 +170,6 @@ func (h *Handler) budget(ctx context.Context) (context.Context, context.CancelFu
 		return context.WithDeadline(ctx, dl.Add(-deadlineMargin))
 	}
 	return context.WithCancel(ctx)
-}
-
-// upstream maps STS failures: timeouts are 504, refusals 502. The STS code
-// and RequestId go to the log (with the error); the caller sees neither.
-func upstream(err error) error {
-	var own *httpapi.Error
-	if errors.As(err, &own) {
-		return own
-	}
-	var e *stsclient.Error
-	if errors.As(err, &e) && e.Timeout || errors.Is(err, context.DeadlineExceeded) {
-		return httpapi.Wrap(httpapi.CodeUpstreamTimeout, err, "STS did not answer in time; try again")
-	}
-	return httpapi.Wrap(httpapi.CodeUpstreamError, err, "STS refused to issue a temporary key; see the function's log")
-}
-
-// sessionName is AssumeRole's RoleSessionName: [\w+=,.@-]{2,128}, which
-// every valid uid satisfies.
-func sessionName(c identity.Caller) string {
-	n := "cosgate-" + c.Subject()
-	if len(n) > 128 {
-		n = n[:128]
-	}
-	return n
 }
 
 // grantsKey is a canonical, unambiguous rendering of the grants.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -31,6 +32,7 @@ var bucket = campolicy.Bucket{Region: "ap-guangzhou", Name: "examplebucket-12500
 
 type fixture struct {
 	h    http.Handler
+	hd   *Handler
 	sts  *ststest.Server
 	logs *bytes.Buffer
 	now  time.Time
@@ -49,7 +51,9 @@ func newFixture(t *testing.T, cacheSize int) *fixture {
 	auth, _ := identity.NewJWT(identity.JWTConfig{Secret: []byte(jwtSecret)})
 	h := &Handler{Auth: auth, Prefix: "uploads/{uid}/*", Actions: []string{"name/cos:PutObject", "name/cos:PostObject"},
 		Bucket: bucket, Cond: campolicy.Conditions{MaxBytes: 20971520}, STS: client, Cache: credcache.New[stsclient.Credentials](cacheSize, nil),
+		Scopes:   &ScopeLimiter{Max: 1 << 20, Window: time.Minute},
 		Duration: 1800 * time.Second, Now: func() time.Time { return f.now }}
+	f.hd = h
 	f.h = httpapi.Middleware(h, httpapi.Options{Function: "sts", Logger: logger, Methods: []string{"GET", "POST"}, MaxBodyBytes: 65536})
 	return f
 }
@@ -107,7 +111,8 @@ func TestIssueForCaller(t *testing.T) {
 	if err := json.Unmarshal([]byte(calls[0].Policy), &pol); err != nil {
 		t.Fatal(err)
 	}
-	if len(pol.Statement) != 1 || pol.Statement[0].Resource[0] != "qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/uploads/u1/*" ||
+	// One allow statement, then one deny per grant header (campolicy's golden files show them).
+	if len(pol.Statement) != 1+len(campolicy.GrantKeys) || pol.Statement[4].Effect != "deny" || pol.Statement[0].Resource[0] != "qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/uploads/u1/*" ||
 		pol.Statement[0].Condition["numeric_less_than_equal"]["cos:content-length"] != float64(20971520) || calls[0].Body["DurationSeconds"] != float64(1800) {
 		t.Errorf("policy sent to STS: %s", calls[0].Policy)
 	}
@@ -257,5 +262,39 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 	}
 	if !strings.Contains(f.logs.String(), `"prefixes":["uploads/u1/x.jpg"]`) || !strings.Contains(f.logs.String(), `"subject":"u1"`) {
 		t.Errorf("the grant was not logged: %s", f.logs)
+	}
+}
+
+// Each caller may ask for a bounded number of distinct scopes a minute (each
+// is an STS call); asking again for one already granted is free, and other
+// callers are unaffected.
+func TestDistinctScopesAreBounded(t *testing.T) {
+	f := newFixture(t, 1024)
+	f.hd.Scopes = &ScopeLimiter{Max: 3, Window: time.Minute}
+	scopeOf := func(uid string, i int) string {
+		return fmt.Sprintf(`{"scope":[{"action":"name/cos:PutObject","prefix":"uploads/%s/%d.jpg"}]}`, uid, i)
+	}
+	scope := func(i int) string { return scopeOf("u1", i) }
+	for i := range 3 {
+		if w := f.do(t, "POST", scope(i), token(t, "u1")); w.Code != 200 {
+			t.Fatalf("scope %d: %d %s", i, w.Code, w.Body)
+		}
+	}
+	w := f.do(t, "POST", scope(3), token(t, "u1"))
+	if w.Code != 429 || errorCode(t, w) != "RateLimited" || w.Header().Get("Retry-After") != "61" {
+		t.Errorf("a fourth scope: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+	if w := f.do(t, "POST", scope(1), token(t, "u1")); w.Code != 200 {
+		t.Errorf("a scope already granted: %d", w.Code)
+	}
+	if w := f.do(t, "POST", scopeOf("u2", 3), token(t, "u2")); w.Code != 200 {
+		t.Errorf("another caller: %d", w.Code)
+	}
+	if calls := len(f.sts.Calls()); calls != 4 {
+		t.Errorf("%d STS calls, want 4", calls)
+	}
+	f.now = f.now.Add(time.Minute)
+	if w := f.do(t, "POST", scope(3), token(t, "u1")); w.Code != 200 {
+		t.Errorf("the next minute: %d", w.Code)
 	}
 }

@@ -4,8 +4,6 @@
 package stsapi
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"time"
 
@@ -17,11 +15,6 @@ import (
 	"cosgate/shared/stsclient"
 )
 
-// Issuer gets temporary keys from STS.
-type Issuer interface {
-	Issue(ctx context.Context, r stsclient.Request) (stsclient.Credentials, error)
-}
-
 // Handler serves POST (and GET) /sts.
 type Handler struct {
 	Auth     identity.Authenticator
@@ -29,8 +22,9 @@ type Handler struct {
 	Actions  []string
 	Bucket   campolicy.Bucket
 	Cond     campolicy.Conditions
-	STS      Issuer
+	STS      stsclient.Issuer
 	Cache    *credcache.Cache[stsclient.Credentials]
+	Scopes   *ScopeLimiter
 	Duration time.Duration
 	RoleARN  string
 	Now      func() time.Time
@@ -84,25 +78,8 @@ func New(cfg config.STSFunction, env platform.Env) (*Handler, error) {
 			errs = append(errs, config.Problemf("STS_ALLOW_PREFIX", "%v", err))
 		}
 	}
-	key := permanentKey(cfg.Key)
-	if !cfg.Key.Present() {
-		key = roleKey(env.Getenv)
-	}
-	region := cfg.STS.Region
-	if region == "" {
-		region = cfg.COS.Region
-	}
-	client, err := stsclient.New(stsclient.Options{
-		Endpoint: cfg.STS.Endpoint,
-		Region:   region,
-		Key:      key,
-		Timeout:  cfg.STS.Timeout.D(),
-		Logger:   env.Logger,
-		HTTP:     &http.Client{Timeout: 2 * cfg.STS.Timeout.D()},
-	})
-	if err != nil {
-		errs = append(errs, config.Problemf("STS_ENDPOINT", "must be a host or an http(s) URL"))
-	}
+	client, err := stsclient.FromConfig(cfg.STS.STSClient, cfg.Key, cfg.COS.Region, env.Getenv, env.Logger)
+	errs = append(errs, err)
 	if err := config.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -114,31 +91,9 @@ func New(cfg config.STSFunction, env platform.Env) (*Handler, error) {
 		Cond:     cond,
 		STS:      client,
 		Cache:    credcache.New[stsclient.Credentials](cfg.STS.CacheSize, nil),
+		Scopes:   &ScopeLimiter{Max: cfg.STS.ScopesPerMinute, Window: time.Minute},
 		Duration: cfg.STS.Duration.D(),
 		RoleARN:  cfg.STS.RoleARN,
 		Now:      time.Now,
 	}, nil
-}
-
-func permanentKey(k config.Key) stsclient.KeySource {
-	key := stsclient.Key{SecretID: k.SecretID.Reveal(), SecretKey: k.SecretKey.Reveal()}
-	return func() (stsclient.Key, error) { return key, nil }
-}
-
-// roleKey reads the execution role's key that SCF injects, at every call:
-// the platform rotates it.
-func roleKey(getenv func(string) string) stsclient.KeySource {
-	return func() (stsclient.Key, error) {
-		k := stsclient.Key{
-			SecretID:  getenv("TENCENTCLOUD_SECRETID"),
-			SecretKey: getenv("TENCENTCLOUD_SECRETKEY"),
-			Token:     getenv("TENCENTCLOUD_SESSIONTOKEN"),
-		}
-		if k.SecretID == "" || k.SecretKey == "" {
-			return k, errors.New(
-				"no COS_SECRET_ID/COS_SECRET_KEY and no execution role key (TENCENTCLOUD_SECRETID) to call STS with",
-			)
-		}
-		return k, nil
-	}
 }

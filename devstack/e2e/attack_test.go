@@ -1,0 +1,496 @@
+package e2e_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/tencentyun/cos-go-sdk-v5"
+
+	"cosgate/devstack/stack"
+	"cosgate/shared/cossign"
+)
+
+// The attack suite: each finding of the COS-boundary review as an attack
+// on the running stack, and controls proving that the emulator would have
+// let each one through if cosgate had not closed it (it publishes objects
+// by ACL, keeps unsigned headers and fields, applies unsigned response-*
+// parameters, follows success_action_redirect).
+
+const allUsers = `uri="http://cam.qcloud.com/groups/global/AllUsers"`
+
+// attack is one attempt; it reports what the attacker got.
+type attack struct {
+	name string
+	run  func(t *testing.T, e *env) (refused bool, detail string)
+}
+
+// putGrant adds a header to a presigned PUT made exactly as told.
+func putWith(extra map[string]string, drop ...string) func(t *testing.T, e *env) (bool, string) {
+	return func(t *testing.T, e *env) (bool, string) {
+		p := presignPUT(t, e, "png", []byte("an image"))
+		status, code := p.put(t, []byte("an image"), extra, drop...)
+		return status >= 400 && !e.anonymousReadable(t, p.Key), fmt.Sprintf("%d %s", status, code)
+	}
+}
+
+func postWith(extra map[string]string) func(t *testing.T, e *env) (bool, string) {
+	return func(t *testing.T, e *env) (bool, string) {
+		f := presignPOST(t, e)
+		resp := f.post(t, []byte("a photo"), extra)
+		loc := resp.Header.Get("Location")
+		return resp.StatusCode >= 400 && !strings.Contains(loc, "evil.example") && !e.anonymousReadable(t, f.Key),
+			fmt.Sprintf("%d %s", resp.StatusCode, loc)
+	}
+}
+
+func TestAttackSuite(t *testing.T) {
+	attacks := []attack{
+		// 1. A presigned PUT with headers nothing signed.
+		{"PUT + x-cos-acl: public-read", putWith(map[string]string{"x-cos-acl": "public-read"})},
+		{"PUT + a second x-cos-acl", putWith(map[string]string{"+x-cos-acl": "public-read"})},
+		{"PUT + x-cos-grant-read: AllUsers", putWith(map[string]string{"x-cos-grant-read": allUsers})},
+		{"PUT + x-cos-grant-full-control: AllUsers", putWith(map[string]string{"x-cos-grant-full-control": allUsers})},
+		{"PUT + x-cos-grant-read-acp", putWith(map[string]string{"x-cos-grant-read-acp": `id="100000000001"`})},
+		{"PUT + x-cos-grant-write-acp", putWith(map[string]string{"x-cos-grant-write-acp": `id="100000000001"`})},
+		{"PUT + Cache-Control: public", putWith(map[string]string{"Cache-Control": "public, max-age=31536000"})},
+		{"PUT + Content-Disposition: inline", putWith(map[string]string{"Content-Disposition": "inline"})},
+		{"PUT without x-cos-acl", putWith(nil, "x-cos-acl")},
+		// 2. A POST form with fields nothing pinned.
+		{"POST + acl=public-read", postWith(map[string]string{"acl": "public-read"})},
+		{"POST + x-cos-grant-read=AllUsers", postWith(map[string]string{"x-cos-grant-read": allUsers})},
+		{"POST + x-cos-grant-full-control=AllUsers", postWith(map[string]string{"x-cos-grant-full-control": allUsers})},
+		{"POST + success_action_redirect", postWith(map[string]string{"success_action_redirect": "https://evil.example/"})},
+		{"POST + Cache-Control: public", postWith(map[string]string{"Cache-Control": "public, max-age=31536000"})},
+		{"POST + Content-Disposition: inline", postWith(map[string]string{"Content-Disposition": "inline"})},
+		// 3. A download URL with response-* parameters added.
+		{"GET + response-content-type=text/html", downloadWith("&response-content-type=text%2Fhtml")},
+		{"GET + response-content-type=image/svg+xml", downloadWith("&response-content-type=image%2Fsvg%2Bxml")},
+		{"GET + response-content-disposition=inline", downloadWith("&response-content-disposition=inline")},
+		// 4. A temporary key from /sts used with a grant header.
+		{"/sts key + x-cos-grant-read: AllUsers", stsKeyWith("x-cos-grant-read", allUsers)},
+		{"/sts key + x-cos-grant-full-control: AllUsers", stsKeyWith("x-cos-grant-full-control", allUsers)},
+		{"/sts key + x-cos-acl: public-read", stsKeyWith("x-cos-acl", "public-read")},
+		// 5. One token draining STS with distinct scopes.
+		{"/sts with 40 distinct scopes", scopeFlood},
+		// 6. A client-named key holding a COS form variable.
+		{"client key with ${filename}", clientKey("uploads/u1/${filename}.jpg")},
+		// 7. JWT claims golang-jwt accepts.
+		{"JWT nbf 1e300", jwtWith(map[string]any{"nbf": 1e300}, nil)},
+		{"JWT exp as a string", jwtWith(map[string]any{"exp": fmt.Sprint(time.Now().Add(time.Hour).Unix())}, nil)},
+		{"JWT crit header", jwtWith(nil, map[string]any{"crit": []string{"exp"}})},
+		// 8. wxcloud with a second X-WX-OPENID.
+		{"wxcloud with two X-WX-OPENID", wxcloudTwice},
+		// 9. Dot segments behind backslashes.
+		{`client key with ..\`, clientKey(`uploads/u1/..\u2\a.jpg`)},
+		{`download of ..\..\u2`, downloadKey(`uploads/u1/..\..\u2/a.jpg`)},
+		// 10. net/http's own 400.
+		{"a malformed request line", malformedRequest},
+	}
+	e := startStack(t, map[string]string{"UPLOAD_CLIENT_KEYS": "true"})
+	refused := 0
+	for _, a := range attacks {
+		t.Run(a.name, func(t *testing.T) {
+			ok, detail := a.run(t, e)
+			if !ok {
+				t.Errorf("the attack worked: %s", detail)
+				return
+			}
+			refused++
+			t.Logf("refused: %s", detail)
+		})
+	}
+	t.Logf("%d of %d attacks refused", refused, len(attacks))
+	e.noSecrets(t)
+}
+
+// The controls: the emulator publishes objects and applies what a request
+// carries, so the refusals above are cosgate's doing, not the emulator's.
+func TestAttackControls(t *testing.T) {
+	e := startStack(t, nil)
+	root := e.root()
+	put := func(key string, header http.Header) {
+		t.Helper()
+		_, err := root.Object.Put(t.Context(), key, strings.NewReader("<h1>hi</h1>"),
+			&cos.ObjectPutOptions{ObjectPutHeaderOptions: &cos.ObjectPutHeaderOptions{XOptionHeader: &header}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	controls := 0
+	check := func(name string, ok bool, detail ...any) {
+		t.Helper()
+		if !ok {
+			t.Errorf("control %q: %v", name, detail)
+		}
+		controls++
+	}
+	put("uploads/u1/public.html", http.Header{"X-Cos-Acl": {"public-read"}})
+	check("a root-key PUT with x-cos-acl: public-read is anonymously readable", e.anonymousReadable(t, "uploads/u1/public.html"))
+	put("uploads/u1/granted.html", http.Header{"X-Cos-Grant-Read": {allUsers}})
+	check("a root-key PUT granting AllUsers READ is anonymously readable", e.anonymousReadable(t, "uploads/u1/granted.html"))
+	put("uploads/u1/private.html", http.Header{"X-Cos-Acl": {"private"}})
+	check("a private object is not", !e.anonymousReadable(t, "uploads/u1/private.html"))
+	put("uploads/u1/default.html", nil)
+	check("an object with the default ACL in a private bucket is not", !e.anonymousReadable(t, "uploads/u1/default.html"))
+
+	// A URL signed the way cosgate signed before (the permanent key, type,
+	// length and no-overwrite only) lets an added header publish the object.
+	now := time.Now()
+	endpoint, _ := cossign.ParseEndpoint(e.COSURL, e.Env["COS_BUCKET"], false)
+	creds := cossign.Credentials{SecretID: e.Env["COS_SECRET_ID"], SecretKey: e.Env["COS_SECRET_KEY"]}
+	oldURL := cossign.PresignURL(creds, endpoint, cossign.Presign{
+		Method: "PUT",
+		Key:    "uploads/u1/old-style.html",
+		Headers: []cossign.Pair{
+			{Name: "content-type", Value: "text/html"},
+			{Name: "content-length", Value: "4"},
+			{Name: "x-cos-forbid-overwrite", Value: "true"},
+		},
+		Window: cossign.NewWindow(now, time.Minute, 10*time.Minute),
+	})
+	req, _ := http.NewRequest("PUT", oldURL, strings.NewReader("<b/>"))
+	req.Header.Set("Content-Type", "text/html")
+	req.Header.Set("x-cos-forbid-overwrite", "true")
+	req.Header.Set("x-cos-grant-read", allUsers)
+	req.Header.Set("Cache-Control", "public, max-age=31536000")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	check("an old-style URL plus a grant header is stored", resp.StatusCode == 200, resp.Status)
+	check("and published", e.anonymousReadable(t, "uploads/u1/old-style.html"))
+	got, _ := http.Get(e.COSURL + "/uploads/u1/old-style.html")
+	got.Body.Close()
+	check("with the uploader's Cache-Control", got.Header.Get("Cache-Control") == "public, max-age=31536000", got.Header)
+
+	// An unsigned response-content-type is applied by the emulator, as COS does.
+	signed, _ := root.Object.GetPresignedURL(t.Context(), http.MethodGet, "uploads/u1/private.html",
+		e.Env["COS_SECRET_ID"], e.Env["COS_SECRET_KEY"], time.Minute, nil)
+	got, err = http.Get(signed.String() + "&response-content-type=text%2Fhtml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Body.Close()
+	check("an unsigned response-content-type is served", got.StatusCode == 200 && got.Header.Get("Content-Type") == "text/html",
+		got.Status, got.Header)
+	check("with nosniff", got.Header.Get("X-Content-Type-Options") == "nosniff", got.Header)
+
+	// A POST form policy that pins nothing but the key lets a redirect through.
+	form := cossign.SignPostUpload(creds, cossign.PostUpload{
+		Bucket:     e.Env["COS_BUCKET"],
+		Key:        "uploads/u1/redirected.jpg",
+		MaxSize:    100,
+		Expiration: now.Add(10 * time.Minute),
+		Window:     cossign.NewWindow(now, time.Minute, 10*time.Minute),
+	})
+	fields := append(fieldPairs(form.Fields), [2]string{"success_action_redirect", "https://evil.example/"},
+		[2]string{"acl", "public-read"})
+	pr := postForm(t, e.COSURL+"/", fields, []byte("jpeg"))
+	check("an unpinned form follows success_action_redirect", pr.StatusCode == 303 &&
+		strings.HasPrefix(pr.Header.Get("Location"), "https://evil.example/"), pr.Status, pr.Header)
+	check("and takes the form's acl", e.anonymousReadable(t, "uploads/u1/redirected.jpg"))
+
+	// The legitimate flows still work, and leave private objects.
+	p := presignPUT(t, e, "png", []byte("an image"))
+	if status, code := p.put(t, []byte("an image"), nil); status != 200 {
+		t.Fatalf("the legitimate PUT: %d %s", status, code)
+	}
+	check("a presigned PUT made as told is private", !e.anonymousReadable(t, p.Key))
+	f := presignPOST(t, e)
+	r := f.post(t, []byte("a photo"), nil)
+	check("a presigned POST made as told is stored, without a redirect", r.StatusCode == 200, r.Status, r.Header)
+	check("and private", !e.anonymousReadable(t, f.Key))
+	acl := getACL(t, e, p.Key)
+	check("GET Object acl (read by cos-go-sdk-v5) shows the owner alone",
+		len(acl.AccessControlList) == 1 && acl.AccessControlList[0].Permission == "FULL_CONTROL", acl)
+	pub := getACL(t, e, "uploads/u1/granted.html")
+	check("and shows a grant to AllUsers", len(pub.AccessControlList) == 2 &&
+		pub.AccessControlList[1].Grantee.URI == "http://cam.qcloud.com/groups/global/AllUsers" &&
+		pub.AccessControlList[1].Permission == "READ", pub)
+	t.Logf("%d controls hold", controls)
+}
+
+// presigned is a /presign PUT answer.
+type presigned struct {
+	URL, Key string
+	Headers  map[string]string
+}
+
+func presignPUT(t *testing.T, e *env, ext string, body []byte) presigned {
+	t.Helper()
+	var p presigned
+	if s := e.call(t, "POST", "/presign", e.token, map[string]any{"ext": ext, "size": len(body)}, &p); s != 200 {
+		t.Fatalf("/presign: %d", s)
+	}
+	return p
+}
+
+// put sends body with the headers the function returned, then extra ("+name"
+// adds a second value), without drop.
+func (p presigned) put(t *testing.T, body []byte, extra map[string]string, drop ...string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("PUT", p.URL, bytes.NewReader(body))
+	for k, v := range p.Headers {
+		if k != "Content-Length" {
+			req.Header.Set(k, v)
+		}
+	}
+	for k, v := range extra {
+		if name, ok := strings.CutPrefix(k, "+"); ok {
+			req.Header.Add(name, v)
+		} else {
+			req.Header.Set(k, v)
+		}
+	}
+	for _, k := range drop {
+		req.Header.Del(k)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	return resp.StatusCode, readCOSError(t, resp).Code
+}
+
+// form is a /presign POST answer.
+type form struct {
+	URL, Key, FileField string
+	FormData            orderedFields
+}
+
+func presignPOST(t *testing.T, e *env) form {
+	t.Helper()
+	var f form
+	if s := e.call(t, "POST", "/presign", e.token, map[string]any{"method": "POST", "ext": "jpg", "size": 7}, &f); s != 200 {
+		t.Fatalf("/presign POST: %d", s)
+	}
+	return f
+}
+
+// post sends the form with extra fields set (replacing or adding).
+func (f form) post(t *testing.T, file []byte, extra map[string]string) *http.Response {
+	t.Helper()
+	fields := map[string]string{}
+	var order []string
+	for _, kv := range f.FormData {
+		fields[kv[0]] = kv[1]
+		order = append(order, kv[0])
+	}
+	for k, v := range extra {
+		if _, ok := fields[k]; !ok {
+			order = append(order, k)
+		}
+		fields[k] = v
+	}
+	var pairs [][2]string
+	for _, k := range order {
+		pairs = append(pairs, [2]string{k, fields[k]})
+	}
+	return postForm(t, f.URL, pairs, file)
+}
+
+// postForm posts fields, in order, then file, as multipart/form-data.
+func postForm(t *testing.T, target string, fields [][2]string, file []byte) *http.Response {
+	t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for _, kv := range fields {
+		mw.WriteField(kv[0], kv[1])
+	}
+	fw, _ := mw.CreateFormFile("file", "photo.jpg")
+	fw.Write(file)
+	mw.Close()
+	req, _ := http.NewRequest("POST", target, &b)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
+}
+
+func fieldPairs(f cossign.FormFields) [][2]string {
+	var out [][2]string
+	for _, p := range f {
+		out = append(out, [2]string{p.Name, p.Value})
+	}
+	return out
+}
+
+// anonymousReadable reports whether an unsigned GET reads key.
+func (e *env) anonymousReadable(t *testing.T, key string) bool {
+	t.Helper()
+	resp, err := http.Get(e.COSURL + "/" + cossign.EscapePath(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode == 200
+}
+
+// getACL reads an object's ACL with cos-go-sdk-v5 (GET Object acl).
+func getACL(t *testing.T, e *env, key string) *cos.ObjectGetACLResult {
+	t.Helper()
+	r, _, err := e.root().Object.GetACL(t.Context(), key)
+	if err != nil {
+		t.Fatalf("GET Object acl: %v", err)
+	}
+	return r
+}
+
+func downloadWith(extra string) func(t *testing.T, e *env) (bool, string) {
+	return func(t *testing.T, e *env) (bool, string) {
+		key := "uploads/u1/page.jpg"
+		if _, err := e.root().Object.Put(t.Context(), key, strings.NewReader("<script>alert(1)</script>"), nil); err != nil {
+			t.Fatal(err)
+		}
+		var out struct{ URL string }
+		if s := e.call(t, "GET", "/download?format=json&key="+url.QueryEscape(key), e.token, nil, &out); s != 200 {
+			t.Fatalf("/download: %d", s)
+		}
+		resp, err := http.Get(out.URL + extra)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		ct := resp.Header.Get("Content-Type")
+		return resp.StatusCode == 403 && !strings.Contains(ct, "html") && !strings.Contains(ct, "svg"),
+			fmt.Sprintf("%d %s %s", resp.StatusCode, ct, resp.Header.Get("Content-Disposition"))
+	}
+}
+
+func stsKeyWith(header, value string) func(t *testing.T, e *env) (bool, string) {
+	return func(t *testing.T, e *env) (bool, string) {
+		k := e.tempKey(t, e.token)
+		c := e.cosClient(k.Credentials.TmpSecretID, k.Credentials.TmpSecretKey, k.Credentials.SessionToken)
+		key := "uploads/u1/sts-" + strings.ReplaceAll(header, "-", "") + ".jpg"
+		h := http.Header{http.CanonicalHeaderKey(header): {value}}
+		_, err := c.Object.Put(t.Context(), key, strings.NewReader("jpeg"),
+			&cos.ObjectPutOptions{ObjectPutHeaderOptions: &cos.ObjectPutHeaderOptions{XOptionHeader: &h}})
+		var ce *cos.ErrorResponse
+		return errors.As(err, &ce) && ce.Response.StatusCode == 403 && !e.anonymousReadable(t, key), fmt.Sprint(err)
+	}
+}
+
+func scopeFlood(t *testing.T, e *env) (bool, string) {
+	tok, err := e.Token("flood", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	granted, limited := 0, 0
+	var retry string
+	for i := range 40 {
+		body := map[string]any{"scope": []map[string]string{{"action": "name/cos:PutObject", "prefix": fmt.Sprintf("uploads/flood/%d.jpg", i)}}}
+		req, _ := http.NewRequest("POST", e.FunctionsURL+"/sts", strings.NewReader(mustJSON(body)))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		switch resp.StatusCode {
+		case 200:
+			granted++
+		case 429:
+			limited++
+			retry = resp.Header.Get("Retry-After")
+		}
+	}
+	return granted == 20 && limited == 20 && retry != "", fmt.Sprintf("%d granted, %d limited, Retry-After %s", granted, limited, retry)
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func clientKey(key string) func(t *testing.T, e *env) (bool, string) {
+	return func(t *testing.T, e *env) (bool, string) {
+		var out map[string]any
+		s := e.call(t, "POST", "/presign", e.token, map[string]any{"key": key, "size": 4, "method": "POST"}, &out)
+		return s == 400, fmt.Sprintf("%d %v", s, out)
+	}
+}
+
+func downloadKey(key string) func(t *testing.T, e *env) (bool, string) {
+	return func(t *testing.T, e *env) (bool, string) {
+		var out map[string]any
+		s := e.call(t, "GET", "/download?format=json&key="+url.QueryEscape(key), e.token, nil, &out)
+		return s == 400, fmt.Sprintf("%d %v", s, out)
+	}
+}
+
+func jwtWith(claims map[string]any, header map[string]any) func(t *testing.T, e *env) (bool, string) {
+	return func(t *testing.T, e *env) (bool, string) {
+		c := jwt.MapClaims{"sub": "u1", "exp": time.Now().Add(time.Hour).Unix()}
+		for k, v := range claims {
+			c[k] = v
+		}
+		tok := jwt.NewWithClaims(jwt.SigningMethodHS256, c)
+		for k, v := range header {
+			tok.Header[k] = v
+		}
+		s, err := tok.SignedString([]byte(e.Env["AUTH_JWT_SECRET"]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		status := e.call(t, "POST", "/sts", s, nil, nil)
+		return status == 401, fmt.Sprint(status)
+	}
+}
+
+func wxcloudTwice(t *testing.T, _ *env) (bool, string) {
+	wx, err := stack.Start(stack.Options{Env: map[string]string{"AUTH_MODE": "wxcloud"}, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wx.Close()
+	req, _ := http.NewRequest("POST", wx.FunctionsURL+"/sts", nil)
+	req.Header.Set("X-WX-SOURCE", "wx_client")
+	req.Header.Add("X-WX-OPENID", "attacker")
+	req.Header.Add("X-WX-OPENID", "victim")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode == 401, resp.Status
+}
+
+func malformedRequest(t *testing.T, e *env) (bool, string) {
+	c, err := net.Dial("tcp", strings.TrimPrefix(e.FunctionsURL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte("GET /download/%zz HTTP/1.1\r\nHost: x\r\n\r\n"))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	var body struct {
+		Error     struct{ Code string } `json:"error"`
+		RequestID string                `json:"requestId"`
+	}
+	ok := resp.StatusCode == 400 && json.Unmarshal(b, &body) == nil && body.Error.Code == "InvalidRequest" &&
+		body.RequestID != "" && body.RequestID == resp.Header.Get("X-Request-Id")
+	return ok, fmt.Sprintf("%d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), b)
+}
