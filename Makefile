@@ -42,7 +42,7 @@ test: $(JSCLIENTS)/node_modules/.package-lock.json
 	$(GO) test -race -count=1 ./...
 
 $(JSCLIENTS)/node_modules/.package-lock.json: $(JSCLIENTS)/package-lock.json $(JSCLIENTS)/package.json
-	npm ci --prefix $(JSCLIENTS) --ignore-scripts --no-audit --no-fund
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix $(JSCLIENTS) --ignore-scripts --no-audit --no-fund
 
 ## bench: all benchmarks with allocation counts (speed targets live here, not in tests),
 ##        including the load tests of the local stack (devstack/e2e).

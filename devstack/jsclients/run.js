@@ -127,6 +127,10 @@ function installWx() {
   global.wx = {
     canIUse: () => false,
     getFileSystemManager: () => ({
+      readFileSync(p) {
+        const buf = fs.readFileSync(p);
+        return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+      },
       stat({ path: p, success, fail }) {
         fs.stat(p, (err, stats) => (err ? fail && fail({ errMsg: err.message }) : success({ stats })));
       },
@@ -142,20 +146,29 @@ function installWx() {
     setStorageSync() {},
     removeStorageSync() {},
     getNetworkType({ success } = {}) { success && success({ networkType: 'wifi' }); },
+    sts: { calls: 0 },
     request(p) {
       const headers = { ...(p.header || {}) };
+      const isSTS = p.url.endsWith('/sts');
+      if (isSTS) wx.sts.calls++;
       let body = p.data;
       if (body !== undefined && typeof body === 'object' && !(body instanceof ArrayBuffer) && !ArrayBuffer.isView(body)) {
         body = JSON.stringify(body);
         headers['content-type'] = headers['content-type'] || 'application/json';
       }
       const method = (p.method || 'GET').toUpperCase();
-      fetch(p.url, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : body, redirect: 'manual' })
+      let url = p.url;
+      if ((method === 'GET' || method === 'HEAD') && p.data && typeof p.data === 'object') {
+        // wx.request turns a GET's data into the query string.
+        url += (url.includes('?') ? '&' : '?') + new URLSearchParams(p.data).toString();
+      }
+      fetch(url, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : body, redirect: 'manual' })
         .then(async (res) => {
           let data = p.responseType === 'arraybuffer' ? await res.arrayBuffer() : await res.text();
           if ((p.dataType || 'json') === 'json') {
             try { data = JSON.parse(data); } catch (e) { /* wx leaves text that is not JSON */ }
           }
+          if (isSTS && res.status !== 200) wx.sts.refused = res.status + ' ' + (data.error && data.error.code);
           p.success && p.success({ statusCode: res.status, header: headersOf(res), data });
         })
         .catch((e) => p.fail && p.fail({ errMsg: 'request:fail ' + e.message }));
@@ -176,38 +189,30 @@ function installWx() {
   };
 }
 
-// makeWxCOS builds a cos-wx-sdk-v5 client whose getAuthorization is the
-// one README.md documents; with scoped, it asks /sts for just the
-// request's scope (ScopeLimit), as the README's optional line does.
-function makeWxCOS(COS, scoped, counter) {
-  return new COS({
-    Domain: 'http://' + COS_HOST, // cos-wx-sdk-v5 ignores Protocol; the scheme goes here
-    getAuthorization(options, callback) {
-      counter.calls++;
-      wx.request({
-        url: FUNCTIONS_URL + '/sts',
-        method: 'POST',
-        header: { Authorization: 'Bearer ' + TOKEN },
-        data: scoped ? { scope: options.Scope } : undefined,
-        success(res) {
-          const data = res.data;
-          if (res.statusCode !== 200 || !data.credentials) {
-            counter.refused = res.statusCode + ' ' + (data.error && data.error.code);
-            return callback({ error: 'sts refused ' + res.statusCode });
-          }
-          callback(credentialsFrom(data, scoped));
-        },
-      });
-    },
-  });
+const snippets = require('./snippet.js');
+const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+
+// makeWxCOS runs README.md's mini-program snippet, with three edits: the
+// SDK comes from npm, the API is the stack's, and Domain points at the COS
+// emulator (cos-wx-sdk-v5 ignores Protocol; the scheme goes there). With
+// scoped, it takes the snippet's own alternative: ask /sts for just the
+// request's scope, with ScopeLimit.
+function makeWxCOS(scoped) {
+  const { edit } = snippets;
+  let code = snippets.snippet(readme, 'wx-getauthorization');
+  code = edit(code, "require('./lib/cos-wx-sdk-v5.js')", "require('cos-wx-sdk-v5')");
+  code = edit(code, 'https://api.example.com', FUNCTIONS_URL);
+  code = edit(code, 'new COS({', "new COS({ Domain: 'http://' + COS_HOST,");
+  if (scoped) code = snippets.scoped(code, 'data: {},', 'data: { scope: options.Scope },');
+  const getApp = () => ({ globalData: { token: TOKEN } });
+  return new Function('require', 'wx', 'getApp', 'COS_HOST', code + '\nreturn cos;')(require, wx, getApp, COS_HOST);
 }
 
 async function wxSDK() {
   installWx();
-  const COS = require('cos-wx-sdk-v5');
-  const counter = { calls: 0 };
-  const scoped = makeWxCOS(COS, true, counter);
-  const plain = makeWxCOS(COS, false, counter);
+  const counter = wx.sts;
+  const scoped = makeWxCOS(true);
+  const plain = makeWxCOS(false);
   const base = { Bucket: BUCKET, Region: REGION };
   const file = path.join(os.tmpdir(), 'cosgate-wx-' + process.pid + '.jpg');
   fs.writeFileSync(file, Buffer.from('not really a jpeg, but bytes'));
@@ -232,14 +237,75 @@ async function wxSDK() {
   r = await call(plain.putObject.bind(plain), { ...base, Key: 'uploads/u2/wx-put.txt', Body: bytes });
   report('wx putObject outside the prefix is refused', statusOf(r) === 403 && codeOf(r) === 'AccessDenied', JSON.stringify(r.err || r.data));
 
+  // uploadFile of a 3 MB file: above 1 MB the SDK goes multipart (and lists
+  // unfinished uploads to resume), which the default grant allows.
+  const big = path.join(os.tmpdir(), 'cosgate-wx-big-' + process.pid + '.bin');
+  const bigBytes = Buffer.alloc(3 * 1024 * 1024 + 123);
+  for (let i = 0; i < bigBytes.length; i++) bigBytes[i] = (i * 31 + 7) & 0xff;
+  fs.writeFileSync(big, bigBytes);
+  r = await call(plain.uploadFile.bind(plain), { ...base, Key: 'uploads/u1/wx-big.bin', FilePath: big, SliceSize: 1024 * 1024 });
+  report('wx uploadFile of 3 MB (multipart)', statusOf(r) === 200 && !r.err, JSON.stringify(r.err || r.data));
+
   fs.unlinkSync(file);
+  fs.unlinkSync(big);
   report('wx getAuthorization called /sts', counter.calls >= 3, 'called ' + counter.calls + ' times');
+}
+
+// ---------------------------------------------------------------------------
+// README.md's mini-program upload and download blocks, run as written (the
+// API address is the one edit) on the stub wx: wx.chooseMedia picks a local
+// file, wx.downloadFile and wx.saveImageToPhotosAlbum keep what they got.
+
+// runSnippet runs a README block and resolves with what it logged, once it
+// logs or saves a photo (or after 10 s).
+function runSnippet(name, vars) {
+  return new Promise((resolve) => {
+    const out = [];
+    const done = () => resolve(out);
+    const cons = {
+      log: (...a) => { out.push(a.join(' ')); done(); },
+      error: (...a) => { out.push('error ' + JSON.stringify(a)); done(); },
+    };
+    wx.saveImageToPhotosAlbum = ({ filePath }) => { out.push({ saved: fs.readFileSync(filePath) }); done(); };
+    setTimeout(done, 10000);
+    const code = snippets.edit(snippets.snippet(readme, name), 'https://api.example.com', FUNCTIONS_URL);
+    new Function('wx', 'console', 'token', 'key', code)(wx, cons, TOKEN, vars && vars.key);
+  });
+}
+
+async function readmeWxFlows() {
+  const photo = Buffer.from('the bytes of a photo chosen in the mini program');
+  const file = path.join(os.tmpdir(), 'cosgate-readme-' + process.pid + '.jpg');
+  fs.writeFileSync(file, photo);
+  wx.chooseMedia = ({ success }) => success({ tempFiles: [{ tempFilePath: file, size: photo.length }] });
+  wx.downloadFile = ({ url, success, fail }) => {
+    fetch(url)
+      .then(async (res) => {
+        const p = path.join(os.tmpdir(), 'cosgate-download-' + process.pid + '-' + Date.now());
+        fs.writeFileSync(p, Buffer.from(await res.arrayBuffer()));
+        success({ statusCode: res.status, tempFilePath: p });
+      })
+      .catch((e) => fail && fail({ errMsg: 'downloadFile:fail ' + e.message }));
+  };
+
+  let out = await runSnippet('wx-put');
+  const put = /^uploaded (uploads\/u1\/\S+\.jpg)$/.exec(out[0] || '');
+  report('README mini-program PUT block uploads', !!put, JSON.stringify(out));
+
+  out = await runSnippet('wx-post');
+  report('README mini-program POST block uploads', /^uploaded uploads\/u1\/\S+\.jpg$/.test(out[0] || ''), JSON.stringify(out));
+
+  out = await runSnippet('wx-download', { key: put && put[1] });
+  const saved = out[0] && out[0].saved;
+  report('README mini-program download block saves the same bytes', !!saved && saved.equals(photo), JSON.stringify(out));
+  fs.unlinkSync(file);
 }
 
 (async () => {
   try {
     await nodeSDK();
     await wxSDK();
+    await readmeWxFlows();
   } catch (e) {
     report('driver', false, e && e.stack);
   }

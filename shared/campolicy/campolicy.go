@@ -18,10 +18,12 @@ import (
 // Actions a temporary key may be granted, by statement group. Conditions
 // on size and type only bind whole-object uploads, so multipart actions
 // stay apart from them.
-var groups = []struct {
+type group struct {
 	name    string
 	actions []string
-}{
+}
+
+var groups = []group{
 	{"upload", []string{"name/cos:PutObject", "name/cos:PostObject"}},
 	{"multipart", []string{"name/cos:InitiateMultipartUpload", "name/cos:ListMultipartUploads", "name/cos:ListParts",
 		"name/cos:UploadPart", "name/cos:CompleteMultipartUpload", "name/cos:AbortMultipartUpload"}},
@@ -36,6 +38,32 @@ func groupOf(action string) int {
 		}
 	}
 	return -1
+}
+
+// ExpandActions reads STS_ALLOW_ACTIONS: each entry is a group's name
+// (upload, multipart, read, delete), standing for all its actions, or one
+// object action. The result keeps the first-seen order, each action once.
+func ExpandActions(entries []string) ([]string, error) {
+	var out []string
+	add := func(a string) {
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	for i, e := range entries {
+		if gi := slices.IndexFunc(groups, func(g group) bool { return g.name == e }); gi >= 0 {
+			for _, a := range groups[gi].actions {
+				add(a)
+			}
+			continue
+		}
+		if groupOf(e) < 0 {
+			return nil, fmt.Errorf("entry %d is neither a group (upload, multipart, read, delete) nor an object action "+
+				"such as name/cos:PutObject; wildcards are never granted", i+1)
+		}
+		add(e)
+	}
+	return out, nil
 }
 
 // ValidateActions accepts only the named object actions above: no

@@ -183,3 +183,18 @@ func TestNeverOutsideCallersPrefix(t *testing.T) {
 		t.Fatalf("only %d policies were checked", checked)
 	}
 }
+
+func TestExpandActions(t *testing.T) {
+	got, err := ExpandActions([]string{"upload", "multipart", "name/cos:PutObject", "read"})
+	want := []string{"name/cos:PutObject", "name/cos:PostObject", "name/cos:InitiateMultipartUpload",
+		"name/cos:ListMultipartUploads", "name/cos:ListParts", "name/cos:UploadPart", "name/cos:CompleteMultipartUpload",
+		"name/cos:AbortMultipartUpload", "name/cos:GetObject", "name/cos:HeadObject", "name/cos:OptionsObject"}
+	if err != nil || strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("%v %v", got, err)
+	}
+	for _, bad := range [][]string{{"name/cos:*"}, {"uploads"}, {"upload", "name/cos:PutBucket"}, {"*"}} {
+		if _, err := ExpandActions(bad); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}

@@ -32,7 +32,7 @@ func TestDefaults(t *testing.T) {
 	}
 	s, err := Load[STSFunction](base())
 	if err != nil || s.STS.Duration.D() != 1800*time.Second || s.STS.Endpoint != "sts.tencentcloudapi.com" ||
-		strings.Join(s.STS.AllowActions, ",") != "name/cos:PutObject,name/cos:PostObject" || s.STS.AllowPrefix != "uploads/{uid}/*" {
+		strings.Join(s.STS.AllowActions, ",") != "upload,multipart" || s.STS.AllowPrefix != "uploads/{uid}/*" {
 		t.Errorf("sts defaults: %+v %v", s, err)
 	}
 	d, err := Load[DownloadFunction](base())

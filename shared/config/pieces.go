@@ -128,9 +128,12 @@ func (s STSClient) Validate() error {
 // STS configures temporary-key issuance.
 type STS struct {
 	STSClient
-	Duration     Duration `env:"STS_DURATION" envDefault:"1800s"`
-	AllowPrefix  string   `env:"STS_ALLOW_PREFIX" envDefault:"uploads/{uid}/*"`
-	AllowActions List     `env:"STS_ALLOW_ACTIONS" envDefault:"name/cos:PutObject,name/cos:PostObject"`
+	Duration    Duration `env:"STS_DURATION" envDefault:"1800s"`
+	AllowPrefix string   `env:"STS_ALLOW_PREFIX" envDefault:"uploads/{uid}/*"`
+	// AllowActions are groups (upload, multipart, read, delete) or single
+	// actions; the default lets the stock SDKs' putObject, postObject,
+	// uploadFile and sliceUploadFile (with resume) work for any size.
+	AllowActions List `env:"STS_ALLOW_ACTIONS" envDefault:"upload,multipart"`
 	// AllowBucketWide must be set, on purpose, for a prefix of "" or "*".
 	AllowBucketWide bool `env:"STS_ALLOW_BUCKET_WIDE" envDefault:"false"`
 	// Upload conditions written into the policy.

@@ -57,7 +57,8 @@ func New(cfg config.STSFunction, env platform.Env) (*Handler, error) {
 	}
 	var errs []error
 	errs = append(errs, authErr, tplErr)
-	if err := campolicy.ValidateActions(cfg.STS.AllowActions); err != nil {
+	actions, err := campolicy.ExpandActions(cfg.STS.AllowActions)
+	if err != nil {
 		errs = append(errs, config.Problemf("STS_ALLOW_ACTIONS", "%v", err))
 	}
 	cond := campolicy.Conditions{
@@ -65,7 +66,7 @@ func New(cfg config.STSFunction, env platform.Env) (*Handler, error) {
 		ContentType:     cfg.STS.ContentType,
 		ForbidOverwrite: cfg.STS.ForbidOverwrite,
 	}
-	if cond != (campolicy.Conditions{}) && campolicy.HasMultipart(cfg.STS.AllowActions) {
+	if cond != (campolicy.Conditions{}) && campolicy.HasMultipart(actions) {
 		// Parts are checked one by one, so a cap set on PutObject would not
 		// hold for an upload made of parts.
 		errs = append(errs, config.Problemf("STS_CONDITION_MAX_BYTES",
@@ -86,7 +87,7 @@ func New(cfg config.STSFunction, env platform.Env) (*Handler, error) {
 	return &Handler{
 		Auth:     auth,
 		Prefix:   prefix[0],
-		Actions:  cfg.STS.AllowActions,
+		Actions:  actions,
 		Bucket:   bucket,
 		Cond:     cond,
 		STS:      client,

@@ -1,0 +1,168 @@
+// The browser test's page: a web app on its own origin that uses cosgate
+// as README.md tells a web developer to, with cos-js-sdk-v5 and fetch(),
+// against the local stack on another origin. Each step reports ok or FAIL
+// into the page; browser.js (puppeteer-core) reads them and takes a
+// screenshot. Configuration comes in the query string.
+'use strict';
+
+const cfg = Object.fromEntries(new URLSearchParams(location.search));
+const results = [];
+
+function report(name, ok, detail) {
+  results.push({ name, ok: !!ok, detail: ok ? '' : String(detail) });
+  const li = document.createElement('li');
+  li.className = ok ? 'ok' : 'fail';
+  li.textContent = (ok ? 'ok ' : 'FAIL ') + name + (ok ? '' : ': ' + detail);
+  document.getElementById('results').appendChild(li);
+}
+
+// sdk wraps an SDK call in a promise of {err, data}.
+function sdk(cos, method, params) {
+  return new Promise((resolve) => cos[method](params, (err, data) => resolve({ err, data })));
+}
+
+function statusOf(r) {
+  return r.err ? r.err.statusCode : r.data && r.data.statusCode;
+}
+
+// makeCOS runs README.md's browser snippet, with two edits: the API is the
+// stack's, and Domain points at the COS emulator; scoped takes the
+// snippet's own alternative (a scope per request, ScopeLimit).
+async function makeCOS(token, scoped) {
+  const readme = await (await fetch('/README.md')).text();
+  const { edit } = window.snippets;
+  let code = window.snippets.snippet(readme, 'browser-getauthorization');
+  code = edit(code, 'https://api.example.com', cfg.api);
+  code = edit(code, 'new COS({', 'new COS({ Domain: cosDomain, Protocol: "http:",');
+  if (scoped) code = window.snippets.scoped(code, 'body: JSON.stringify({}),', 'body: JSON.stringify({ scope: options.Scope }),');
+  return new Function('COS', 'token', 'cosDomain', code + '\nreturn cos;')(window.COS, token, cfg.cos);
+}
+
+async function api(path, token, init = {}) {
+  const headers = { Authorization: 'Bearer ' + token, ...(init.headers || {}) };
+  return fetch(cfg.api + path, { ...init, headers });
+}
+
+async function presign(token, body) {
+  const res = await api('/presign', token, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, data: await res.json() };
+}
+
+// putWith sends a Blob to a presigned URL with the returned headers. A
+// browser refuses to set Content-Length and computes it from the body, so
+// the Blob must be exactly the declared size.
+function headersFor(p) {
+  const h = { ...p.headers };
+  delete h['Content-Length'];
+  return h;
+}
+
+function bytes(n, seed) {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = (i * seed + 7) & 0xff;
+  return b;
+}
+
+function equal(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+async function downloadJSON(token, key) {
+  const res = await api('/download?format=json&key=' + encodeURIComponent(key), token);
+  return { status: res.status, data: await res.json() };
+}
+
+async function allowedOrigin() {
+  const base = { Bucket: cfg.bucket, Region: cfg.region };
+  const cos = await makeCOS(cfg.token);
+
+  let r = await sdk(cos, 'putObject', { ...base, Key: 'uploads/u1/browser.txt', Body: 'hello from Chromium' });
+  report('cos-js-sdk-v5 putObject with the README getAuthorization', statusOf(r) === 200, JSON.stringify(r.err));
+  report('CORS preflights answered (Authorization from another origin)', statusOf(r) === 200, 'the /sts call failed');
+
+  r = await sdk(cos, 'putObject', { ...base, Key: 'uploads/u2/browser.txt', Body: 'not mine' });
+  report('putObject outside the prefix is refused (403)', statusOf(r) === 403, JSON.stringify(r.err || r.data));
+
+  const big = bytes(3 * 1024 * 1024 + 17, 13);
+  r = await sdk(cos, 'uploadFile', { ...base, Key: 'uploads/u1/big.bin', Body: new Blob([big]), SliceSize: 1024 * 1024 });
+  report('uploadFile of a 3 MB Blob (multipart) with the default grant', statusOf(r) === 200 && !r.err, JSON.stringify(r.err));
+  const d = await downloadJSON(cfg.token, 'uploads/u1/big.bin');
+  const back = d.status === 200 ? new Uint8Array(await (await fetch(d.data.url)).arrayBuffer()) : new Uint8Array();
+  report('the 3 MB upload reads back byte-equal through /download', equal(back, big), d.status + ' ' + back.length + ' bytes');
+
+  const scoped = await makeCOS(cfg.token, true);
+  r = await sdk(scoped, 'putObject', { ...base, Key: 'uploads/u1/scoped.txt', Body: 'scoped' });
+  report('scoped getAuthorization (ScopeLimit) uploads its key', statusOf(r) === 200, JSON.stringify(r.err));
+  r = await sdk(scoped, 'putObject', { ...base, Key: 'uploads/u2/scoped.txt', Body: 'scoped' });
+  report('a scope outside the prefix fails the upload (refused by /sts)', !!r.err && !r.data, JSON.stringify(r.data));
+
+  // Presigned PUT through fetch: the browser sets Content-Length itself.
+  const png = bytes(2048, 7);
+  let p = await presign(cfg.token, { ext: 'png', size: png.length });
+  let res = await fetch(p.data.url, { method: 'PUT', headers: headersFor(p.data), body: new Blob([png]) });
+  report('presigned PUT through fetch', res.status === 200, res.status + ' ' + (await res.text()));
+  res = await fetch(p.data.url, { method: 'PUT', headers: headersFor(p.data), body: new Blob([png]) });
+  report('the same PUT again is refused (409)', res.status === 409, res.status);
+  res = await fetch(p.data.url, { method: 'PUT', headers: headersFor(p.data), body: new Blob([png, png]) });
+  report('a body of another size is refused (403)', res.status === 403, res.status);
+
+  // Presigned PUT through XHR.
+  p = await presign(cfg.token, { ext: 'png', size: png.length });
+  const status = await new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', p.data.url);
+    for (const [k, v] of Object.entries(headersFor(p.data))) xhr.setRequestHeader(k, v);
+    xhr.onload = () => resolve(xhr.status);
+    xhr.onerror = () => resolve('network error');
+    xhr.send(new Blob([png]));
+  });
+  report('presigned PUT through XHR', status === 200, status);
+
+  // POST form through FormData.
+  const jpg = bytes(1500, 3);
+  p = await presign(cfg.token, { ext: 'jpg', size: jpg.length, method: 'POST' });
+  const form = new FormData();
+  for (const [k, v] of Object.entries(p.data.formData)) form.append(k, v);
+  form.append(p.data.fileField, new Blob([jpg], { type: 'image/jpeg' }), 'photo.jpg');
+  res = await fetch(p.data.url, { method: 'POST', body: form });
+  report('POST form through FormData', res.status === 200, res.status + ' ' + (await res.text()));
+
+  // Downloads: JSON, and a followed 302.
+  const dj = await downloadJSON(cfg.token, 'uploads/u1/browser.txt');
+  const text = dj.status === 200 ? await (await fetch(dj.data.url)).text() : '';
+  report('/download as JSON, then the signed URL', text === 'hello from Chromium', dj.status + ' ' + text);
+  res = await api('/download?key=uploads/u1/browser.txt', cfg.token);
+  const followed = await res.text();
+  report('/download as a followed 302', res.status === 200 && res.redirected && followed === 'hello from Chromium',
+    res.status + ' redirected=' + res.redirected + ' ' + followed);
+
+  const other = await downloadJSON(cfg.token2, 'uploads/u1/browser.txt');
+  report("another uid is refused u1's key (403)", other.status === 403, other.status + ' ' + JSON.stringify(other.data));
+}
+
+// foreignOrigin runs on an origin CORS_ALLOW_ORIGINS does not list: the
+// browser must not let the page read /sts's answer.
+async function foreignOrigin() {
+  try {
+    const res = await api('/sts', cfg.token, { method: 'POST' });
+    report('a foreign origin cannot read /sts', false, 'got ' + res.status);
+  } catch (e) {
+    report('a foreign origin cannot read /sts', e instanceof TypeError, e);
+  }
+}
+
+(async () => {
+  try {
+    await (cfg.mode === 'foreign' ? foreignOrigin() : allowedOrigin());
+  } catch (e) {
+    report('page', false, e && e.stack);
+  }
+  document.title = results.every((r) => r.ok) ? 'passed' : 'failed';
+  window.cosgateResults = results;
+})();
