@@ -4,7 +4,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHTIME   ?= 1s
 FUZZTIME    ?= 30s
 
-FUNCTIONS   := sts presign download
+FUNCTIONS   := sts presign download login
 DIST        ?= dist
 # One binary per function and architecture, the same on every platform:
 # static, stripped, reproducible. lambda.norpc drops aws-lambda-go's legacy
@@ -22,7 +22,7 @@ MKZIP       := $(GO) run ./scripts/mkzip
 
 JSCLIENTS   := devstack/jsclients
 
-.PHONY: dev dev-cloud test bench lint fuzz build package deploy-scf aws-arch clean FORCE
+.PHONY: dev dev-cloud test bench lint fuzz build package deploy-scf login-key aws-arch clean FORCE
 
 ## dev: the functions on 127.0.0.1:8080 with COS and STS emulators; prints a walkthrough. Ctrl-C stops.
 ##      Production variables (COS_BUCKET, AUTH_*, UPLOAD_*, …) override the development defaults.
@@ -59,7 +59,7 @@ lint:
 fuzz:
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
-## build: the three function binaries: $(DIST)/bin for SCF (amd64), $(DIST)/aws-bin for AWS (template.yaml's arch).
+## build: the four function binaries: $(DIST)/bin for SCF (amd64), $(DIST)/aws-bin for AWS (template.yaml's arch).
 build: $(FUNCTIONS:%=$(DIST)/bin/%) $(FUNCTIONS:%=$(DIST)/aws-bin/%)
 
 $(DIST)/bin/%: FORCE
@@ -86,12 +86,17 @@ package: build
 	done
 	@ls -l $(DIST)/bin $(DIST)/aws-bin $(DIST)/scf $(DIST)/scf-web $(DIST)/aws | grep -v '^total'
 
+## login-key: a fresh ES256 pair for the login function, as shell exports (LOGIN_JWT_PRIVATE_KEY,
+##            AUTH_JWT_PUBLIC_KEY). `make -s login-key > login-key.env`, then `. ./login-key.env`.
+login-key:
+	@$(GO) run ./scripts/loginkey
+
 ## deploy-scf: check the variables serverless.yml needs, `make package`, then `scf deploy`.
 deploy-scf:
 	scripts/deploy-scf
 
 ## build-<LogicalId>: called by `sam build` (template.yaml, BuildMethod: makefile).
-build-StsFunction build-PresignFunction build-DownloadFunction: build-%Function: aws-arch
+build-StsFunction build-PresignFunction build-DownloadFunction build-LoginFunction: build-%Function: aws-arch
 	GOARCH=$(AWS_GOARCH) $(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(shell echo $* | tr A-Z a-z)
 
 clean:

@@ -2,11 +2,17 @@ package cosgate_test
 
 import (
 	"archive/zip"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
 	"debug/elf"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,8 +28,11 @@ import (
 	"github.com/awslabs/goformation/v7/schema"
 	"gopkg.in/yaml.v3"
 
+	"cosgate/devstack/wxemu"
+	"cosgate/functions/login/loginapi"
 	"cosgate/shared/config"
-	"cosgate/shared/identity/identitytest"
+	"cosgate/shared/identity"
+	"cosgate/shared/platform"
 	"cosgate/shared/platform/platformtest"
 	"cosgate/shared/stsclient/ststest"
 )
@@ -34,8 +43,15 @@ import (
 // under names the platforms accept, and no secret is written inline.
 
 var (
-	functions  = []string{"sts", "presign", "download"}
-	routes     = map[string]string{"/sts": "sts", "/presign": "presign", "/download": "download"}
+	functions = []string{"sts", "presign", "download", "login"}
+	routes    = map[string]string{"/sts": "sts", "/presign": "presign", "/download": "download", "/login": "login"}
+	// configs is what each function reads: the variables it may be given.
+	configs = map[string][]string{
+		"sts":      append(config.VariablesOf(&config.STSFunction{}), config.VariablesOf(&config.Runtime{})...),
+		"presign":  append(config.VariablesOf(&config.PresignFunction{}), config.VariablesOf(&config.Runtime{})...),
+		"download": append(config.VariablesOf(&config.DownloadFunction{}), config.VariablesOf(&config.Runtime{})...),
+		"login":    append(config.VariablesOf(&config.LoginFunction{}), config.VariablesOf(&config.Runtime{})...),
+	}
 	legalName  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 	secretName = regexp.MustCompile(`SECRET|KEY|TOKEN|PASSWORD`)
 	// Values that look like credentials: Tencent SecretIds, AWS keys, long random strings.
@@ -119,10 +135,17 @@ var multiSCF = struct {
 	timeout:  func(s int) bool { return s >= 1 && s <= 900 },
 }
 
-// requiredVars are the variables without which cosgate cannot start, as
-// README's deploy command names them; every other ${env:X} serverless.yml
-// passes is optional.
-var requiredVars = []string{"COS_SECRET_ID", "COS_SECRET_KEY", "COS_BUCKET", "COS_REGION", "AUTH_JWT_SECRET"}
+// requiredVars are the variables each function cannot start without, as
+// make deploy-scf asks for them; every other ${env:X} serverless.yml passes
+// is optional. Tokens need one of a pair on each side: AUTH_JWT_PUBLIC_KEY
+// or AUTH_JWT_SECRET to verify, LOGIN_JWT_PRIVATE_KEY or AUTH_JWT_SECRET to
+// mint.
+var requiredVars = map[string][]string{
+	"sts":      {"COS_SECRET_ID", "COS_SECRET_KEY", "COS_BUCKET", "COS_REGION"},
+	"presign":  {"COS_SECRET_ID", "COS_SECRET_KEY", "COS_BUCKET", "COS_REGION"},
+	"download": {"COS_SECRET_ID", "COS_SECRET_KEY", "COS_BUCKET", "COS_REGION"},
+	"login":    {"WX_APPID", "WX_APPSECRET", "LOGIN_UID_SECRET"},
+}
 
 // serverlessDoc is serverless.yml, as the keys the component reads.
 type serverlessDoc struct {
@@ -245,48 +268,83 @@ func TestServerlessYML(t *testing.T) {
 			t.Errorf("%s has %d function URLs, want 1", name, urls[name])
 		}
 	}
-	// Every variable is one cosgate reads; secrets come from the environment;
-	// every ${env:X} is required or optional, and optional ones survive
-	// being deployed as "undefined" (TestWebFunctionsAsSCFRunsThem).
-	for _, e := range in.Environments {
-		checkVariable(t, "serverless.yml", e.Key)
-		m := envRef.FindStringSubmatch(e.Value)
-		if secretName.MatchString(e.Key) && m == nil {
-			t.Errorf("serverless.yml: %s must come from ${env:...}, not be written inline", e.Key)
+	// Each function is given only secrets it reads, from the environment; every ${env:X} is required or optional, and optional ones
+	// survive being deployed as "undefined" (TestWebFunctionsAsSCFRunsThem).
+	passed := serverlessEnvironments(t)
+	for _, name := range functions {
+		for _, e := range passed[name] {
+			checkVariable(t, "serverless.yml", e.Key)
+			// The shared list carries knobs for sibling functions; a secret
+			// goes only where it is read.
+			if secretName.MatchString(e.Key) && !slices.Contains(configs[name], e.Key) {
+				t.Errorf("serverless.yml gives %s the secret %s, which it does not read", name, e.Key)
+			}
+			m := envRef.FindStringSubmatch(e.Value)
+			if secretName.MatchString(e.Key) && m == nil {
+				t.Errorf("serverless.yml: %s must come from ${env:...}, not be written inline", e.Key)
+			}
+			if m != nil && m[1] != e.Key {
+				t.Errorf("serverless.yml: %s is read from ${env:%s}; use the same name", e.Key, m[1])
+			}
 		}
-		if m != nil && m[1] != e.Key {
-			t.Errorf("serverless.yml: %s is read from ${env:%s}; use the same name", e.Key, m[1])
+		for _, v := range append(requiredVars[name], "AUTH_JWT_SECRET") {
+			if !slices.ContainsFunc(passed[name], func(e variable) bool { return e.Key == v }) {
+				t.Errorf("serverless.yml does not pass %s to %s", v, name)
+			}
 		}
 	}
-	for _, v := range requiredVars {
-		if !slices.ContainsFunc(in.Environments, func(e struct{ Key, Value string }) bool { return e.Key == v }) {
-			t.Errorf("serverless.yml does not pass the required %s", v)
+	for _, v := range []string{"COS_SECRET_ID", "COS_SECRET_KEY"} {
+		if slices.ContainsFunc(passed["login"], func(e variable) bool { return e.Key == v }) {
+			t.Errorf("the login function is given %s", v)
 		}
 	}
 }
 
-// serverlessEnv returns what serverless.yml passes each function, resolved
-// from env the way the framework does: an unset ${env:X} becomes "undefined".
-func serverlessEnv(t *testing.T, env map[string]string) (resolved map[string]string, optional []string) {
+type variable struct{ Key, Value string }
+
+// serverlessEnvironments is the list each function is deployed with, as
+// multi-scf computes it: a function's own environments replace
+// inputs.environments (src/formatter.ts, formatInputs, a shallow
+// Object.assign of the function over the common inputs).
+func serverlessEnvironments(t *testing.T) map[string][]variable {
 	t.Helper()
 	raw, err := os.ReadFile("serverless.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {
-		Inputs struct{ Environments []struct{ Key, Value string } }
+		Inputs struct {
+			Environments []variable
+			Functions    map[string]struct {
+				Environments []variable
+			}
+		}
 	}
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
+	out := map[string][]variable{}
+	for name, fn := range doc.Inputs.Functions {
+		out[name] = doc.Inputs.Environments
+		if fn.Environments != nil {
+			out[name] = fn.Environments
+		}
+	}
+	return out
+}
+
+// serverlessEnv returns what serverless.yml passes function fn, resolved
+// from env the way the framework does: an unset ${env:X} becomes "undefined".
+func serverlessEnv(t *testing.T, fn string, env map[string]string) (resolved map[string]string, optional []string) {
+	t.Helper()
 	resolved = map[string]string{}
-	for _, e := range doc.Inputs.Environments {
+	for _, e := range serverlessEnvironments(t)[fn] {
 		m := envRef.FindStringSubmatch(e.Value)
 		if m == nil {
 			resolved[e.Key] = e.Value
 			continue
 		}
-		if !slices.Contains(requiredVars, m[1]) {
+		if !slices.Contains(requiredVars[fn], m[1]) {
 			optional = append(optional, m[1])
 		}
 		if v, ok := env[m[1]]; ok {
@@ -325,7 +383,8 @@ func TestTemplateYAML(t *testing.T) {
 		t.Fatalf("goformation: %v", err)
 	}
 	fns := tpl.GetAllServerlessFunctionResources()
-	logical := map[string]string{"StsFunction": "sts", "PresignFunction": "presign", "DownloadFunction": "download"}
+	logical := map[string]string{"StsFunction": "sts", "PresignFunction": "presign", "DownloadFunction": "download",
+		"LoginFunction": "login"}
 	if len(fns) != len(logical) {
 		t.Errorf("%d functions, want %d", len(fns), len(logical))
 	}
@@ -381,23 +440,47 @@ func TestTemplateYAML(t *testing.T) {
 	if v := scalar(globals, "Handler"); v != "bootstrap" {
 		t.Errorf("Handler %q, want bootstrap", v)
 	}
-	vars := find(globals, "Environment", "Variables")
-	if vars == nil {
+	// Each function's variables are Globals' merged with its own (SAM:
+	// "Globals" section, maps are merged). Each must be read by the
+	// function, and each secret must be a !Ref to a NoEcho parameter with no
+	// default but the empty string.
+	globalVars := find(globals, "Environment", "Variables")
+	if globalVars == nil {
 		t.Fatal("no Globals.Function.Environment.Variables")
 	}
-	for i := 0; i+1 < len(vars.Content); i += 2 {
-		name, val := vars.Content[i].Value, vars.Content[i+1]
-		checkVariable(t, "template.yaml", name)
-		if secretName.MatchString(name) {
+	for id, name := range logical {
+		own := find(&root, "Resources", id, "Properties", "Environment", "Variables")
+		given := map[string]*yaml.Node{}
+		for _, vars := range []*yaml.Node{globalVars, own} {
+			for i := 0; vars != nil && i+1 < len(vars.Content); i += 2 {
+				given[vars.Content[i].Value] = vars.Content[i+1]
+			}
+		}
+		for _, v := range requiredVars[name] {
+			if given[v] == nil {
+				t.Errorf("%s is not given %s", id, v)
+			}
+		}
+		for key, val := range given {
+			checkVariable(t, "template.yaml", key)
+			if key != "AUTH_MODE" && !slices.Contains(configs[name], key) {
+				t.Errorf("%s is given %s, which it does not read", id, key)
+			}
+			if !secretName.MatchString(key) {
+				continue
+			}
 			if val.Tag != "!Ref" {
-				t.Errorf("%s must be a !Ref to a NoEcho parameter, not written inline", name)
+				t.Errorf("%s must be a !Ref to a NoEcho parameter, not written inline", key)
 				continue
 			}
 			p, ok := tpl.Parameters[val.Value]
-			if !ok || p.NoEcho == nil || !*p.NoEcho || p.Default != nil {
-				t.Errorf("%s refers to %s, which must be a NoEcho parameter without a default", name, val.Value)
+			if !ok || (p.NoEcho == nil || !*p.NoEcho) && key != "AUTH_JWT_PUBLIC_KEY" || p.Default != nil && p.Default != "" {
+				t.Errorf("%s refers to %s, which must be a NoEcho parameter without a default", key, val.Value)
 			}
 		}
+	}
+	if c := find(&root, "Resources", "LoginFunction", "Condition"); c == nil || c.Value != "HasWeChat" {
+		t.Error("the login function is deployed even without a WxAppId")
 	}
 
 	// goformation's typed parse misses misspelled keys; the SAM schema knows them.
@@ -422,7 +505,9 @@ func TestTemplateYAML(t *testing.T) {
 	if len(known) < 10 {
 		t.Fatalf("could not read AWS::Serverless::Function from the SAM schema")
 	}
-	for _, f := range []*yaml.Node{globals, find(&root, "Resources", "StsFunction", "Properties"), find(&root, "Resources", "PresignFunction", "Properties"), find(&root, "Resources", "DownloadFunction", "Properties")} {
+	for _, f := range []*yaml.Node{globals, find(&root, "Resources", "StsFunction", "Properties"),
+		find(&root, "Resources", "PresignFunction", "Properties"), find(&root, "Resources", "DownloadFunction", "Properties"),
+		find(&root, "Resources", "LoginFunction", "Properties")} {
 		for i := 0; f != nil && i < len(f.Content); i += 2 {
 			if _, ok := known[f.Content[i].Value]; !ok {
 				t.Errorf("template.yaml: %q is not a property of AWS::Serverless::Function", f.Content[i].Value)
@@ -430,7 +515,7 @@ func TestTemplateYAML(t *testing.T) {
 		}
 	}
 	httpAPI := sch.Definitions["AWS::Serverless::Function.HttpApiEvent"].Properties
-	for _, id := range []string{"StsFunction", "PresignFunction", "DownloadFunction"} {
+	for id := range logical {
 		evs := find(&root, "Resources", id, "Properties", "Events")
 		for i := 0; evs != nil && i < len(evs.Content); i += 2 {
 			props := find(evs.Content[i+1], "Properties")
@@ -477,34 +562,58 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-// deployEnv is a complete deployer's shell for serverless.yml.
+// deployKey is the ES256 pair of deployEnv, as make login-key prints it.
+var deployKey = sync.OnceValue(func() *ecdsa.PrivateKey {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
+// deployEnv is a complete deployer's shell for serverless.yml, with the
+// asymmetric split: login holds the private key, the others the public one.
 func deployEnv() map[string]string {
+	der, _ := x509.MarshalPKCS8PrivateKey(deployKey())
+	pub, _ := x509.MarshalPKIXPublicKey(&deployKey().PublicKey)
 	return map[string]string{
-		"COS_SECRET_ID":   "AKIDdeployTestSecretId",
-		"COS_SECRET_KEY":  "deployTestSecretKey",
-		"COS_BUCKET":      "examplebucket-1250000000",
-		"COS_REGION":      "ap-guangzhou",
-		"AUTH_JWT_SECRET": "deploy-test-jwt-secret-0123456789abcdef",
+		"COS_SECRET_ID":         "AKIDdeployTestSecretId",
+		"COS_SECRET_KEY":        "deployTestSecretKey",
+		"COS_BUCKET":            "examplebucket-1250000000",
+		"COS_REGION":            "ap-guangzhou",
+		"AUTH_JWT_PUBLIC_KEY":   base64.StdEncoding.EncodeToString(pub),
+		"LOGIN_JWT_PRIVATE_KEY": base64.StdEncoding.EncodeToString(der),
+		"WX_APPID":              "wx0123456789abcdef",
+		"WX_APPSECRET":          "deploy-test-appsecret-0123456789a",
+		"LOGIN_UID_SECRET":      "deploy-test-uid-secret-0123456789abcdef",
 	}
 }
 
 // Each packaged web function, run as SCF runs one: its zip unpacked into a
 // folder standing for /var/user, scf_bootstrap executed with SCF's
-// documented environment and the variables serverless.yml passes, every
+// documented environment and the variables serverless.yml passes it, every
 // optional one deployed as "undefined" because it is unset. It must start
-// and answer: /sts refuses a caller without a token with 401 JSON, and
-// /download redirects with 302.
+// and answer: login signs a WeChat user in, /sts refuses a caller without a
+// token with 401 JSON, /presign signs and /download redirects with 302 for
+// the login function's token.
 func TestWebFunctionsAsSCFRunsThem(t *testing.T) {
 	dist := makePackage(t)
-	fnEnv, optional := serverlessEnv(t, deployEnv())
-	if len(optional) < 3 {
-		t.Fatalf("only %d optional variables in serverless.yml: %v", len(optional), optional)
-	}
-	token := identitytest.Token(t, deployEnv()["AUTH_JWT_SECRET"], "u1")
-	// presign signs uploads with keys from STS: a fake one, on loopback.
+	// presign signs uploads with keys from STS, login asks WeChat: fakes of
+	// both, on loopback.
 	sts := ststest.New(t, deployEnv()["COS_SECRET_ID"], deployEnv()["COS_SECRET_KEY"])
-	for _, fn := range functions {
+	emu, err := wxemu.New(wxemu.Config{AppID: deployEnv()["WX_APPID"], AppSecret: deployEnv()["WX_APPSECRET"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wx := httptest.NewServer(emu)
+	defer wx.Close()
+	var token string
+	for _, fn := range []string{"login", "sts", "presign", "download"} {
 		t.Run(fn, func(t *testing.T) {
+			fnEnv, optional := serverlessEnv(t, fn, deployEnv())
+			if len(optional) < 3 {
+				t.Fatalf("only %d optional variables for %s: %v", len(optional), fn, optional)
+			}
 			root := t.TempDir() // stands for /var/user
 			unzip(t, filepath.Join(dist, "scf-web", fn+".zip"), root)
 			port := platformtest.FreePort(t)
@@ -516,6 +625,7 @@ func TestWebFunctionsAsSCFRunsThem(t *testing.T) {
 				"SCF_FUNCTIONVERSION": "$LATEST", "TENCENTCLOUD_REGION": "ap-guangzhou",
 				"TENCENTCLOUD_APPID": "1250000000", "USER_CODE_ROOT": root + "/", "_SCF_SERVER_PORT": "28902",
 				"LISTEN_HOST": "127.0.0.1", "PORT": strconv.Itoa(port), "STS_ENDPOINT": sts.URL,
+				"WX_API_ENDPOINT": wx.URL,
 			})
 			p := platformtest.Start(t, filepath.Join(root, "scf_bootstrap"), env)
 			p.WaitTCP(t, "127.0.0.1:"+strconv.Itoa(port))
@@ -524,9 +634,33 @@ func TestWebFunctionsAsSCFRunsThem(t *testing.T) {
 				t.Errorf("not detected as an SCF web function: %s", p.Logs)
 			}
 			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			call := func(method, path, body string) (*http.Response, []byte) {
+				req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+				if token != "" {
+					req.Header.Set("Authorization", "Bearer "+token)
+				}
+				if body != "" {
+					req.Header.Set("Content-Type", "application/json")
+				}
+				resp, err := client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				return resp, b
+			}
 			switch fn {
+			case "login":
+				resp, body := call("POST", "/login", `{"code":"dev-oDeployer"}`)
+				var out struct{ Token, UID string }
+				if resp.StatusCode != 200 || json.Unmarshal(body, &out) != nil || out.Token == "" {
+					t.Fatalf("/login: %d %s", resp.StatusCode, body)
+				}
+				token = out.Token
 			case "sts":
-				resp, err := client.Post(base+"/sts", "application/json", nil)
+				req, _ := http.NewRequest("POST", base+"/sts", nil)
+				resp, err := client.Do(req)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -537,28 +671,14 @@ func TestWebFunctionsAsSCFRunsThem(t *testing.T) {
 					t.Errorf("/sts: %d %s", resp.StatusCode, body)
 				}
 			case "download":
-				req, _ := http.NewRequest("GET", base+"/download/uploads/u1/a.jpg", nil)
-				req.Header.Set("Authorization", "Bearer "+token)
-				resp, err := client.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				resp.Body.Close()
+				resp, _ := call("GET", "/download/uploads/"+pseudonymOf("oDeployer")+"/a.jpg", "")
 				if resp.StatusCode != 302 || !strings.HasPrefix(resp.Header.Get("Location"),
-					"https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/uploads/u1/a.jpg?") {
+					"https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/uploads/") {
 					t.Errorf("/download: %d %v", resp.StatusCode, resp.Header)
 				}
 			case "presign":
-				req, _ := http.NewRequest("POST", base+"/presign", strings.NewReader(`{"ext":"jpg","size":10}`))
-				req.Header.Set("Authorization", "Bearer "+token)
-				req.Header.Set("Content-Type", "application/json")
-				resp, err := client.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					t.Errorf("/presign: %d", resp.StatusCode)
+				if resp, body := call("POST", "/presign", `{"ext":"jpg","size":10}`); resp.StatusCode != 200 {
+					t.Errorf("/presign: %d %s", resp.StatusCode, body)
 				}
 			}
 			if strings.Contains(p.Logs.String(), "undefined") {
@@ -567,7 +687,7 @@ func TestWebFunctionsAsSCFRunsThem(t *testing.T) {
 		})
 	}
 	// A required variable left unset is named at start-up, never its value.
-	env, _ := serverlessEnv(t, map[string]string{"COS_SECRET_ID": "AKIDx", "COS_SECRET_KEY": "VISIBLEkey"})
+	env, _ := serverlessEnv(t, "sts", map[string]string{"COS_SECRET_ID": "AKIDx", "COS_SECRET_KEY": "VISIBLEkey"})
 	env["TENCENTCLOUD_RUNENV"], env["COSGATE_PLATFORM"] = "SCF", "scf-web"
 	p := platformtest.Start(t, filepath.Join(dist, "scf-web", "sts", "main"), env)
 	if code, exited := p.Wait(5 * time.Second); !exited || code != 1 {
@@ -578,6 +698,11 @@ func TestWebFunctionsAsSCFRunsThem(t *testing.T) {
 			t.Errorf("start-up log lacks %q (or leaks a value): %s", want, logs)
 		}
 	}
+}
+
+// pseudonymOf is the uid the login function gives openid under deployEnv.
+func pseudonymOf(openid string) string {
+	return loginapi.Pseudonym([]byte(deployEnv()["LOGIN_UID_SECRET"]), openid)
 }
 
 func unzip(t *testing.T, zipPath, dir string) {
@@ -613,8 +738,48 @@ func TestDeployScript(t *testing.T) {
 		return string(out), err
 	}
 	out, err := run(map[string]string{"COS_BUCKET": "b-1", "AUTH_JWT_SECRET": "undefined"}, "--check")
-	if err == nil || !strings.Contains(out, "set COS_SECRET_ID COS_SECRET_KEY COS_REGION AUTH_JWT_SECRET") {
+	if err == nil || !strings.Contains(out, "set COS_SECRET_ID COS_SECRET_KEY COS_REGION WX_APPID WX_APPSECRET "+
+		"LOGIN_UID_SECRET AUTH_JWT_PUBLIC_KEY (make login-key) or AUTH_JWT_SECRET") {
 		t.Errorf("missing variables: %v %s", err, out)
+	}
+	// The token keys: a private key needs its public half beside it; one
+	// HS256 secret serves both sides; openid uids need no pseudonym key.
+	for _, tc := range []struct {
+		change map[string]string
+		want   string // "" = accepted
+	}{
+		{map[string]string{"AUTH_JWT_PUBLIC_KEY": ""}, "set AUTH_JWT_PUBLIC_KEY (the public half of LOGIN_JWT_PRIVATE_KEY)"},
+		{map[string]string{"AUTH_JWT_PUBLIC_KEY": "", "LOGIN_JWT_PRIVATE_KEY": "", "AUTH_JWT_SECRET": "hs256-secret-0123456789abcdef0123"}, ""},
+		{map[string]string{"AUTH_JWT_PUBLIC_KEY": "", "LOGIN_JWT_PRIVATE_KEY": "", "AUTH_JWT_SECRET": "short"},
+			"AUTH_JWT_SECRET must be at least 32 bytes"},
+		{map[string]string{"LOGIN_JWT_PRIVATE_KEY": ""}, "set LOGIN_JWT_PRIVATE_KEY (make login-key) or AUTH_JWT_SECRET"},
+		{map[string]string{"LOGIN_UID_SECRET": "", "LOGIN_UID": "openid"}, ""},
+		{map[string]string{"LOGIN_UID_SECRET": "short"}, "LOGIN_UID_SECRET must be at least 32 bytes"},
+	} {
+		env := deployEnv()
+		maps.Copy(env, tc.change)
+		maps.DeleteFunc(env, func(_, v string) bool { return v == "" })
+		out, err := run(env, "--check")
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(out, tc.want)) {
+			t.Errorf("%v: %v %s", tc.change, err, out)
+		}
+	}
+	// Without the login function in serverless.yml, its variables are not asked for.
+	repo := t.TempDir()
+	os.Mkdir(filepath.Join(repo, "scripts"), 0o755)
+	script, _ := os.ReadFile("scripts/deploy-scf")
+	os.WriteFile(filepath.Join(repo, "scripts", "deploy-scf"), script, 0o755)
+	yml, _ := os.ReadFile("serverless.yml")
+	withoutLogin := regexp.MustCompile(`(?ms)^    login:\n.*?\n  triggers:`).ReplaceAllString(string(yml), "  triggers:")
+	if withoutLogin == string(yml) {
+		t.Fatal("could not take the login function out of serverless.yml")
+	}
+	os.WriteFile(filepath.Join(repo, "serverless.yml"), []byte(withoutLogin), 0o644)
+	cmd := exec.Command(filepath.Join(repo, "scripts", "deploy-scf"), "--check")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "COS_SECRET_ID=a", "COS_SECRET_KEY=b", "COS_BUCKET=b-1",
+		"COS_REGION=ap-guangzhou", "AUTH_JWT_SECRET=hs256-secret-0123456789abcdef0123"}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("without login: %v %s", err, out)
 	}
 	for _, region := range multiSCF.regions {
 		env := deployEnv()
@@ -643,7 +808,7 @@ func TestDeployScript(t *testing.T) {
 	env = deployEnv()
 	env["PATH"] = bin + ":" + os.Getenv("PATH")
 	env["MAKE"] = "true"
-	cmd := exec.Command("scripts/deploy-scf", "--debug")
+	cmd = exec.Command("scripts/deploy-scf", "--debug")
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -716,5 +881,54 @@ func TestArchitectures(t *testing.T) {
 		if got := elfOf(filepath.Join(dist, "bin", fn)); got != elf.EM_X86_64 {
 			t.Errorf("dist/bin/%s (SCF) is %v, not x86_64", fn, got)
 		}
+	}
+}
+
+// make login-key, used as README says: its two export lines, sourced by sh,
+// configure a login function that checks the pair and mints tokens the
+// public key alone accepts.
+func TestLoginKey(t *testing.T) {
+	envFile := filepath.Join(t.TempDir(), "login-key.env")
+	out, err := exec.Command("make", "-s", "login-key").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(envFile, out, 0o600)
+	got, err := exec.Command("sh", "-c", `. "$1" && printf '%s\n%s' "$LOGIN_JWT_PRIVATE_KEY" "$AUTH_JWT_PUBLIC_KEY"`,
+		"sh", envFile).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	private, public, _ := strings.Cut(string(got), "\n")
+	if private == "" || public == "" || strings.ContainsAny(private+public, " \n\t") {
+		t.Fatalf("not two one-line values:\n%s", out)
+	}
+	env := map[string]string{"WX_APPID": "wx0123456789abcdef", "WX_APPSECRET": "x", "LOGIN_UID": "openid",
+		"LOGIN_JWT_PRIVATE_KEY": private, "AUTH_JWT_PUBLIC_KEY": public}
+	if _, err := loginapi.Build(platform.Env{Function: "login", Environ: env}); err != nil {
+		t.Fatalf("the pair does not configure the login function: %v", err)
+	}
+	cfg, _ := config.Load[config.LoginFunction](env)
+	h, err := loginapi.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := h.Minter.Mint("u1", time.Now())
+	if err != nil || h.Minter.Algorithm() != "ES256" {
+		t.Fatalf("%v %s", err, h.Minter.Algorithm())
+	}
+	verify, err := identity.NewJWT(identity.JWTConfig{PublicKeyPEM: public})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", "/sts", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if c, err := verify.Authenticate(req); err != nil || c.UID != "u1" {
+		t.Errorf("the public key refuses the login function's token: %v %v", c, err)
+	}
+	// A second run is a different pair.
+	again, _ := exec.Command("make", "-s", "login-key").Output()
+	if string(again) == string(out) {
+		t.Error("make login-key printed the same pair twice")
 	}
 }

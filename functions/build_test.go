@@ -11,7 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"cosgate/devstack/wxemu"
 	"cosgate/functions/download/downloadapi"
+	"cosgate/functions/login/loginapi"
 	"cosgate/functions/presign/presignapi"
 	"cosgate/functions/sts/stsapi"
 	"cosgate/shared/config"
@@ -24,6 +26,7 @@ var builders = map[string]platform.Builder{
 	"sts":      stsapi.Build,
 	"presign":  presignapi.Build,
 	"download": downloadapi.Build,
+	"login":    loginapi.Build,
 }
 
 func build(t *testing.T, fn string, environ map[string]string) (http.Handler, error) {
@@ -87,6 +90,9 @@ func TestBuildRules(t *testing.T) {
 		{"download", "image processing", map[string]string{
 			"DOWNLOAD_IMAGE_PROCESS": "imageMogr2/thumbnail/200x/,imageMogr2/thumbnail/400x/"}, ""},
 		{"download", "custom endpoint", map[string]string{"COS_ENDPOINT": "http://127.0.0.1:9000", "COS_PATH_STYLE": "true"}, ""},
+		{"login", "HS256", nil, ""},
+		{"login", "a private key that is not one", map[string]string{"LOGIN_JWT_PRIVATE_KEY": "c2VjcmV0LXZhbHVlLW9m"},
+			"LOGIN_JWT_PRIVATE_KEY is not usable"},
 	}
 	for _, c := range cases {
 		e := env()
@@ -112,12 +118,15 @@ func TestBuildRules(t *testing.T) {
 }
 
 // One decoder serves every function: the same body gets the same answer,
-// with the same code, from /sts and /presign (and /download, which takes
-// no body, refuses one it cannot use the same way).
+// with the same code, from /sts, /presign and /login (and /download, which
+// takes no body, refuses one it cannot use the same way).
 func TestStrictDecoderOnEveryFunction(t *testing.T) {
 	fake := ststest.New(t, "AKIDfunctionsTest", "functionsTestSecretKey")
+	emu, _ := wxemu.New(wxemu.Config{AppID: env()["WX_APPID"], AppSecret: env()["WX_APPSECRET"]})
+	wx := httptest.NewServer(emu)
+	defer wx.Close()
 	e := env()
-	e["STS_ENDPOINT"] = fake.URL
+	e["STS_ENDPOINT"], e["WX_API_ENDPOINT"] = fake.URL, wx.URL
 	hs := map[string]http.Handler{}
 	for fn := range builders {
 		h, err := build(t, fn, maps.Clone(e))
@@ -142,7 +151,7 @@ func TestStrictDecoderOnEveryFunction(t *testing.T) {
 		return w.Code, eb.Error.Code
 	}
 	// Bodies each function would accept, then broken the same ways.
-	valid := map[string]string{"sts": `{"scope":[]}`, "presign": `{"ext":"jpg","size":10}`}
+	valid := map[string]string{"sts": `{"scope":[]}`, "presign": `{"ext":"jpg","size":10}`, "login": `{"code":"dev-u1"}`}
 	broken := []struct {
 		name string
 		mod  func(string) string
@@ -159,6 +168,9 @@ func TestStrictDecoderOnEveryFunction(t *testing.T) {
 		{"overflow", func(b string) string { return `{"size":99999999999999999999}` }, "InvalidRequest"},
 	}
 	for fn, body := range valid {
+		if fn == "login" {
+			body = `{"code":"dev-u1.0"}` // a code works once: its broken copies must fail for their shape alone
+		}
 		if status, code := call(fn, "POST", "application/json", body); status != 200 {
 			t.Fatalf("%s: the valid body got %d %s", fn, status, code)
 		}

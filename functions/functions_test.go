@@ -23,7 +23,7 @@ import (
 // The real function binaries, built as the Makefile builds them.
 var bins = map[string]string{}
 
-var names = []string{"sts", "presign", "download"}
+var names = []string{"sts", "presign", "download", "login"}
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "cosgate-functions")
@@ -45,6 +45,9 @@ func env() map[string]string {
 	return map[string]string{
 		"COS_SECRET_ID": "AKIDfunctionsTest", "COS_SECRET_KEY": "functionsTestSecretKey", "COS_BUCKET": "examplebucket-1250000000",
 		"COS_REGION": "ap-guangzhou", "AUTH_JWT_SECRET": "functions-test-jwt-secret-0123456789",
+		// The login function's; the others ignore them.
+		"WX_APPID": "wx0123456789abcdef", "WX_APPSECRET": "functions-test-appsecret-00000000",
+		"LOGIN_UID_SECRET": "functions-test-uid-secret-0123456789",
 	}
 }
 
@@ -184,13 +187,19 @@ func invokers(t *testing.T, fn string, e map[string]string) []invoker {
 
 func TestMissingConfigurationStopsStartUp(t *testing.T) {
 	for _, fn := range names {
-		p := platformtest.Start(t, bins[fn], map[string]string{"COS_SECRET_KEY": "VISIBLE-secret-value", "UPLOAD_MAX_BYTES": "VISIBLE-lots", "STS_TIMEOUT": "VISIBLE"})
+		p := platformtest.Start(t, bins[fn], map[string]string{"COS_SECRET_KEY": "VISIBLE-secret-value",
+			"UPLOAD_MAX_BYTES": "VISIBLE-lots", "STS_TIMEOUT": "VISIBLE", "WX_TIMEOUT": "VISIBLE", "LOGIN_UID": "VISIBLE"})
 		code, exited := p.Wait(5 * time.Second)
 		logs := p.Logs.String()
 		if !exited || code != 1 {
 			t.Errorf("%s: exited=%v code=%d", fn, exited, code)
 		}
-		for _, want := range []string{"COS_SECRET_ID is not set", "COS_BUCKET is not set", "COS_REGION is not set", "AUTH_JWT_SECRET is required"} {
+		wants := []string{"COS_SECRET_ID is not set", "COS_BUCKET is not set", "COS_REGION is not set", "AUTH_JWT_SECRET is required"}
+		if fn == "login" {
+			wants = []string{"WX_APPID is not set", "WX_APPSECRET is not set", "WX_TIMEOUT is not a duration",
+				"LOGIN_JWT_PRIVATE_KEY or AUTH_JWT_SECRET is required", "LOGIN_UID must be pseudonym, openid or unionid"}
+		}
+		for _, want := range wants {
 			if !strings.Contains(logs, want) {
 				t.Errorf("%s: the message lacks %q: %s", fn, want, logs)
 			}

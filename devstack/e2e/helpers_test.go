@@ -22,7 +22,7 @@ import (
 type env struct {
 	*stack.Stack
 	logs  *platformtest.Logs
-	token string // a JWT for uid u1
+	token string // a JWT for uid u1; empty when the stack has no AUTH_JWT_SECRET to mint it with
 }
 
 func startStack(t testing.TB, overrides map[string]string) *env {
@@ -45,10 +45,7 @@ func start(t testing.TB, o stack.Options) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	tok, err := st.Token("u1", time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok, _ := st.Token("u1", time.Hour)
 	return &env{Stack: st, logs: logs, token: tok}
 }
 

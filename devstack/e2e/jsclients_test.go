@@ -15,7 +15,9 @@ import (
 // (putObject, getObject, getObjectUrl, sliceUploadFile) and cos-wx-sdk-v5
 // on a stub wx (postObject through wx.uploadFile, putObject through
 // wx.request), each with a getAuthorization that calls /sts, and each
-// refused outside the caller's prefix.
+// refused outside the caller's prefix. The wx steps sign in first with
+// README.md's wx.login block, and use the login function's token
+// throughout: /sts, the SDK uploads, /presign and /download.
 func TestJSClients(t *testing.T) {
 	dir, _ := filepath.Abs("../jsclients")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "cos-wx-sdk-v5")); err != nil {
@@ -25,8 +27,10 @@ func TestJSClients(t *testing.T) {
 	if err != nil {
 		t.Fatalf("node is required for the JavaScript client tests: %v", err)
 	}
-	// The default grant (upload, multipart) plus read, for the node SDK's getObject.
-	e := startStack(t, map[string]string{"STS_ALLOW_ACTIONS": "upload,multipart,read"})
+	// The default grant (upload, multipart) plus read, for the node SDK's
+	// getObject; uids are openids, so the wx steps' sign-in as openid u1
+	// (README's wx.login block) reaches the same prefix as the Node SDK's u1.
+	e := startStack(t, map[string]string{"STS_ALLOW_ACTIONS": "upload,multipart,read", "LOGIN_UID": "openid"})
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "run.js")
@@ -42,6 +46,8 @@ func TestJSClients(t *testing.T) {
 	for _, step := range []string{
 		"node putObject under the prefix", "node getObject", "node putObject outside the prefix is refused",
 		"node getObjectUrl", "node sliceUploadFile", "node multipart object reads back", "node getAuthorization called /sts",
+		"README wx.login block signs in", "README wx.login block keeps the token", "login answers the uid and expiresAt",
+		"README wx.login block signs in again near expiry", "README wx.login block reports a reused code",
 		"wx postObject (wx.uploadFile) under the prefix", "wx postObject outside the prefix is refused",
 		"wx putObject (wx.request) under the prefix", "wx putObject outside the prefix is refused", "wx getAuthorization called /sts",
 		"wx scope outside the prefix is refused by /sts", "wx uploadFile of 3 MB (multipart)",

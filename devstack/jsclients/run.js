@@ -6,7 +6,11 @@
 //   FUNCTIONS_URL  http://127.0.0.1:<port>   cosgate's functions
 //   COS_HOST       127.0.0.1:<port>          the COS emulator
 //   BUCKET, REGION                           the emulated bucket
-//   TOKEN                                    a JWT for uid u1
+//   TOKEN                                    a JWT for uid u1 (the Node SDK's caller)
+//
+// The mini-program steps sign in first, with README.md's wx.login block on
+// the stub wx (codes dev-u1.<n>; the stack runs with LOGIN_UID=openid, so
+// the uid is u1), and use the token /login gave.
 'use strict';
 
 const fs = require('fs');
@@ -142,15 +146,23 @@ function installWx() {
         });
       },
     }),
-    getStorageSync: () => '',
-    setStorageSync() {},
-    removeStorageSync() {},
+    // Storage as wx keeps it: values survive as they were set.
+    storage: new Map(),
+    getStorageSync(k) { return wx.storage.has(k) ? structuredClone(wx.storage.get(k)) : ''; },
+    setStorageSync(k, v) { wx.storage.set(k, structuredClone(v)); },
+    removeStorageSync(k) { wx.storage.delete(k); },
+    // wx.login gives a fresh code each call; the WeChat emulator's dev codes
+    // for openid u1.
+    logins: 0,
+    login({ success }) { wx.logins++; setTimeout(() => success({ code: 'dev-u1.' + wx.logins, errMsg: 'login:ok' })); },
+    loginCalls: 0,
     getNetworkType({ success } = {}) { success && success({ networkType: 'wifi' }); },
     sts: { calls: 0 },
     request(p) {
       const headers = { ...(p.header || {}) };
       const isSTS = p.url.endsWith('/sts');
       if (isSTS) wx.sts.calls++;
+      if (p.url.endsWith('/login')) wx.loginCalls++;
       let body = p.data;
       if (body !== undefined && typeof body === 'object' && !(body instanceof ArrayBuffer) && !ArrayBuffer.isView(body)) {
         body = JSON.stringify(body);
@@ -204,12 +216,36 @@ function makeWxCOS(scoped) {
   code = edit(code, 'https://api.example.com', FUNCTIONS_URL);
   code = edit(code, 'new COS({', "new COS({ Domain: 'http://' + COS_HOST,");
   if (scoped) code = snippets.scoped(code, 'data: {},', 'data: { scope: options.Scope },');
-  const getApp = () => ({ globalData: { token: TOKEN } });
+  const getApp = () => ({ globalData: { token: WX_TOKEN } });
   return new Function('require', 'wx', 'getApp', 'COS_HOST', code + '\nreturn cos;')(require, wx, getApp, COS_HOST);
 }
 
+// WX_TOKEN is the token README.md's wx.login block got from /login.
+let WX_TOKEN = '';
+
+async function wxLogin() {
+  const code = snippets.edit(snippets.snippet(readme, 'wx-login'), 'https://api.example.com', FUNCTIONS_URL);
+  const { signIn, getToken } = new Function('wx', code + '\nreturn { signIn, getToken };')(wx);
+  const first = await getToken();
+  report('README wx.login block signs in', first.split('.').length === 3 && wx.loginCalls === 1, wx.loginCalls + ' ' + first);
+  const again = await getToken();
+  report('README wx.login block keeps the token', again === first && wx.loginCalls === 1, wx.loginCalls + ' calls');
+  const kept = wx.getStorageSync('cosgate');
+  report('login answers the uid and expiresAt', kept.uid === 'u1' && kept.expiresAt > Date.now() / 1000 + 3600, JSON.stringify(kept));
+  kept.expiresAt = Math.floor(Date.now() / 1000) + 30;
+  wx.setStorageSync('cosgate', kept);
+  WX_TOKEN = await getToken();
+  report('README wx.login block signs in again near expiry', wx.loginCalls === 2 && !!WX_TOKEN, wx.loginCalls + ' calls');
+  // A code WeChat has seen already: the block rejects with /login's error.
+  const login = wx.login;
+  wx.login = ({ success }) => success({ code: 'dev-u1.1' });
+  let refused;
+  await signIn().catch((e) => { refused = e; });
+  wx.login = login;
+  report('README wx.login block reports a reused code', !!refused && refused.code === 'LoginCodeUsed', JSON.stringify(refused));
+}
+
 async function wxSDK() {
-  installWx();
   const counter = wx.sts;
   const scoped = makeWxCOS(true);
   const plain = makeWxCOS(false);
@@ -269,7 +305,7 @@ function runSnippet(name, vars) {
     wx.saveImageToPhotosAlbum = ({ filePath }) => { out.push({ saved: fs.readFileSync(filePath) }); done(); };
     setTimeout(done, 10000);
     const code = snippets.edit(snippets.snippet(readme, name), 'https://api.example.com', FUNCTIONS_URL);
-    new Function('wx', 'console', 'token', 'key', code)(wx, cons, TOKEN, vars && vars.key);
+    new Function('wx', 'console', 'token', 'key', code)(wx, cons, WX_TOKEN, vars && vars.key);
   });
 }
 
@@ -304,6 +340,8 @@ async function readmeWxFlows() {
 (async () => {
   try {
     await nodeSDK();
+    installWx();
+    await wxLogin();
     await wxSDK();
     await readmeWxFlows();
   } catch (e) {

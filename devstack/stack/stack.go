@@ -1,6 +1,6 @@
-// Package stack runs cosgate locally: the three functions on one port and,
-// beside them, the COS and STS emulators they are pointed at. make dev and
-// the end-to-end tests both start it.
+// Package stack runs cosgate locally: the four functions on one port and,
+// beside them, the COS, STS and WeChat emulators they are pointed at. make
+// dev and the end-to-end tests both start it.
 package stack
 
 import (
@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net"
 	"net/http"
 	"time"
@@ -18,7 +17,9 @@ import (
 	"cosgate/devstack/cosemu"
 	"cosgate/devstack/stsemu"
 	"cosgate/devstack/tempkeys"
+	"cosgate/devstack/wxemu"
 	"cosgate/functions/download/downloadapi"
+	"cosgate/functions/login/loginapi"
 	"cosgate/functions/presign/presignapi"
 	"cosgate/functions/sts/stsapi"
 	"cosgate/shared/config"
@@ -26,9 +27,9 @@ import (
 	"cosgate/shared/platform"
 )
 
-// Defaults is the development configuration: a made-up account and
-// bucket, keys that exist only in the emulators, and an HS256 secret for
-// development JWTs. None of it is valid anywhere else.
+// Defaults is the development configuration: a made-up account, bucket
+// and mini program, keys that exist only in the emulators, and an HS256
+// secret for development JWTs. None of it is valid anywhere else.
 func Defaults() map[string]string {
 	return map[string]string{
 		"COS_BUCKET":         "devbucket-1250000000",
@@ -38,6 +39,9 @@ func Defaults() map[string]string {
 		"AUTH_MODE":          "jwt",
 		"AUTH_JWT_SECRET":    "cosgate-development-hs256-secret-not-for-production",
 		"CORS_ALLOW_ORIGINS": "*",
+		"WX_APPID":           "wxc05ga7ede7000000",
+		"WX_APPSECRET":       "cosgateDevelopmentAppSecret00000",
+		"LOGIN_UID_SECRET":   "cosgate-development-uid-secret-not-for-production",
 		// The walkthrough uploads a text file.
 		"UPLOAD_ALLOWED_EXT": "jpg,jpeg,png,gif,webp,heic,heif,bmp,mp4,mov,m4v,webm,txt",
 	}
@@ -48,23 +52,25 @@ func Defaults() map[string]string {
 type Options struct {
 	// Env holds production variables (config.Variables) that override
 	// Defaults; COS_SECRET_ID/COS_SECRET_KEY become the emulated account's
-	// root key. COS_ENDPOINT and STS_ENDPOINT are always the emulators.
+	// root key, WX_APPID/WX_APPSECRET the emulated mini program's.
+	// COS_ENDPOINT, STS_ENDPOINT and WX_API_ENDPOINT are always the emulators.
 	Env map[string]string
 	// Listen addresses; "127.0.0.1:0" when empty.
-	FunctionsAddr, COSAddr, STSAddr string
-	DataDir                         string           // objects on disk here; in memory when empty
-	Now                             func() time.Time // the emulators' clock; time.Now when nil
-	Logger                          *slog.Logger     // discarded when nil
+	FunctionsAddr, COSAddr, STSAddr, WeChatAddr string
+	DataDir                                     string           // objects on disk here; in memory when empty
+	Now                                         func() time.Time // the emulators' clock; time.Now when nil
+	Logger                                      *slog.Logger     // discarded when nil
 }
 
 // Stack is a running local stack.
 type Stack struct {
-	FunctionsURL, COSURL, STSURL string
+	FunctionsURL, COSURL, STSURL, WeChatURL string
 	// Env is the environment the functions were built with.
 	Env map[string]string
 	// Keys are the temporary keys STS issued, as COS enforces them.
-	Keys  *tempkeys.Registry
-	Store cosemu.Store
+	Keys   *tempkeys.Registry
+	Store  cosemu.Store
+	WeChat *wxemu.Server
 
 	servers []*http.Server
 	done    []chan struct{}
@@ -91,7 +97,7 @@ func Start(o Options) (*Stack, error) {
 			ln.Close()
 		}
 	}
-	for _, addr := range []string{o.FunctionsAddr, o.COSAddr, o.STSAddr} {
+	for _, addr := range []string{o.FunctionsAddr, o.COSAddr, o.STSAddr, o.WeChatAddr} {
 		if addr == "" {
 			addr = "127.0.0.1:0"
 		}
@@ -107,10 +113,11 @@ func Start(o Options) (*Stack, error) {
 		FunctionsURL: "http://" + lns[0].Addr().String(),
 		COSURL:       "http://" + lns[1].Addr().String(),
 		STSURL:       "http://" + lns[2].Addr().String(),
+		WeChatURL:    "http://" + lns[3].Addr().String(),
 		Env:          env,
 		Keys:         tempkeys.New(),
 	}
-	env["COS_ENDPOINT"], env["STS_ENDPOINT"] = s.COSURL, s.STSURL
+	env["COS_ENDPOINT"], env["STS_ENDPOINT"], env["WX_API_ENDPOINT"] = s.COSURL, s.STSURL, s.WeChatURL
 
 	handlers, err := s.build(env, o, now, logger)
 	if err != nil {
@@ -134,7 +141,7 @@ func Start(o Options) (*Stack, error) {
 	return s, nil
 }
 
-// build makes the three handlers: functions, COS, STS.
+// build makes the four handlers: functions, COS, STS, WeChat.
 func (s *Stack) build(
 	env map[string]string,
 	o Options,
@@ -180,27 +187,48 @@ func (s *Stack) build(
 	if err != nil {
 		return nil, err
 	}
+	if s.WeChat, err = wxemu.New(wxemu.Config{
+		AppID:     env["WX_APPID"],
+		AppSecret: env["WX_APPSECRET"],
+		UnionID:   true,
+		Logger:    logger.With("service", "wechat"),
+	}); err != nil {
+		return nil, err
+	}
 	fns, err := Functions(env, logger)
 	if err != nil {
 		return nil, err
 	}
-	return []http.Handler{fns, cos, sts}, nil
+	return []http.Handler{fns, cos, sts, s.WeChat}, nil
 }
 
-// Functions builds the three functions, as their binaries would from env,
-// on one mux: /sts, /presign, /download and /download/<key>.
+// Functions builds the functions, as their binaries would from env, on
+// one mux: /sts, /presign, /download and /download/<key>, and /login when
+// WX_APPID is set. Each function is given only the variables it reads, as a
+// deployment gives them.
 func Functions(env map[string]string, logger *slog.Logger) (http.Handler, error) {
 	mux := http.NewServeMux()
 	for _, f := range []struct {
 		name, path string
 		build      platform.Builder
+		config     any
 	}{
-		{"sts", "/sts", stsapi.Build},
-		{"presign", "/presign", presignapi.Build},
-		{"download", "/download", downloadapi.Build},
+		{"sts", "/sts", stsapi.Build, &config.STSFunction{}},
+		{"presign", "/presign", presignapi.Build, &config.PresignFunction{}},
+		{"download", "/download", downloadapi.Build, &config.DownloadFunction{}},
+		{"login", "/login", loginapi.Build, &config.LoginFunction{}},
 	} {
+		if f.name == "login" && env["WX_APPID"] == "" {
+			continue // no mini program to sign users in for
+		}
+		own := map[string]string{}
+		for _, v := range append(config.VariablesOf(f.config), config.VariablesOf(&config.Runtime{})...) {
+			if val, ok := env[v]; ok {
+				own[v] = val
+			}
+		}
 		h, err := platform.Handler(
-			platform.Env{Function: f.name, Platform: platform.HTTP, Logger: logger, Environ: maps.Clone(env)},
+			platform.Env{Function: f.name, Platform: platform.HTTP, Logger: logger, Environ: own},
 			f.build,
 		)
 		if err != nil {

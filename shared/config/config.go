@@ -200,17 +200,31 @@ func kindOf(typ string) string {
 // as caarlos0/env itself resolves their names.
 func Variables() []string {
 	var names []string
-	for _, cfg := range []any{&STSFunction{}, &PresignFunction{}, &DownloadFunction{}, &Runtime{}} {
-		params, err := env.GetFieldParams(cfg)
-		if err != nil {
-			panic(err) // the structs are ours; a test calls this
-		}
-		for _, p := range params {
-			names = append(names, p.Key)
-		}
+	for _, cfg := range Configurations() {
+		names = append(names, VariablesOf(cfg)...)
 	}
 	slices.Sort(names)
 	return slices.Compact(names)
+}
+
+// VariablesOf returns the variables one configuration (a pointer to it)
+// reads, sorted.
+func VariablesOf(cfg any) []string {
+	params, err := env.GetFieldParams(cfg)
+	if err != nil {
+		panic(err) // the structs are ours; a test calls this
+	}
+	names := make([]string, len(params))
+	for i, p := range params {
+		names[i] = p.Key
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// Configurations lists a pointer to each configuration a binary reads.
+func Configurations() []any {
+	return []any{&STSFunction{}, &PresignFunction{}, &DownloadFunction{}, &LoginFunction{}, &Runtime{}}
 }
 
 // Duration is a time span read as a Go duration ("600s", "10m") or as whole

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 	"testing"
@@ -109,7 +110,7 @@ func TestVariableNamesAreLegalOnSCF(t *testing.T) {
 // No two fields of one function's configuration can share a variable: the
 // names are caarlos0/env's own, and each appears once per function.
 func TestNoTwoFieldsShareAVariable(t *testing.T) {
-	for _, cfg := range []any{&STSFunction{}, &PresignFunction{}, &DownloadFunction{}, &Runtime{}} {
+	for _, cfg := range Configurations() {
 		params, err := env.GetFieldParams(cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -192,5 +193,51 @@ func TestUndefinedIsUnset(t *testing.T) {
 	e["COS_BUCKET"] = "undefined"
 	if _, err := Load[STSFunction](e); err == nil || !strings.Contains(err.Error(), "COS_BUCKET is not set") {
 		t.Errorf("a required variable set to undefined: %v", err)
+	}
+}
+
+// The login function's configuration: defaults, one signing key required,
+// a keyed pseudonym unless uids are openids, and AppIDs of WeChat's form.
+func TestLoginFunction(t *testing.T) {
+	e := map[string]string{
+		"WX_APPID": "wx0123456789abcdef", "WX_APPSECRET": "appsecret-VALUE-789",
+		"AUTH_JWT_SECRET": "jwt-secret-VALUE-456-0123456789abcdef", "LOGIN_UID_SECRET": "uid-secret-VALUE-0123456789abcdef0",
+	}
+	c, err := Load[LoginFunction](e)
+	if err != nil || c.Login.UID != "pseudonym" || c.Login.TokenTTL.D() != 24*time.Hour ||
+		c.WeChat.Endpoint != "https://api.weixin.qq.com" || c.WeChat.Timeout.D() != 5*time.Second {
+		t.Fatalf("defaults: %+v %v", c, err)
+	}
+	for _, tc := range []struct {
+		change map[string]string
+		want   string // "" when valid
+	}{
+		{map[string]string{"AUTH_JWT_SECRET": ""}, "LOGIN_JWT_PRIVATE_KEY or AUTH_JWT_SECRET is required"},
+		{map[string]string{"AUTH_JWT_SECRET": "", "LOGIN_JWT_PRIVATE_KEY": "k"}, ""},
+		{map[string]string{"AUTH_JWT_SECRET": "short"}, "AUTH_JWT_SECRET must be at least 32 bytes"},
+		{map[string]string{"LOGIN_UID_SECRET": ""}, "LOGIN_UID_SECRET must be at least 32 bytes when LOGIN_UID is pseudonym"},
+		{map[string]string{"LOGIN_UID_SECRET": "", "LOGIN_UID": "unionid"}, "LOGIN_UID is unionid"},
+		{map[string]string{"LOGIN_UID_SECRET": "", "LOGIN_UID": "openid"}, ""},
+		{map[string]string{"LOGIN_UID": "email"}, "LOGIN_UID must be pseudonym, openid or unionid"},
+		{map[string]string{"LOGIN_TOKEN_TTL": "8d"}, "LOGIN_TOKEN_TTL is not a duration"},
+		{map[string]string{"LOGIN_TOKEN_TTL": "169h"}, "LOGIN_TOKEN_TTL must be between 1m and 7 days"},
+		{map[string]string{"LOGIN_TOKEN_TTL": "168h"}, ""},
+		{map[string]string{"WX_APPID": "wx123"}, "WX_APPID must be the mini program's AppID"},
+		{map[string]string{"WX_APPSECRET": ""}, "WX_APPSECRET is empty"},
+		{map[string]string{"WX_API_ENDPOINT": "https://api.weixin.qq.com/sns"}, "WX_API_ENDPOINT must be scheme://host"},
+		{map[string]string{"WX_API_ENDPOINT": "http://127.0.0.1:9200"}, ""},
+		{map[string]string{"WX_TIMEOUT": "1m"}, "WX_TIMEOUT must be between 100ms and 30s"},
+	} {
+		env := maps.Clone(e)
+		maps.Copy(env, tc.change)
+		_, err := Load[LoginFunction](env)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%v: %v", tc.change, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%v: got %v, want %q", tc.change, err, tc.want)
+		case err != nil && strings.Contains(err.Error(), "VALUE"):
+			t.Errorf("a value leaked: %v", err)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -228,6 +229,80 @@ func (d Download) Validate() error {
 	return errors.Join(errs...)
 }
 
+// WeChat is the mini program the login function signs callers in for.
+type WeChat struct {
+	AppID     string         `env:"WX_APPID,required,notEmpty"`
+	AppSecret logging.Secret `env:"WX_APPSECRET,required,notEmpty"`
+	// Endpoint is WeChat's API base URL; the local stack points it at its
+	// emulator.
+	Endpoint string `env:"WX_API_ENDPOINT" envDefault:"https://api.weixin.qq.com"`
+	// Timeout bounds the whole exchange with WeChat, its one retry included.
+	Timeout Duration `env:"WX_TIMEOUT" envDefault:"5s"`
+}
+
+// A mini program's AppID is "wx" and 16 letters or digits.
+var appIDRE = regexp.MustCompile(`^wx[0-9A-Za-z]{16}$`)
+
+// Validate checks the AppID's form, the endpoint's shape and the timeout.
+func (w WeChat) Validate() error {
+	var errs []error
+	if w.AppID != "" && !appIDRE.MatchString(w.AppID) {
+		errs = append(errs, Problemf("WX_APPID", "must be the mini program's AppID: wx and 16 letters or digits"))
+	}
+	if u, err := url.Parse(w.Endpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+		strings.TrimSuffix(u.Path, "/") != "" || u.RawQuery != "" || u.User != nil {
+		errs = append(errs, Problemf("WX_API_ENDPOINT", "must be scheme://host[:port], e.g. https://api.weixin.qq.com"))
+	}
+	errs = append(errs, inRange("WX_TIMEOUT", w.Timeout, 100*time.Millisecond, 30*time.Second, "100ms and 30s"))
+	return errors.Join(errs...)
+}
+
+// Login configures the tokens the login function mints and the uid it
+// puts in them.
+type Login struct {
+	// PrivateKey signs ES256 tokens: a P-256 key, PEM or one-line base64
+	// DER. The other functions then hold only AUTH_JWT_PUBLIC_KEY.
+	PrivateKey logging.Secret `env:"LOGIN_JWT_PRIVATE_KEY"`
+	// Secret signs HS256 tokens when there is no private key.
+	Secret logging.Secret `env:"AUTH_JWT_SECRET"`
+	// PublicKey, when set here too, must be the private key's public half:
+	// a mismatched pair stops the function at start-up, not at every call.
+	PublicKey string   `env:"AUTH_JWT_PUBLIC_KEY"`
+	Issuer    string   `env:"AUTH_JWT_ISSUER"`
+	Audience  string   `env:"AUTH_JWT_AUDIENCE"`
+	TokenTTL  Duration `env:"LOGIN_TOKEN_TTL" envDefault:"24h"`
+	// UID is how the uid comes from WeChat's answer: pseudonym, openid or
+	// unionid.
+	UID string `env:"LOGIN_UID" envDefault:"pseudonym"`
+	// UIDSecret keys the pseudonym. Changing it changes every uid, and with
+	// it every caller's prefix.
+	UIDSecret logging.Secret `env:"LOGIN_UID_SECRET"`
+}
+
+// Validate checks that a signing key is there, the lifetime and the uid
+// mode. The keys themselves are read when the function is built.
+func (l Login) Validate() error {
+	var errs []error
+	if l.PrivateKey == "" && l.Secret == "" {
+		errs = append(errs, Problemf("LOGIN_JWT_PRIVATE_KEY", "or AUTH_JWT_SECRET is required to sign tokens"))
+	}
+	if n := len(l.Secret); l.PrivateKey == "" && n > 0 && n < 32 {
+		errs = append(errs, Problemf("AUTH_JWT_SECRET", "must be at least 32 bytes (256 bits) for HS256"))
+	}
+	errs = append(errs, inRange("LOGIN_TOKEN_TTL", l.TokenTTL, time.Minute, 7*24*time.Hour, "1m and 7 days"))
+	switch l.UID {
+	case "pseudonym", "unionid":
+		// unionid falls back to the pseudonym when WeChat sends none.
+		if len(l.UIDSecret) < 32 {
+			errs = append(errs, Problemf("LOGIN_UID_SECRET", "must be at least 32 bytes when LOGIN_UID is %s", l.UID))
+		}
+	case "openid":
+	default:
+		errs = append(errs, Problemf("LOGIN_UID", "must be pseudonym, openid or unionid"))
+	}
+	return errors.Join(errs...)
+}
+
 // Function configurations: what each binary reads.
 type (
 	STSFunction struct {
@@ -252,6 +327,12 @@ type (
 		Auth     Auth
 		HTTP     HTTP
 	}
+	// LoginFunction holds no COS key: it talks only to WeChat.
+	LoginFunction struct {
+		WeChat WeChat
+		Login  Login
+		HTTP   HTTP
+	}
 )
 
 // Validate checks every piece; the key may be missing when a role is set.
@@ -272,6 +353,11 @@ func (f PresignFunction) Validate() error {
 // Validate checks every piece.
 func (f DownloadFunction) Validate() error {
 	return errors.Join(f.COS.Validate(), f.Key.Validate(), f.Download.Validate(), f.Auth.Validate(), f.HTTP.Validate())
+}
+
+// Validate checks every piece.
+func (f LoginFunction) Validate() error {
+	return errors.Join(f.WeChat.Validate(), f.Login.Validate(), f.HTTP.Validate())
 }
 
 // Runtime configures the process itself; the platform layer reads it.

@@ -26,8 +26,12 @@ const (
 	CodeNotFound             = "NotFound"
 	CodeMethodNotAllowed     = "MethodNotAllowed"
 	CodeUnsupportedMediaType = "UnsupportedMediaType"
+	CodeInvalidLoginCode     = "InvalidLoginCode"
+	CodeLoginCodeUsed        = "LoginCodeUsed"
+	CodeHighRiskUser         = "HighRiskUser"
 	CodeUpstreamError        = "UpstreamError"
 	CodeUpstreamTimeout      = "UpstreamTimeout"
+	CodeUpstreamUnavailable  = "UpstreamUnavailable"
 	CodeDeadlineExceeded     = "DeadlineExceeded"
 	CodeMisconfigured        = "ServiceMisconfigured"
 	CodeInternal             = "InternalError"
@@ -47,8 +51,12 @@ var statusOf = map[string]int{
 	CodeNotFound:             http.StatusNotFound,
 	CodeMethodNotAllowed:     http.StatusMethodNotAllowed,
 	CodeUnsupportedMediaType: http.StatusUnsupportedMediaType,
+	CodeInvalidLoginCode:     http.StatusBadRequest,
+	CodeLoginCodeUsed:        http.StatusBadRequest,
+	CodeHighRiskUser:         http.StatusForbidden,
 	CodeUpstreamError:        http.StatusBadGateway,
 	CodeUpstreamTimeout:      http.StatusGatewayTimeout,
+	CodeUpstreamUnavailable:  http.StatusServiceUnavailable,
 	CodeDeadlineExceeded:     http.StatusGatewayTimeout,
 	CodeMisconfigured:        http.StatusInternalServerError,
 	CodeInternal:             http.StatusInternalServerError,

@@ -288,3 +288,45 @@ func TestJWTNumericDatesAndCrit(t *testing.T) {
 	_, err = a.Authenticate(request("Bearer " + tok))
 	refused(t, "a crit header", err, httpapi.CodeUnauthorized)
 }
+
+// A public key verifies the same whichever way the variable holds it: PEM,
+// PEM with its line breaks written \n, or the base64 body on one line.
+func TestPublicKeyForms(t *testing.T) {
+	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	p := pemOf(t, &ecKey.PublicKey)
+	der, _ := x509.MarshalPKIXPublicKey(&ecKey.PublicKey)
+	token := sign(t, jwt.SigningMethodES256, ecKey, jwt.MapClaims{"sub": "u1", "exp": time.Now().Add(time.Hour).Unix()})
+	for name, form := range map[string]string{
+		"pem":         p,
+		"escaped":     strings.ReplaceAll(strings.TrimSpace(p), "\n", `\n`),
+		"base64":      base64.StdEncoding.EncodeToString(der),
+		"base64 wrap": "  " + base64.StdEncoding.EncodeToString(der)[:40] + "\n" + base64.StdEncoding.EncodeToString(der)[40:],
+	} {
+		a, err := NewJWT(JWTConfig{PublicKeyPEM: form})
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if c, err := a.Authenticate(request("Bearer " + token)); err != nil || c.UID != "u1" {
+			t.Errorf("%s: %v %v", name, c, err)
+		}
+	}
+	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	for name, bad := range map[string]string{
+		"truncated pem": p[:60], "not base64": "%%%", "empty base64": "  ", "P-384": pemOf(t, &p384.PublicKey),
+		"private key": string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: mustPKCS8(t, ecKey)})),
+	} {
+		if _, err := ParsePublicKey(bad); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func mustPKCS8(t *testing.T, k any) []byte {
+	t.Helper()
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}

@@ -1,8 +1,8 @@
 // Command cosgate-dev runs cosgate on a laptop. By default (make dev) it
-// serves the three functions on 127.0.0.1:8080 against the COS and STS
-// emulators, with development credentials, and prints a walkthrough. With
-// -cloud (make dev-cloud) it serves the functions against real COS and STS,
-// configured from the environment exactly as in production.
+// serves the four functions on 127.0.0.1:8080 against the COS, STS and
+// WeChat emulators, with development credentials, and prints a walkthrough.
+// With -cloud (make dev-cloud) it serves the functions against real COS,
+// STS and WeChat, configured from the environment exactly as in production.
 package main
 
 import (
@@ -32,8 +32,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	addr := fs.String("addr", "127.0.0.1:8080", "where the functions listen")
 	cosAddr := fs.String("cos-addr", "127.0.0.1:9000", "where the COS emulator listens")
 	stsAddr := fs.String("sts-addr", "127.0.0.1:9100", "where the STS emulator listens")
+	wxAddr := fs.String("wx-addr", "127.0.0.1:9200", "where the WeChat API emulator listens")
 	data := fs.String("data", ".devdata", "folder for the emulated bucket's objects (empty: memory)")
-	cloud := fs.Bool("cloud", false, "serve the functions against real COS and STS, configured from the environment")
+	cloud := fs.Bool("cloud", false,
+		"serve the functions against real COS, STS and WeChat, configured from the environment")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -45,30 +47,34 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serveCloud(ctx, *addr, env, stdout, stderr, logger)
 	}
 	st, err := stack.Start(
-		stack.Options{Env: env, FunctionsAddr: *addr, COSAddr: *cosAddr, STSAddr: *stsAddr, DataDir: *data, Logger: logger},
+		stack.Options{
+			Env:           env,
+			FunctionsAddr: *addr,
+			COSAddr:       *cosAddr,
+			STSAddr:       *stsAddr,
+			WeChatAddr:    *wxAddr,
+			DataDir:       *data,
+			Logger:        logger,
+		},
 	)
 	if err != nil {
 		fmt.Fprintln(stderr, "cosgate-dev:", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "cosgate local stack (emulators; nothing leaves this machine)\n\n")
-	fmt.Fprintf(
-		stdout,
-		"  functions  %s/sts  %s/presign  %s/download\n",
-		st.FunctionsURL,
-		st.FunctionsURL,
-		st.FunctionsURL,
-	)
+	f := st.FunctionsURL
+	fmt.Fprintf(stdout, "  functions  %s/login  %s/sts  %s/presign  %s/download\n", f, f, f, f)
 	fmt.Fprintf(stdout, "  COS        %s  bucket %s, region %s", st.COSURL, st.Env["COS_BUCKET"], st.Env["COS_REGION"])
 	if *data != "" {
 		fmt.Fprintf(stdout, ", objects in %s", *data)
 	}
-	fmt.Fprintf(stdout, "\n  STS        %s\n\n", st.STSURL)
+	fmt.Fprintf(stdout, "\n  STS        %s\n", st.STSURL)
+	fmt.Fprintf(stdout, "  WeChat     %s  AppID %s; codes dev-<openid>, each once\n\n", st.WeChatURL, st.Env["WX_APPID"])
+	fmt.Fprintf(stdout, "Walkthrough (sh, curl, sed):\n\n%s\n", stack.Walkthrough(f))
 	if tok, err := st.Token("dev-user", 24*time.Hour); err != nil {
 		fmt.Fprintf(stdout, "No development JWT: %v.\n\n", err)
 	} else {
-		fmt.Fprintf(stdout, "Development JWT for uid dev-user (24 h):\n  %s\n\nWalkthrough (sh, curl, sed):\n\n%s\n",
-			tok, stack.Walkthrough(st.FunctionsURL, tok))
+		fmt.Fprintf(stdout, "A development JWT for uid dev-user (24 h), for tools that skip the sign-in:\n  %s\n\n", tok)
 	}
 	fmt.Fprintf(stdout, "Ctrl-C stops everything.\n")
 	<-ctx.Done()
@@ -114,9 +120,10 @@ func serveCloud(
 	u := "http://" + ln.Addr().String()
 	fmt.Fprintf(
 		stdout,
-		"cosgate functions against real COS (%s) and STS, from your environment\n\n"+
-			"  %s/sts  %s/presign  %s/download\n\nCtrl-C stops.\n",
+		"cosgate functions against real COS (%s), STS and WeChat, from your environment\n\n"+
+			"  %s/login (when WX_APPID is set)  %s/sts  %s/presign  %s/download\n\nCtrl-C stops.\n",
 		env["COS_BUCKET"],
+		u,
 		u,
 		u,
 		u,

@@ -98,22 +98,25 @@ func TestMakeDev(t *testing.T) {
 		}
 	}
 	data := t.TempDir()
-	p := launch(t, devBinary(t), nil, "-addr", "127.0.0.1:0", "-cos-addr", "127.0.0.1:0", "-sts-addr", "127.0.0.1:0", "-data", data)
+	p := launch(t, devBinary(t), nil, "-addr", "127.0.0.1:0", "-cos-addr", "127.0.0.1:0", "-sts-addr", "127.0.0.1:0",
+		"-wx-addr", "127.0.0.1:0", "-data", data)
 	banner := p.until(t, "Ctrl-C stops everything.")
-	for _, want := range []string{"/sts", "/presign", "/download", "bucket devbucket-1250000000", "Development JWT for uid dev-user"} {
+	for _, want := range []string{"/login", "/sts", "/presign", "/download", "bucket devbucket-1250000000",
+		"WeChat     http://127.0.0.1:", "development JWT for uid dev-user"} {
 		if !strings.Contains(banner, want) {
 			t.Errorf("banner lacks %q:\n%s", want, banner)
 		}
 	}
-	script := banner[strings.Index(banner, "F=http://"):strings.Index(banner, "Ctrl-C stops everything.")]
+	script := banner[strings.Index(banner, "F=http://"):strings.Index(banner, "A development JWT")]
 	sh := exec.Command("sh", "-c", script)
 	out, err := sh.CombinedOutput()
 	if err != nil {
 		t.Fatalf("walkthrough: %v\n%s", err, out)
 	}
 	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`"token":"[^"]+","expiresAt":\d+,"uid":"[0-9a-f]{32}"`),
 		regexp.MustCompile(`"tmpSecretId":"AKID`),
-		regexp.MustCompile(`"method":"PUT","url":"http://127\.0\.0\.1:\d+/uploads/dev-user/`),
+		regexp.MustCompile(`"method":"PUT","url":"http://127\.0\.0\.1:\d+/uploads/[0-9a-f]{32}/`),
 		regexp.MustCompile(`HTTP/1\.1 200 OK`),
 		regexp.MustCompile(`<Code>FileAlreadyExists</Code>`),
 		regexp.MustCompile(`hello, cosgate\n?$`),
@@ -129,7 +132,8 @@ func TestMakeDev(t *testing.T) {
 		t.Errorf("no clean stop: %q", rest)
 	}
 	// The development keys never reach the log.
-	for _, secret := range []string{stack.Defaults()["COS_SECRET_KEY"], stack.Defaults()["AUTH_JWT_SECRET"], "q-signature"} {
+	for _, secret := range []string{stack.Defaults()["COS_SECRET_KEY"], stack.Defaults()["AUTH_JWT_SECRET"],
+		stack.Defaults()["WX_APPSECRET"], stack.Defaults()["LOGIN_UID_SECRET"], "q-signature", "session_key"} {
 		if strings.Contains(p.stderr.String(), secret) {
 			t.Errorf("log holds a secret (%.10s…)", secret)
 		}
@@ -141,7 +145,8 @@ func TestMakeDev(t *testing.T) {
 func TestDevOverrides(t *testing.T) {
 	p := launch(t, devBinary(t), []string{"COS_BUCKET=mine-1300000000", "COS_REGION=ap-shanghai", "COS_SECRET_ID=AKIDmine", "COS_SECRET_KEY=mykey",
 		"AUTH_JWT_SECRET=an-override-secret-of-at-least-32-bytes!", "UPLOAD_PREFIX=in/{uid}/"},
-		"-addr", "127.0.0.1:0", "-cos-addr", "127.0.0.1:0", "-sts-addr", "127.0.0.1:0", "-data", "")
+		"-addr", "127.0.0.1:0", "-cos-addr", "127.0.0.1:0", "-sts-addr", "127.0.0.1:0",
+		"-wx-addr", "127.0.0.1:0", "-data", "")
 	banner := p.until(t, "Ctrl-C stops everything.")
 	if !strings.Contains(banner, "bucket mine-1300000000, region ap-shanghai") {
 		t.Fatalf("overrides ignored:\n%s", banner)
@@ -219,15 +224,15 @@ func TestDevCloud(t *testing.T) {
 }
 
 // TestREADMEShowsTheWalkthrough: the session README.md shows is the one
-// make dev prints (but for the token).
+// make dev prints.
 func TestREADMEShowsTheWalkthrough(t *testing.T) {
 	readme, err := os.ReadFile("../../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := stack.Walkthrough("http://127.0.0.1:8080", "TOKEN")
+	want := stack.Walkthrough("http://127.0.0.1:8080")
 	for _, line := range strings.Split(want, "\n") {
-		if strings.HasPrefix(line, "TOKEN=") || line == "" {
+		if line == "" {
 			continue
 		}
 		if !strings.Contains(string(readme), "\n"+line+"\n") {

@@ -1,0 +1,138 @@
+package loginapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"cosgate/shared/httpapi"
+)
+
+// Handler is the login function: POST {"code"} → {"token","expiresAt","uid"}.
+type Handler struct {
+	WeChat *WeChat
+	Minter *Minter
+	UIDs   UIDRule
+	Now    func() time.Time
+}
+
+type request struct {
+	Code string `json:"code"`
+}
+
+// Response is the body of a successful sign-in.
+type Response struct {
+	Token     string `json:"token"`
+	ExpiresAt int64  `json:"expiresAt"` // Unix seconds
+	UID       string `json:"uid"`
+}
+
+// maxCodeBytes bounds a code; wx.login's are 32 letters and digits. The
+// check is looser (- _ . too) so that the local stack's codes pass.
+const maxCodeBytes = 128
+
+// deadlineMargin is left between the exchange and the platform's deadline,
+// so a slow WeChat still gets a 504 from us rather than a cut-off call.
+const deadlineMargin = 250 * time.Millisecond
+
+// wxErrors maps jscode2session's documented errcodes (code2Session page,
+// "错误码") to what the caller is told. Any other errcode is a 502.
+var wxErrors = map[int]struct{ code, message string }{
+	40029: {httpapi.CodeInvalidLoginCode, "WeChat does not accept this code; call wx.login() for a fresh one"},
+	40163: {httpapi.CodeLoginCodeUsed, "this code has been used already; call wx.login() for a fresh one"},
+	45011: {httpapi.CodeRateLimited, "WeChat limits how often one user may sign in; try again in a minute"},
+	40226: {httpapi.CodeHighRiskUser, "WeChat refuses sign-in for this user (a high-risk account)"},
+	Busy:  {httpapi.CodeUpstreamUnavailable, "WeChat is busy; try again shortly"},
+	// The deployment's own credentials, refused.
+	40013: {httpapi.CodeMisconfigured, "WeChat refused this deployment's WX_APPID"},
+	40125: {httpapi.CodeMisconfigured, "WeChat refused this deployment's WX_APPSECRET"},
+}
+
+// retryAfter is the Retry-After of the answers that ask the caller to wait:
+// WeChat's frequency limit counts per user per minute.
+var retryAfter = map[string]string{httpapi.CodeRateLimited: "60", httpapi.CodeUpstreamUnavailable: "1"}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var req request
+	if _, err := httpapi.DecodeJSON(r, &req); err != nil {
+		httpapi.WriteError(w, r, err)
+		return
+	}
+	if err := checkCode(req.Code); err != nil {
+		httpapi.WriteError(w, r, err)
+		return
+	}
+	ctx, cancel := budget(r.Context())
+	defer cancel()
+	session, attempts, err := h.WeChat.Exchange(ctx, req.Code)
+	httpapi.AddLogAttrs(r.Context(), slog.Int("wx_attempts", attempts))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	uid, fallback, err := h.UIDs.UID(session)
+	if err != nil {
+		httpapi.WriteError(w, r, err)
+		return
+	}
+	if fallback {
+		// Worth seeing in the access log: LOGIN_UID=unionid on a mini program
+		// WeChat sends no unionid for (not bound to an Open Platform account).
+		httpapi.AddLogAttrs(r.Context(), slog.Bool("unionid_missing", true))
+	}
+	httpapi.SetSubject(r.Context(), uid)
+	token, expires, err := h.Minter.Mint(uid, h.Now())
+	if err != nil {
+		httpapi.WriteError(w, r, err)
+		return
+	}
+	// A token is a credential: never in a shared cache.
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	httpapi.WriteJSON(w, http.StatusOK, Response{Token: token, ExpiresAt: expires.Unix(), UID: uid})
+}
+
+// fail answers a failed exchange: WeChat's errcodes through wxErrors, the
+// rest as Exchange classified them.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var wxErr *Error
+	if errors.As(err, &wxErr) {
+		httpapi.AddLogAttrs(r.Context(), slog.Int("wx_errcode", wxErr.Code))
+		m, ok := wxErrors[wxErr.Code]
+		if !ok {
+			m.code, m.message = httpapi.CodeUpstreamError, "WeChat refused the sign-in with an unexpected error"
+		}
+		err = httpapi.Wrap(m.code, wxErr, m.message)
+	}
+	if s, ok := retryAfter[httpapi.Classify(err).Code]; ok {
+		w.Header().Set("Retry-After", s)
+	}
+	httpapi.WriteError(w, r, err)
+}
+
+// checkCode refuses what cannot be a wx.login code before WeChat is asked.
+func checkCode(code string) error {
+	switch {
+	case code == "":
+		return httpapi.Errorf(httpapi.CodeInvalidRequest, `send {"code":"…"} with the code from wx.login()`)
+	case len(code) > maxCodeBytes:
+		return httpapi.Errorf(httpapi.CodeInvalidRequest, "a code is at most %d characters", maxCodeBytes)
+	}
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return httpapi.Errorf(httpapi.CodeInvalidRequest, "a code holds only letters, digits, - _ and .")
+		}
+	}
+	return nil
+}
+
+// budget ends the exchange a little before the platform's deadline.
+func budget(ctx context.Context) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(ctx, dl.Add(-deadlineMargin))
+	}
+	return context.WithCancel(ctx)
+}

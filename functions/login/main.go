@@ -1,0 +1,9 @@
+// Command login is the cosgate login function; see README.md.
+package main
+
+import (
+	"cosgate/functions/login/loginapi"
+	"cosgate/shared/platform"
+)
+
+func main() { platform.Run("login", loginapi.Build) }

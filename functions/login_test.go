@@ -1,0 +1,98 @@
+package functions_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"net/http/httptest"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"cosgate/devstack/wxemu"
+	"cosgate/shared/stsclient/ststest"
+)
+
+// The asymmetric split, with the real binaries: login, holding the ES256
+// private key, signs callers in on every platform; sts, holding only the
+// public key, accepts those tokens and nothing it could have minted itself.
+func TestLoginTokensAndTheKeySplit(t *testing.T) {
+	emu, err := wxemu.New(wxemu.Config{AppID: "wx0123456789abcdef", AppSecret: "functions-test-appsecret-00000000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wx := httptest.NewServer(emu)
+	defer wx.Close()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	der, _ := x509.MarshalPKCS8PrivateKey(key)
+	pubDER, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	pub := base64.StdEncoding.EncodeToString(pubDER)
+	login := map[string]string{
+		"WX_APPID": "wx0123456789abcdef", "WX_APPSECRET": "functions-test-appsecret-00000000", "WX_API_ENDPOINT": wx.URL,
+		"LOGIN_JWT_PRIVATE_KEY": string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
+		"AUTH_JWT_PUBLIC_KEY":   pub, "LOGIN_UID": "openid",
+	}
+	var tokens []string
+	for _, inv := range invokers(t, "login", login) {
+		status, h, body := inv.call(t, "POST", "/login", map[string]string{"Content-Type": "application/json"},
+			`{"code":"dev-o`+inv.name+`"}`)
+		var resp struct {
+			Token     string `json:"token"`
+			ExpiresAt int64  `json:"expiresAt"`
+			UID       string `json:"uid"`
+		}
+		if status != 200 || json.Unmarshal(body, &resp) != nil || resp.UID != "o"+inv.name ||
+			resp.ExpiresAt < time.Now().Add(23*time.Hour).Unix() || h.Get("Cache-Control") != "no-store" {
+			t.Errorf("login over %s: %d %s", inv.name, status, body)
+		}
+		tokens = append(tokens, resp.Token)
+		status, _, body = inv.call(t, "POST", "/login", map[string]string{"Content-Type": "application/json"},
+			`{"code":"dev-o`+inv.name+`"}`)
+		if status != 400 || !strings.Contains(string(body), `"LoginCodeUsed"`) {
+			t.Errorf("a reused code over %s: %d %s", inv.name, status, body)
+		}
+	}
+
+	// sts with the public key and no secret.
+	fake := ststest.New(t, "AKIDfunctionsTest", "functionsTestSecretKey")
+	e := env()
+	delete(e, "AUTH_JWT_SECRET")
+	e["AUTH_JWT_PUBLIC_KEY"], e["STS_ENDPOINT"] = pub, fake.URL
+	sts := invokers(t, "sts", e)[0]
+	for i, tok := range tokens {
+		status, _, body := sts.call(t, "POST", "/sts", map[string]string{"Authorization": "Bearer " + tok}, "")
+		if status != 200 || !strings.Contains(string(body), `"allowPrefix":["uploads/`) {
+			t.Errorf("sts refused login token %d: %d %s", i, status, body)
+		}
+	}
+	// What a holder of sts's configuration could try to mint: an HS256 token
+	// keyed with the public key (algorithm confusion), or an ES256 one from
+	// a key of its own. Both are refused.
+	claims := jwt.MapClaims{"sub": "ovictim", "exp": time.Now().Add(time.Hour).Unix()}
+	confused, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(pub))
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	forged, _ := jwt.NewWithClaims(jwt.SigningMethodES256, claims).SignedString(other)
+	for name, tok := range map[string]string{"hs256 with the public key": confused, "another ES256 key": forged} {
+		status, _, body := sts.call(t, "POST", "/sts", map[string]string{"Authorization": "Bearer " + tok}, "")
+		if status != 401 {
+			t.Errorf("%s: %d %s", name, status, body)
+		}
+	}
+	// And none of the other functions even links the code that mints.
+	for _, fn := range []string{"sts", "presign", "download"} {
+		out, err := exec.Command("go", "list", "-deps", "cosgate/functions/"+fn).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(out), "cosgate/functions/login/loginapi") {
+			t.Errorf("%s links the login function's minting code", fn)
+		}
+	}
+}
