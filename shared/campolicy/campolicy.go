@@ -87,6 +87,13 @@ func HasMultipart(actions []string) bool {
 	return false
 }
 
+// Uploads reports whether an action writes objects: the upload and
+// multipart groups.
+func Uploads(action string) bool {
+	g := groupOf(action)
+	return g == 0 || g == 1
+}
+
 // Bucket names the bucket the policy is about.
 type Bucket struct {
 	Region string // ap-guangzhou

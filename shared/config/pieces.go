@@ -17,7 +17,7 @@ type COS struct {
 	// Endpoint is the base URL of object URLs: a custom or CDN domain, or a
 	// local emulator. Default https://<bucket>.cos.<region>.myqcloud.com.
 	Endpoint  string `env:"COS_ENDPOINT"`
-	PathStyle bool   `env:"COS_PATH_STYLE" envDefault:"false"`
+	PathStyle bool   `env:"COS_PATH_STYLE"               envDefault:"false"`
 }
 
 var (
@@ -64,8 +64,8 @@ func (k Key) Validate() error {
 
 // Auth says how a caller's uid is known.
 type Auth struct {
-	Mode      string         `env:"AUTH_MODE" envDefault:"jwt"` // jwt, wxcloud or none
-	JWTSecret logging.Secret `env:"AUTH_JWT_SECRET"`            // HS256
+	Mode      string         `env:"AUTH_MODE"           envDefault:"jwt"` // jwt, wxcloud or none
+	JWTSecret logging.Secret `env:"AUTH_JWT_SECRET"`                      // HS256
 	// JWTPublicKey is a PEM public key for RS256 (RSA) or ES256 (P-256).
 	JWTPublicKey string `env:"AUTH_JWT_PUBLIC_KEY"`
 	JWTIssuer    string `env:"AUTH_JWT_ISSUER"`
@@ -102,7 +102,10 @@ func (h HTTP) Validate() error {
 	var errs []error
 	for _, o := range h.AllowOrigins {
 		if o != "*" && !strings.HasPrefix(o, "https://") && !strings.HasPrefix(o, "http://") {
-			errs = append(errs, Problemf("CORS_ALLOW_ORIGINS", "entries must be * or origins such as https://app.example.com"))
+			errs = append(
+				errs,
+				Problemf("CORS_ALLOW_ORIGINS", "entries must be * or origins such as https://app.example.com"),
+			)
 			break
 		}
 	}
@@ -118,7 +121,7 @@ type STSClient struct {
 	Endpoint string   `env:"STS_ENDPOINT" envDefault:"sts.tencentcloudapi.com"`
 	Region   string   `env:"STS_REGION"` // X-TC-Region; the bucket's region when unset
 	RoleARN  string   `env:"STS_ROLE_ARN"`
-	Timeout  Duration `env:"STS_TIMEOUT" envDefault:"3s"`
+	Timeout  Duration `env:"STS_TIMEOUT"  envDefault:"3s"`
 }
 
 // Validate checks the timeout.
@@ -129,23 +132,23 @@ func (s STSClient) Validate() error {
 // STS configures temporary-key issuance.
 type STS struct {
 	STSClient
-	Duration    Duration `env:"STS_DURATION" envDefault:"1800s"`
-	AllowPrefix string   `env:"STS_ALLOW_PREFIX" envDefault:"uploads/{uid}/*"`
+	Duration    Duration `env:"STS_DURATION"               envDefault:"1800s"`
+	AllowPrefix string   `env:"STS_ALLOW_PREFIX"           envDefault:"uploads/{uid}/*"`
 	// AllowActions are groups (upload, multipart, read, delete) or single
 	// actions; the default lets the stock SDKs' putObject, postObject,
 	// uploadFile and sliceUploadFile (with resume) work for any size.
-	AllowActions List `env:"STS_ALLOW_ACTIONS" envDefault:"upload,multipart"`
+	AllowActions List `env:"STS_ALLOW_ACTIONS"          envDefault:"upload,multipart"`
 	// AllowBucketWide must be set, on purpose, for a prefix of "" or "*".
-	AllowBucketWide bool `env:"STS_ALLOW_BUCKET_WIDE" envDefault:"false"`
+	AllowBucketWide bool `env:"STS_ALLOW_BUCKET_WIDE"      envDefault:"false"`
 	// Upload conditions written into the policy.
-	MaxBytes        int64  `env:"STS_CONDITION_MAX_BYTES" envDefault:"0"`
+	MaxBytes        int64  `env:"STS_CONDITION_MAX_BYTES"    envDefault:"0"`
 	ContentType     string `env:"STS_CONDITION_CONTENT_TYPE"`
-	ForbidOverwrite bool   `env:"STS_FORBID_OVERWRITE" envDefault:"false"`
+	ForbidOverwrite bool   `env:"STS_FORBID_OVERWRITE"       envDefault:"false"`
 	// CacheSize bounds the in-memory credential cache; 0 turns it off.
-	CacheSize int `env:"STS_CACHE_SIZE" envDefault:"1024"`
+	CacheSize int `env:"STS_CACHE_SIZE"             envDefault:"1024"`
 	// ScopesPerMinute bounds the distinct scopes one caller may ask for in a
 	// minute (per function instance): each is an STS call.
-	ScopesPerMinute int `env:"STS_SCOPES_PER_MINUTE" envDefault:"20"`
+	ScopesPerMinute int `env:"STS_SCOPES_PER_MINUTE"      envDefault:"20"`
 }
 
 // Validate checks ranges. The actions and the prefix are checked by
@@ -187,10 +190,10 @@ func (e Extensions) Validate() error {
 
 // Upload configures pre-signed uploads.
 type Upload struct {
-	Prefix string `env:"UPLOAD_PREFIX" envDefault:"uploads/{uid}/"`
+	Prefix string `env:"UPLOAD_PREFIX"      envDefault:"uploads/{uid}/"`
 	Extensions
-	MaxBytes int64    `env:"UPLOAD_MAX_BYTES" envDefault:"20971520"`
-	Expires  Duration `env:"UPLOAD_EXPIRES" envDefault:"600s"`
+	MaxBytes int64    `env:"UPLOAD_MAX_BYTES"   envDefault:"20971520"`
+	Expires  Duration `env:"UPLOAD_EXPIRES"     envDefault:"600s"`
 	// ClientKeys lets callers name the key (under their prefix) instead of
 	// taking a server-chosen one.
 	ClientKeys bool `env:"UPLOAD_CLIENT_KEYS" envDefault:"false"`
@@ -201,7 +204,10 @@ type Upload struct {
 func (u Upload) Validate() error {
 	errs := []error{u.Extensions.Validate()}
 	if u.MaxBytes < 1 || u.MaxBytes > 5<<30 {
-		errs = append(errs, Problemf("UPLOAD_MAX_BYTES", "must be between 1 and 5368709120 (5 GiB, the POST Object limit)"))
+		errs = append(
+			errs,
+			Problemf("UPLOAD_MAX_BYTES", "must be between 1 and 5368709120 (5 GiB, the POST Object limit)"),
+		)
 	}
 	// An upload is signed with a temporary key that lives twice this long,
 	// and STS's GetFederationToken gives at most 2 h.
@@ -213,7 +219,7 @@ func (u Upload) Validate() error {
 type Download struct {
 	Extensions
 	AllowPrefixes List     `env:"DOWNLOAD_ALLOW_PREFIXES" envDefault:"uploads/{uid}/"`
-	Expires       Duration `env:"DOWNLOAD_EXPIRES" envDefault:"300s"`
+	Expires       Duration `env:"DOWNLOAD_EXPIRES"        envDefault:"300s"`
 	// ImageProcess lists the image-processing operations a caller may ask
 	// for (?process=…), e.g. imageMogr2/thumbnail/200x/. None by default.
 	ImageProcess List `env:"DOWNLOAD_IMAGE_PROCESS"`
@@ -235,9 +241,9 @@ type WeChat struct {
 	AppSecret logging.Secret `env:"WX_APPSECRET,required,notEmpty"`
 	// Endpoint is WeChat's API base URL; the local stack points it at its
 	// emulator.
-	Endpoint string `env:"WX_API_ENDPOINT" envDefault:"https://api.weixin.qq.com"`
+	Endpoint string `env:"WX_API_ENDPOINT"                envDefault:"https://api.weixin.qq.com"`
 	// Timeout bounds the whole exchange with WeChat, its one retry included.
-	Timeout Duration `env:"WX_TIMEOUT" envDefault:"5s"`
+	Timeout Duration `env:"WX_TIMEOUT"                     envDefault:"5s"`
 }
 
 // A mini program's AppID is "wx" and 16 letters or digits.
@@ -270,10 +276,10 @@ type Login struct {
 	PublicKey string   `env:"AUTH_JWT_PUBLIC_KEY"`
 	Issuer    string   `env:"AUTH_JWT_ISSUER"`
 	Audience  string   `env:"AUTH_JWT_AUDIENCE"`
-	TokenTTL  Duration `env:"LOGIN_TOKEN_TTL" envDefault:"24h"`
+	TokenTTL  Duration `env:"LOGIN_TOKEN_TTL"       envDefault:"24h"`
 	// UID is how the uid comes from WeChat's answer: pseudonym, openid or
 	// unionid.
-	UID string `env:"LOGIN_UID" envDefault:"pseudonym"`
+	UID string `env:"LOGIN_UID"             envDefault:"pseudonym"`
 	// UIDSecret keys the pseudonym. Changing it changes every uid, and with
 	// it every caller's prefix.
 	UIDSecret logging.Secret `env:"LOGIN_UID_SECRET"`
@@ -303,14 +309,69 @@ func (l Login) Validate() error {
 	return errors.Join(errs...)
 }
 
+// Limits configures per-caller limits, quotas and revocation. Each limit
+// is off when zero; the store is in-process unless LIMITS_REDIS_URL is set.
+type Limits struct {
+	// RedisURL is redis:// or rediss://; it may hold a password.
+	RedisURL logging.Secret `env:"LIMITS_REDIS_URL"`
+	Timeout  Duration       `env:"LIMITS_TIMEOUT"             envDefault:"200ms"`
+	// Fail is closed or open for every kind, or kind:mode entries
+	// (requests, uploads, sts, revocation) over the defaults.
+	Fail              List  `env:"LIMITS_FAIL"`
+	RequestsPerMinute int64 `env:"LIMIT_REQUESTS_PER_MINUTE"  envDefault:"0"`
+	UploadsPerDay     int64 `env:"LIMIT_UPLOADS_PER_DAY"      envDefault:"0"`
+	UploadBytesPerDay int64 `env:"LIMIT_UPLOAD_BYTES_PER_DAY" envDefault:"0"`
+	STSPerHour        int64 `env:"LIMIT_STS_PER_HOUR"         envDefault:"0"`
+}
+
+// Validate checks the URL's scheme, the timeout, the fail policy and that
+// no limit is negative.
+func (l Limits) Validate() error {
+	var errs []error
+	if u := l.RedisURL.Reveal(); u != "" && !strings.HasPrefix(u, "redis://") && !strings.HasPrefix(u, "rediss://") {
+		errs = append(errs, Problemf("LIMITS_REDIS_URL", "must start with redis:// or rediss://"))
+	}
+	errs = append(errs, inRange("LIMITS_TIMEOUT", l.Timeout, 10*time.Millisecond, 5*time.Second, "10ms and 5s"))
+	for _, f := range l.Fail {
+		kind, mode, pair := strings.Cut(f, ":")
+		if !pair {
+			mode = kind
+		}
+		if mode != "closed" && mode != "open" ||
+			pair && kind != "requests" && kind != "uploads" && kind != "sts" && kind != "revocation" {
+			errs = append(
+				errs,
+				Problemf("LIMITS_FAIL", "entries are closed, open, or <requests|uploads|sts|revocation>:<closed|open>"),
+			)
+			break
+		}
+	}
+	for name, v := range map[string]int64{"LIMIT_REQUESTS_PER_MINUTE": l.RequestsPerMinute,
+		"LIMIT_UPLOADS_PER_DAY": l.UploadsPerDay, "LIMIT_UPLOAD_BYTES_PER_DAY": l.UploadBytesPerDay,
+		"LIMIT_STS_PER_HOUR": l.STSPerHour} {
+		if v < 0 {
+			errs = append(errs, Problemf(name, "must not be negative (0 turns it off)"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// GrantBytes is what /sts charges to the daily byte quota per grant: the
+// most one upload may be.
+type GrantBytes struct {
+	MaxBytes int64 `env:"UPLOAD_MAX_BYTES" envDefault:"20971520"`
+}
+
 // Function configurations: what each binary reads.
 type (
 	STSFunction struct {
-		COS  COS
-		Key  Key // optional with STS_ROLE_ARN: the platform's role key is used
-		STS  STS
-		Auth Auth
-		HTTP HTTP
+		COS    COS
+		Key    Key // optional with STS_ROLE_ARN: the platform's role key is used
+		STS    STS
+		Auth   Auth
+		HTTP   HTTP
+		Limits Limits
+		Grant  GrantBytes // charged to LIMIT_UPLOAD_BYTES_PER_DAY per grant
 	}
 	PresignFunction struct {
 		COS    COS
@@ -319,6 +380,7 @@ type (
 		STS    STSClient // uploads are signed with short-lived keys from STS
 		Auth   Auth
 		HTTP   HTTP
+		Limits Limits
 	}
 	DownloadFunction struct {
 		COS      COS
@@ -326,6 +388,7 @@ type (
 		Download Download
 		Auth     Auth
 		HTTP     HTTP
+		Limits   Limits
 	}
 	// LoginFunction holds no COS key: it talks only to WeChat.
 	LoginFunction struct {
@@ -341,18 +404,27 @@ func (f STSFunction) Validate() error {
 	if f.STS.RoleARN != "" && f.Key.SecretID == "" && f.Key.SecretKey == "" {
 		key = nil
 	}
-	return errors.Join(f.COS.Validate(), key, f.STS.Validate(), f.Auth.Validate(), f.HTTP.Validate())
+	return errors.Join(
+		f.COS.Validate(),
+		key,
+		f.STS.Validate(),
+		f.Auth.Validate(),
+		f.HTTP.Validate(),
+		f.Limits.Validate(),
+	)
 }
 
 // Validate checks every piece.
 func (f PresignFunction) Validate() error {
 	return errors.Join(
-		f.COS.Validate(), f.Key.Validate(), f.Upload.Validate(), f.STS.Validate(), f.Auth.Validate(), f.HTTP.Validate())
+		f.COS.Validate(), f.Key.Validate(), f.Upload.Validate(), f.STS.Validate(), f.Auth.Validate(), f.HTTP.Validate(),
+		f.Limits.Validate())
 }
 
 // Validate checks every piece.
 func (f DownloadFunction) Validate() error {
-	return errors.Join(f.COS.Validate(), f.Key.Validate(), f.Download.Validate(), f.Auth.Validate(), f.HTTP.Validate())
+	return errors.Join(f.COS.Validate(), f.Key.Validate(), f.Download.Validate(), f.Auth.Validate(), f.HTTP.Validate(),
+		f.Limits.Validate())
 }
 
 // Validate checks every piece.
@@ -366,7 +438,7 @@ type Runtime struct {
 	// 0.0.0.0:8080, or 0.0.0.0:9000 in an SCF web function.
 	Port       int    `env:"PORT"`
 	ListenHost string `env:"LISTEN_HOST"`
-	LogLevel   string `env:"LOG_LEVEL" envDefault:"info"` // debug, info, warn or error
+	LogLevel   string `env:"LOG_LEVEL"        envDefault:"info"` // debug, info, warn or error
 	// Platform names where the binary runs instead of detecting it
 	// (scripts/scf_bootstrap sets scf-web).
 	Platform string `env:"COSGATE_PLATFORM"`

@@ -16,10 +16,11 @@ const (
 
 // request is what the middleware keeps per request, in one context value.
 type request struct {
-	id      string
-	logger  *slog.Logger
-	subject string      // the authenticated caller
-	attrs   []slog.Attr // what the handler adds to the access line
+	id       string
+	function string
+	logger   *slog.Logger
+	subject  string      // the authenticated caller
+	attrs    []slog.Attr // what the handler adds to the access line
 }
 
 func requestFrom(ctx context.Context) *request {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"cosgate/shared/objkey"
 )
@@ -23,6 +24,8 @@ const (
 	CodeTokenExpired         = "TokenExpired"
 	CodeForbidden            = "Forbidden"
 	CodeRateLimited          = "RateLimited"
+	CodeQuotaExceeded        = "QuotaExceeded"
+	CodeRevoked              = "Revoked"
 	CodeNotFound             = "NotFound"
 	CodeMethodNotAllowed     = "MethodNotAllowed"
 	CodeUnsupportedMediaType = "UnsupportedMediaType"
@@ -48,6 +51,8 @@ var statusOf = map[string]int{
 	CodeTokenExpired:         http.StatusUnauthorized,
 	CodeForbidden:            http.StatusForbidden,
 	CodeRateLimited:          http.StatusTooManyRequests,
+	CodeQuotaExceeded:        http.StatusTooManyRequests,
+	CodeRevoked:              http.StatusForbidden,
 	CodeNotFound:             http.StatusNotFound,
 	CodeMethodNotAllowed:     http.StatusMethodNotAllowed,
 	CodeUnsupportedMediaType: http.StatusUnsupportedMediaType,
@@ -68,6 +73,8 @@ type Error struct {
 	Code    string
 	Message string
 	Cause   error
+	// RetryAfter, when set, is sent as Retry-After (whole seconds, rounded up).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

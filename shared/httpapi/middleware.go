@@ -48,7 +48,7 @@ func Middleware(h http.Handler, o Options) http.Handler {
 		if id == "" {
 			id = newRequestID()
 		}
-		acc := &request{id: id, logger: o.Logger}
+		acc := &request{id: id, function: o.Function, logger: o.Logger}
 		ctx := context.WithValue(r.Context(), requestKey, acc)
 		r = r.WithContext(ctx)
 		w.Header().Set("X-Request-Id", id)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"cosgate/shared/httpapi"
 )
@@ -14,6 +15,9 @@ import (
 // Caller is an authenticated caller. UID is empty in anonymous mode.
 type Caller struct {
 	UID string
+	// Issued is when the caller's token was issued (its iat), zero when the
+	// token has none or there is no token; revocation compares against it.
+	Issued time.Time
 }
 
 // Subject names the caller in logs.

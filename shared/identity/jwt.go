@@ -55,8 +55,8 @@ type JWT struct {
 }
 
 type verifiedToken struct {
-	uid      string
-	nbf, exp time.Time
+	uid           string
+	nbf, exp, iat time.Time
 }
 
 // verifiedCacheSize bounds the verified-token cache.
@@ -140,7 +140,7 @@ func (a *JWT) Authenticate(r *http.Request) (Caller, error) {
 		case !v.nbf.IsZero() && now.Add(Leeway).Before(v.nbf):
 			return Caller{}, unauthorized("the token is not valid yet (nbf is in the future)")
 		}
-		return Caller{UID: v.uid}, nil
+		return Caller{UID: v.uid, Issued: v.iat}, nil
 	}
 	if err := strictParts(token); err != nil {
 		return Caller{}, err
@@ -156,13 +156,16 @@ func (a *JWT) Authenticate(r *http.Request) (Caller, error) {
 	if claims.NotBefore != nil {
 		v.nbf = claims.NotBefore.Time
 	}
+	if claims.IssuedAt != nil {
+		v.iat = claims.IssuedAt.Time
+	}
 	a.mu.Lock()
 	if len(a.verified) >= verifiedCacheSize {
 		clear(a.verified) // a simple bound: the next requests re-verify
 	}
 	a.verified[sum] = v
 	a.mu.Unlock()
-	return Caller{UID: claims.Subject}, nil
+	return Caller{UID: claims.Subject, Issued: v.iat}, nil
 }
 
 // maxNumericDate bounds exp, nbf and iat: year 5138. golang-jwt reads a

@@ -10,6 +10,7 @@ import (
 	"cosgate/shared/contenttype"
 	"cosgate/shared/cossign"
 	"cosgate/shared/identity"
+	"cosgate/shared/limits"
 	"cosgate/shared/platform"
 )
 
@@ -39,7 +40,8 @@ func New(cfg config.DownloadFunction) (*Handler, error) {
 	if err != nil {
 		err = config.Problemf("UPLOAD_ALLOWED_EXT", "%v", err)
 	}
-	if err := config.Join(authErr, tplErr, epErr, err); err != nil {
+	guard, guardErr := limits.FromConfig(cfg.Limits)
+	if err := config.Join(authErr, tplErr, epErr, err, guardErr); err != nil {
 		return nil, err
 	}
 	return &Handler{
@@ -50,6 +52,7 @@ func New(cfg config.DownloadFunction) (*Handler, error) {
 		Types:    types,
 		Endpoint: endpoint,
 		Creds:    cossign.Credentials{SecretID: cfg.Key.SecretID.Reveal(), SecretKey: cfg.Key.SecretKey.Reveal()},
+		Guard:    guard,
 		Now:      time.Now,
 	}, nil
 }

@@ -15,6 +15,7 @@ import (
 	"cosgate/shared/cossign"
 	"cosgate/shared/httpapi"
 	"cosgate/shared/identity"
+	"cosgate/shared/limits"
 	"cosgate/shared/objkey"
 )
 
@@ -27,6 +28,7 @@ type Handler struct {
 	Types    contenttype.Table // the allowed extensions and the type each is served as
 	Endpoint cossign.Endpoint
 	Creds    cossign.Credentials
+	Guard    *limits.Guard
 	Now      func() time.Time
 }
 
@@ -62,9 +64,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if err := h.Guard.Admit(r.Context(), "download", caller.UID, caller.Issued); err != nil {
+		limits.Deny(w, r, caller.UID, "download", err)
+		return
+	}
 	d, err := h.plan(caller, r)
 	if err != nil {
 		httpapi.WriteError(w, r, err)
+		return
+	}
+	if err := h.Guard.ObjectAllowed(r.Context(), d.key); err != nil {
+		limits.Deny(w, r, caller.UID, "download", err, slog.String("key", d.key))
 		return
 	}
 	// A HEAD that follows the redirect is signed as a HEAD.
@@ -83,6 +93,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	httpapi.AddLogAttrs(r.Context(), slog.String("key", d.key), slog.Int64("expired_time", window.End))
+	httpapi.Audit(r, slog.String("uid", caller.UID), slog.String("action", "download"), slog.String("key", d.key),
+		slog.String("expires", time.Unix(window.End, 0).UTC().Format(time.RFC3339)), slog.String("decision", "allow"))
 	if d.asJSON {
 		httpapi.WriteJSON(w, http.StatusOK, JSONResponse{URL: target, Key: d.key, ExpiredTime: window.End})
 		return

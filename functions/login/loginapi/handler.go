@@ -52,7 +52,10 @@ var wxErrors = map[int]struct{ code, message string }{
 
 // retryAfter is the Retry-After of the answers that ask the caller to wait:
 // WeChat's frequency limit counts per user per minute.
-var retryAfter = map[string]string{httpapi.CodeRateLimited: "60", httpapi.CodeUpstreamUnavailable: "1"}
+var retryAfter = map[string]time.Duration{
+	httpapi.CodeRateLimited:         time.Minute,
+	httpapi.CodeUpstreamUnavailable: time.Second,
+}
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var req request
@@ -88,6 +91,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, r, err)
 		return
 	}
+	httpapi.Audit(r, slog.String("uid", uid), slog.String("action", "login"),
+		slog.String("expires", expires.UTC().Format(time.RFC3339)), slog.String("decision", "allow"))
 	// A token is a credential: never in a shared cache.
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
@@ -106,10 +111,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		err = httpapi.Wrap(m.code, wxErr, m.message)
 	}
-	if s, ok := retryAfter[httpapi.Classify(err).Code]; ok {
-		w.Header().Set("Retry-After", s)
-	}
-	httpapi.WriteError(w, r, err)
+	e := httpapi.Classify(err)
+	e.RetryAfter = retryAfter[e.Code]
+	httpapi.WriteError(w, r, e)
 }
 
 // checkCode refuses what cannot be a wx.login code before WeChat is asked.

@@ -17,6 +17,7 @@ import (
 	"cosgate/shared/cossign"
 	"cosgate/shared/httpapi"
 	"cosgate/shared/identity"
+	"cosgate/shared/limits"
 	"cosgate/shared/objkey"
 )
 
@@ -34,6 +35,7 @@ type Handler struct {
 	Endpoint   cossign.Endpoint
 	Bucket     string
 	Keys       *UploadKeys // the per-caller keys uploads are signed with
+	Guard      *limits.Guard
 	Now        func() time.Time
 	Rand       io.Reader // crypto/rand in production
 }
@@ -99,6 +101,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if err := h.Guard.Admit(r.Context(), "presign", caller.UID, caller.Issued); err != nil {
+		limits.Deny(w, r, caller.UID, "presign", err)
+		return
+	}
 	var req request
 	present, err := httpapi.DecodeJSON(r, &req)
 	if err == nil && !present {
@@ -111,6 +117,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	u, err := h.plan(caller, req)
 	if err != nil {
 		httpapi.WriteError(w, r, err)
+		return
+	}
+	// The quota is charged the most the upload may be: COS enforces the
+	// signed size.
+	if err := h.Guard.Upload(r.Context(), caller.UID, u.maxSize); err != nil {
+		limits.Deny(w, r, caller.UID, "presign:"+strings.ToLower(u.method), err, slog.String("key", u.key),
+			slog.Int64("bytes", u.maxSize))
 		return
 	}
 
@@ -191,6 +204,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		slog.Int64("max_bytes", u.maxSize),
 		slog.Int64("expired_time", window.End),
 	)
+	httpapi.Audit(r, slog.String("uid", caller.UID), slog.String("action", "presign:"+strings.ToLower(u.method)),
+		slog.String("key", u.key), slog.Int64("bytes", u.maxSize),
+		slog.String("expires", time.Unix(window.End, 0).UTC().Format(time.RFC3339)), slog.String("decision", "allow"))
 }
 
 // upload is a checked request.

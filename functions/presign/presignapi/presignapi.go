@@ -16,6 +16,7 @@ import (
 	"cosgate/shared/cossign"
 	"cosgate/shared/credcache"
 	"cosgate/shared/identity"
+	"cosgate/shared/limits"
 	"cosgate/shared/platform"
 	"cosgate/shared/stsclient"
 )
@@ -52,7 +53,8 @@ func New(cfg config.PresignFunction, getenv func(string) string, logger *slog.Lo
 		epErr = config.Problemf("COS_ENDPOINT", "must be scheme://host[:port] with no path")
 	}
 	sts, stsErr := stsclient.FromConfig(cfg.STS, cfg.Key, cfg.COS.Region, getenv, logger)
-	if err := config.Join(authErr, tplErr, err, epErr, stsErr); err != nil {
+	guard, guardErr := limits.FromConfig(cfg.Limits)
+	if err := config.Join(authErr, tplErr, err, epErr, stsErr, guardErr); err != nil {
 		return nil, err
 	}
 	return &Handler{
@@ -75,7 +77,8 @@ func New(cfg config.PresignFunction, getenv func(string) string, logger *slog.Lo
 			Life:    KeyLife(cfg.Upload.Expires.D()),
 			RoleARN: cfg.STS.RoleARN,
 		},
-		Now:  time.Now,
-		Rand: rand.Reader,
+		Guard: guard,
+		Now:   time.Now,
+		Rand:  rand.Reader,
 	}, nil
 }

@@ -4,13 +4,13 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"cosgate/shared/campolicy"
 	"cosgate/shared/credcache"
 	"cosgate/shared/httpapi"
 	"cosgate/shared/identity"
+	"cosgate/shared/limits"
 	"cosgate/shared/stsclient"
 )
 
@@ -61,6 +61,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if err := h.Guard.Admit(r.Context(), "sts", caller.UID, caller.Issued); err != nil {
+		limits.Deny(w, r, caller.UID, "sts", err)
+		return
+	}
 
 	var req request
 	if r.Method == http.MethodPost {
@@ -80,9 +84,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	key := credcache.KeyFor(caller.UID, grantsKey(grants))
 	if ok, retry := h.Scopes.Allow(caller.UID, key, h.Now()); !ok {
-		w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
-		httpapi.WriteError(w, r, httpapi.Errorf(httpapi.CodeRateLimited,
-			"at most %d different scopes a minute; reuse the ones you have", h.Scopes.Max))
+		e := httpapi.Errorf(
+			httpapi.CodeRateLimited,
+			"at most %d different scopes a minute; reuse the ones you have",
+			h.Scopes.Max,
+		)
+		e.RetryAfter = retry.Truncate(time.Second) + time.Second
+		httpapi.WriteError(w, r, e)
+		return
+	}
+	// Each grant counts, cached or not: the caller holds a key either way.
+	if err := h.charge(r.Context(), caller.UID, grants); err != nil {
+		limits.Deny(w, r, caller.UID, "sts", err)
 		return
 	}
 	creds, hit, err := h.Cache.Get(ctx, key, func(ctx context.Context) (stsclient.Credentials, error) {
@@ -125,6 +138,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		slog.Bool("cached", hit),
 		slog.String("sts_request_id", creds.RequestID),
 	)
+	httpapi.Audit(r, slog.String("uid", caller.UID), slog.String("action", "sts"),
+		slog.Any("prefixes", resp.AllowPrefix), slog.Any("actions", resp.AllowActions),
+		slog.String("expires", time.Unix(creds.ExpiredTime, 0).UTC().Format(time.RFC3339)), slog.Bool("cached", hit),
+		slog.String("decision", "allow"))
 	// Credentials must never sit in a shared cache.
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
@@ -162,6 +179,20 @@ func (h *Handler) grants(c identity.Caller, scope []ScopeItem) ([]campolicy.Gran
 		return nil, httpapi.Errorf(httpapi.CodeForbidden, "%v", err)
 	}
 	return requested, nil
+}
+
+// charge counts a grant against LIMIT_STS_PER_HOUR and, when it can
+// upload, one upload of GrantBytes against the daily quotas.
+func (h *Handler) charge(ctx context.Context, uid string, grants []campolicy.Grant) error {
+	if err := h.Guard.Grant(ctx, uid); err != nil {
+		return err
+	}
+	for _, g := range grants {
+		if campolicy.Uploads(g.Action) {
+			return h.Guard.Upload(ctx, uid, h.GrantBytes)
+		}
+	}
+	return nil
 }
 
 // budget ends the STS work a little before the platform's deadline.

@@ -11,6 +11,7 @@ import (
 	"cosgate/shared/config"
 	"cosgate/shared/credcache"
 	"cosgate/shared/identity"
+	"cosgate/shared/limits"
 	"cosgate/shared/platform"
 	"cosgate/shared/stsclient"
 )
@@ -27,7 +28,11 @@ type Handler struct {
 	Scopes   *ScopeLimiter
 	Duration time.Duration
 	RoleARN  string
-	Now      func() time.Time
+	Guard    *limits.Guard
+	// GrantBytes is charged to the daily byte quota per grant that can
+	// upload: the most one upload may be (UPLOAD_MAX_BYTES).
+	GrantBytes int64
+	Now        func() time.Time
 }
 
 // Build reads the configuration and returns the service.
@@ -81,20 +86,24 @@ func New(cfg config.STSFunction, env platform.Env) (*Handler, error) {
 	}
 	client, err := stsclient.FromConfig(cfg.STS.STSClient, cfg.Key, cfg.COS.Region, env.Getenv, env.Logger)
 	errs = append(errs, err)
+	guard, err := limits.FromConfig(cfg.Limits)
+	errs = append(errs, err)
 	if err := config.Join(errs...); err != nil {
 		return nil, err
 	}
 	return &Handler{
-		Auth:     auth,
-		Prefix:   prefix[0],
-		Actions:  actions,
-		Bucket:   bucket,
-		Cond:     cond,
-		STS:      client,
-		Cache:    credcache.New[stsclient.Credentials](cfg.STS.CacheSize, nil),
-		Scopes:   &ScopeLimiter{Max: cfg.STS.ScopesPerMinute, Window: time.Minute},
-		Duration: cfg.STS.Duration.D(),
-		RoleARN:  cfg.STS.RoleARN,
-		Now:      time.Now,
+		Auth:       auth,
+		Prefix:     prefix[0],
+		Actions:    actions,
+		Bucket:     bucket,
+		Cond:       cond,
+		STS:        client,
+		Cache:      credcache.New[stsclient.Credentials](cfg.STS.CacheSize, nil),
+		Scopes:     &ScopeLimiter{Max: cfg.STS.ScopesPerMinute, Window: time.Minute},
+		Duration:   cfg.STS.Duration.D(),
+		RoleARN:    cfg.STS.RoleARN,
+		Guard:      guard,
+		GrantBytes: cfg.Grant.MaxBytes,
+		Now:        time.Now,
 	}, nil
 }

@@ -1,0 +1,261 @@
+package limits
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"cosgate/shared/httpapi"
+	"cosgate/shared/limits/limitstest"
+)
+
+// stores runs f on each store: in-process, and a real redis-server.
+func stores(t *testing.T, f func(t *testing.T, s Store, redisURL string)) {
+	t.Run("memory", func(t *testing.T) { f(t, NewMemory(nil), "") })
+	t.Run("redis", func(t *testing.T) {
+		r := limitstest.Start(t)
+		s, err := NewRedis(r.URL, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		f(t, s, r.URL)
+	})
+}
+
+func guard(s Store, l Limits, now *time.Time) *Guard {
+	return &Guard{Store: s, Limits: l, FailClosed: FailPolicy(nil), Timeout: time.Second,
+		Now: func() time.Time { return *now }}
+}
+
+func code(err error) string {
+	var e *httpapi.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// Daily quotas: counts and bytes are charged together or not at all,
+// refusals say when they lift, and the next day starts afresh.
+func TestQuotas(t *testing.T) {
+	stores(t, func(t *testing.T, s Store, _ string) {
+		now := time.Date(2026, 11, 30, 22, 0, 0, 0, time.UTC)
+		g := guard(s, Limits{UploadsPerDay: 3, UploadBytesPerDay: 100}, &now)
+		ctx := context.Background()
+		for i, size := range []int64{40, 40} {
+			if err := g.Upload(ctx, "u1", size); err != nil {
+				t.Fatalf("upload %d: %v", i, err)
+			}
+		}
+		// 40 more bytes would pass 100: refused, and the count not charged.
+		err := g.Upload(ctx, "u1", 40)
+		var e *httpapi.Error
+		if !errors.As(err, &e) || e.Code != httpapi.CodeQuotaExceeded || e.RetryAfter != 2*time.Hour {
+			t.Fatalf("over the byte quota: %v", err)
+		}
+		if err := g.Upload(ctx, "u1", 20); err != nil {
+			t.Fatalf("a refused charge still counted: %v", err)
+		}
+		if code(g.Upload(ctx, "u1", 1)) != httpapi.CodeQuotaExceeded {
+			t.Error("a fourth upload was allowed")
+		}
+		if err := g.Upload(ctx, "u2", 1); err != nil {
+			t.Errorf("another caller was limited: %v", err)
+		}
+		u, err := ReadUsage(ctx, s, "u1", now)
+		if err != nil || u.UploadsToday != 3 || u.UploadBytesToday != 100 {
+			t.Errorf("usage %+v %v", u, err)
+		}
+		now = now.Add(2 * time.Hour) // 00:00 UTC
+		if err := g.Upload(ctx, "u1", 100); err != nil {
+			t.Errorf("a new day: %v", err)
+		}
+	})
+}
+
+// The per-minute rate slides: the previous minute counts for what is left
+// of it, so a burst at a minute's end does not double the rate.
+func TestRequestRate(t *testing.T) {
+	stores(t, func(t *testing.T, s Store, _ string) {
+		now := time.Date(2026, 11, 30, 12, 0, 50, 0, time.UTC)
+		g := guard(s, Limits{RequestsPerMinute: 4}, &now)
+		ctx := context.Background()
+		for i := range 4 {
+			if err := g.Admit(ctx, "sts", "u1", time.Time{}); err != nil {
+				t.Fatalf("request %d: %v", i, err)
+			}
+		}
+		if err := g.Admit(ctx, "sts", "u1", time.Time{}); code(err) != httpapi.CodeRateLimited {
+			t.Fatalf("fifth: %v", err)
+		}
+		if err := g.Admit(ctx, "presign", "u1", time.Time{}); err != nil {
+			t.Errorf("the rate is per function: %v", err)
+		}
+		now = now.Add(25 * time.Second) // 12:01:15: 3/4 of the last minute still counts (3 of 4)
+		if err := g.Admit(ctx, "sts", "u1", time.Time{}); err != nil {
+			t.Errorf("one more fits: %v", err)
+		}
+		if err := g.Admit(ctx, "sts", "u1", time.Time{}); code(err) != httpapi.CodeRateLimited {
+			t.Errorf("the window did not slide: %v", err)
+		}
+		now = now.Add(time.Minute)
+		if err := g.Admit(ctx, "sts", "u1", time.Time{}); err != nil {
+			t.Errorf("a minute later: %v", err)
+		}
+	})
+}
+
+// Revocation: a revoked uid is refused, and after a restore its old tokens
+// still are, but not new ones; an object key on the deny list is refused.
+func TestRevocation(t *testing.T) {
+	stores(t, func(t *testing.T, s Store, _ string) {
+		now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+		g := guard(s, Limits{}, &now)
+		ctx := context.Background()
+		old := now.Add(-time.Hour)
+		if err := RevokeUser(ctx, s, "u1", now); err != nil {
+			t.Fatal(err)
+		}
+		for _, issued := range []time.Time{{}, old, now.Add(time.Minute)} {
+			if code(g.Admit(ctx, "download", "u1", issued)) != httpapi.CodeRevoked {
+				t.Errorf("revoked u1 (token of %v) was admitted", issued)
+			}
+		}
+		if err := g.Admit(ctx, "download", "u2", old); err != nil {
+			t.Errorf("u2: %v", err)
+		}
+		RestoreUser(ctx, s, "u1")
+		if code(g.Admit(ctx, "download", "u1", old)) != httpapi.CodeRevoked {
+			t.Error("a token from before the revocation came back")
+		}
+		if err := g.Admit(ctx, "download", "u1", now.Add(time.Second)); err != nil {
+			t.Errorf("a new token after the restore: %v", err)
+		}
+		RevokeObject(ctx, s, "uploads/u1/a.jpg", now)
+		if code(g.ObjectAllowed(ctx, "uploads/u1/a.jpg")) != httpapi.CodeRevoked || g.ObjectAllowed(ctx, "uploads/u1/b.jpg") != nil {
+			t.Error("the object deny list")
+		}
+		RestoreObject(ctx, s, "uploads/u1/a.jpg")
+		if g.ObjectAllowed(ctx, "uploads/u1/a.jpg") != nil {
+			t.Error("a restored key is still refused")
+		}
+	})
+}
+
+// What this store writes is what Redis holds, read by another client
+// (go-redis): counters are integers under the documented keys, with a TTL,
+// and a mark another client sets is honoured.
+func TestRedisAsAnotherClientSeesIt(t *testing.T) {
+	r := limitstest.Start(t)
+	s, _ := NewRedis(r.URL, time.Second)
+	defer s.Close()
+	opt, _ := goredis.ParseURL(r.URL)
+	other := goredis.NewClient(opt)
+	defer other.Close()
+	ctx := context.Background()
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	g := guard(s, Limits{UploadsPerDay: 10, UploadBytesPerDay: 1000, STSPerHour: 5}, &now)
+	g.Upload(ctx, "u1", 250)
+	g.Grant(ctx, "u1")
+	for key, want := range map[string]string{
+		"cosgate:{u1}:uploads:20261130T000000":      "1",
+		"cosgate:{u1}:upload-bytes:20261130T000000": "250",
+		"cosgate:{u1}:sts:20261130T120000":          "1",
+	} {
+		got, err := other.Get(ctx, key).Result()
+		ttl := other.PTTL(ctx, key).Val()
+		if err != nil || got != want || ttl <= 0 {
+			t.Errorf("%s = %q (ttl %v) %v, want %s", key, got, ttl, err, want)
+		}
+	}
+	other.Set(ctx, "cosgate:{u9}:revoked", "1", 0)
+	if code(g.Admit(ctx, "sts", "u9", time.Time{})) != httpapi.CodeRevoked {
+		t.Error("a revocation written by another client is not honoured")
+	}
+}
+
+// Two instances (separate pools) sharing one redis-server, 16 concurrent
+// charges for one caller against a quota of 5: exactly 5 succeed.
+func TestSharedQuotaIsExact(t *testing.T) {
+	r := limitstest.Start(t)
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	var gs []*Guard
+	for range 2 {
+		s, _ := NewRedis(r.URL, time.Second)
+		defer s.Close()
+		gs = append(gs, guard(s, Limits{UploadsPerDay: 5}, &now))
+	}
+	for round := range 20 {
+		uid := "u" + strconv.Itoa(round)
+		var ok atomic.Int32
+		var wg sync.WaitGroup
+		for i := range 16 {
+			wg.Go(func() {
+				if gs[i%2].Upload(context.Background(), uid, 1) == nil {
+					ok.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if ok.Load() != 5 {
+			t.Fatalf("round %d: %d uploads allowed, want 5", round, ok.Load())
+		}
+	}
+}
+
+// A store that cannot answer: each kind as its policy says, within the
+// timeout; a refusal is a 503 UpstreamUnavailable.
+func TestStoreDown(t *testing.T) {
+	// One address refuses connections; the other accepts and never answers.
+	refused := func() string {
+		ln, _ := net.Listen("tcp", "127.0.0.1:0")
+		addr := ln.Addr().String()
+		ln.Close()
+		return addr
+	}()
+	silent, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer silent.Close()
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	for _, addr := range []string{refused, silent.Addr().String()} {
+		s, _ := NewRedis("redis://"+addr, 100*time.Millisecond)
+		now := time.Now()
+		g := &Guard{Store: s, Limits: Limits{RequestsPerMinute: 1, UploadsPerDay: 1, STSPerHour: 1},
+			FailClosed: FailPolicy(nil), Timeout: 150 * time.Millisecond, Now: func() time.Time { return now }}
+		ctx := context.Background()
+		start := time.Now()
+		if err := g.Admit(ctx, "sts", "u1", time.Time{}); err != nil {
+			t.Errorf("%s: requests and revocation fail open by default: %v", addr, err)
+		}
+		if code(g.Upload(ctx, "u1", 1)) != httpapi.CodeUpstreamUnavailable || code(g.Grant(ctx, "u1")) != httpapi.CodeUpstreamUnavailable {
+			t.Errorf("%s: uploads and sts fail closed by default", addr)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("%s: %v for five calls with a 150 ms timeout", addr, d)
+		}
+		g.FailClosed = FailPolicy([]string{"open"})
+		if err := g.Upload(ctx, "u1", 1); err != nil {
+			t.Errorf("%s: LIMITS_FAIL=open: %v", addr, err)
+		}
+		g.FailClosed = FailPolicy([]string{"requests:closed"})
+		if code(g.Admit(ctx, "sts", "u1", time.Time{})) != httpapi.CodeUpstreamUnavailable {
+			t.Errorf("%s: requests:closed", addr)
+		}
+		s.Close()
+	}
+}

@@ -1,0 +1,98 @@
+package limits
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Memory is the in-process store: exact for one function instance, and
+// what make dev uses. Entries expire by their TTL.
+type Memory struct {
+	mu      sync.Mutex
+	entries map[string]memEntry
+	now     func() time.Time
+	charges int // charges since the last sweep of expired entries
+}
+
+type memEntry struct {
+	n       int64
+	mark    string
+	expires time.Time // zero: never
+}
+
+// NewMemory returns an empty in-process store; now is its clock for expiry
+// (time.Now when nil).
+func NewMemory(now func() time.Time) *Memory {
+	if now == nil {
+		now = time.Now
+	}
+	return &Memory{entries: map[string]memEntry{}, now: now}
+}
+
+// sweepEvery bounds the work of dropping expired counters.
+const sweepEvery = 1024
+
+func (m *Memory) Charge(_ context.Context, counters []Counter) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	if m.charges++; m.charges >= sweepEvery {
+		m.charges = 0
+		for k, e := range m.entries {
+			if !e.expires.IsZero() && now.After(e.expires) {
+				delete(m.entries, k)
+			}
+		}
+	}
+	live := func(k string) int64 {
+		e, ok := m.entries[k]
+		if !ok || !e.expires.IsZero() && now.After(e.expires) {
+			return 0
+		}
+		return e.n
+	}
+	for i, c := range counters {
+		used := float64(live(c.Key))
+		if c.Prev != "" {
+			used += c.Weight * float64(live(c.Prev))
+		}
+		if used+float64(c.N) > float64(c.Limit) {
+			return i, nil
+		}
+	}
+	for _, c := range counters {
+		m.entries[c.Key] = memEntry{n: live(c.Key) + c.N, expires: now.Add(c.TTL)}
+	}
+	return -1, nil
+}
+
+func (m *Memory) Value(_ context.Context, key string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.entries[key]
+	switch {
+	case !ok || !e.expires.IsZero() && m.now().After(e.expires):
+		return "", nil
+	case e.mark != "":
+		return e.mark, nil
+	}
+	return strconv.FormatInt(e.n, 10), nil
+}
+
+func (m *Memory) Mark(_ context.Context, key, value string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.entries[key] = memEntry{mark: value}
+	return nil
+}
+
+func (m *Memory) Unmark(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.entries, key)
+	return nil
+}
+
+func (m *Memory) Close() error { return nil }
