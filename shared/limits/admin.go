@@ -3,21 +3,38 @@ package limits
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // RevokeUser refuses uid from now on, and for ever every token issued up to
 // now: after RestoreUser, only a new sign-in is let back in.
 func RevokeUser(ctx context.Context, s Store, uid string, now time.Time) error {
-	if err := s.Mark(ctx, epochKey(uid), strconv.FormatInt(now.Unix(), 10)); err != nil {
-		return err
-	}
-	return s.Mark(ctx, revokedKey(uid), strconv.FormatInt(now.Unix(), 10))
+	return s.Mark(ctx, revocationKey(uid), "revoked "+strconv.FormatInt(now.Unix(), 10))
 }
 
 // RestoreUser lets uid back in, with tokens issued after the revocation.
 func RestoreUser(ctx context.Context, s Store, uid string) error {
-	return s.Unmark(ctx, revokedKey(uid))
+	v, err := s.Value(ctx, revocationKey(uid))
+	if err != nil || v == "" {
+		return err
+	}
+	return s.Mark(ctx, revocationKey(uid), "restored "+strconv.FormatInt(parseRevocation(v).since.Unix(), 10))
+}
+
+// revocation is a uid's revocation value, read.
+type revocation struct {
+	revoked bool
+	since   time.Time // zero: never revoked
+}
+
+func parseRevocation(v string) revocation {
+	state, unix, _ := strings.Cut(v, " ")
+	t, err := strconv.ParseInt(unix, 10, 64)
+	if err != nil {
+		return revocation{revoked: state == "revoked"} // unreadable: a revocation still holds
+	}
+	return revocation{revoked: state == "revoked", since: time.Unix(t, 0)}
 }
 
 // RevokeObject puts an object key on the deny list /download checks.
@@ -56,17 +73,14 @@ func ReadUsage(ctx context.Context, s Store, uid string, now time.Time) (Usage, 
 		}
 		*dst, _ = strconv.ParseInt(v, 10, 64)
 	}
-	revoked, err := s.Value(ctx, revokedKey(uid))
+	v, err := s.Value(ctx, revocationKey(uid))
 	if err != nil {
 		return u, err
 	}
-	before, err := s.Value(ctx, epochKey(uid))
-	if err != nil {
-		return u, err
-	}
-	u.Revoked = revoked != ""
-	if t, err := strconv.ParseInt(before, 10, 64); err == nil {
-		u.TokensRefusedUntil = time.Unix(t, 0).UTC().Format(time.RFC3339)
+	st := parseRevocation(v)
+	u.Revoked = st.revoked
+	if !st.since.IsZero() {
+		u.TokensRefusedUntil = st.since.UTC().Format(time.RFC3339)
 	}
 	return u, nil
 }

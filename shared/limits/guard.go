@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"cosgate/shared/httpapi"
@@ -124,23 +123,17 @@ func (g *Guard) ObjectAllowed(ctx context.Context, key string) error {
 }
 
 func (g *Guard) checkRevoked(ctx context.Context, uid string, issued time.Time) error {
-	revoked, err := g.value(ctx, revokedKey(uid))
+	v, err := g.value(ctx, revocationKey(uid))
 	if err != nil {
 		return g.unavailable(ctx, Revocation, err)
 	}
-	if revoked != "" {
+	st := parseRevocation(v)
+	switch {
+	case st.revoked:
 		return httpapi.Errorf(httpapi.CodeRevoked, "access for this user has been revoked")
-	}
-	if issued.IsZero() {
-		return nil
-	}
-	before, err := g.value(ctx, epochKey(uid))
-	if err != nil {
-		return g.unavailable(ctx, Revocation, err)
-	}
-	// A token issued in or before the second of the revocation stays
-	// refused after a restore: only a new sign-in is let back in.
-	if t, _ := strconv.ParseInt(before, 10, 64); before != "" && issued.Unix() <= t {
+	case !st.since.IsZero() && !issued.IsZero() && !issued.After(st.since):
+		// A token issued in or before the second of the revocation stays
+		// refused after a restore: only a new sign-in is let back in.
 		return httpapi.Errorf(httpapi.CodeRevoked, "this token was issued before access was revoked; sign in again")
 	}
 	return nil

@@ -176,7 +176,7 @@ func TestRedisAsAnotherClientSeesIt(t *testing.T) {
 			t.Errorf("%s = %q (ttl %v) %v, want %s", key, got, ttl, err, want)
 		}
 	}
-	other.Set(ctx, "cosgate:{u9}:revoked", "1", 0)
+	other.Set(ctx, "cosgate:{u9}:revocation", "revoked 1795353600", 0)
 	if code(g.Admit(ctx, "sts", "u9", time.Time{})) != httpapi.CodeRevoked {
 		t.Error("a revocation written by another client is not honoured")
 	}

@@ -42,8 +42,10 @@ func counterKey(kind, uid string, window time.Time) string {
 	return "cosgate:{" + uid + "}:" + kind + ":" + window.UTC().Format("20060102T150405")
 }
 
-func epochKey(uid string) string   { return "cosgate:{" + uid + "}:revoked-before" }
-func revokedKey(uid string) string { return "cosgate:{" + uid + "}:revoked" }
+// revocationKey holds a uid's revocation in one value, so a request reads
+// it in one round trip: "revoked <unix>" while revoked, "restored <unix>"
+// after, where <unix> is the second of the revocation.
+func revocationKey(uid string) string { return "cosgate:{" + uid + "}:revocation" }
 func deniedObjectKey(key string) string {
 	return "cosgate:object-denied:" + key
 }
