@@ -119,17 +119,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, r, err)
 		return
 	}
-	// The quota is charged the most the upload may be: COS enforces the
-	// signed size.
-	if err := h.Guard.Upload(r.Context(), caller.UID, u.maxSize); err != nil {
-		limits.Deny(w, r, caller.UID, "presign:"+strings.ToLower(u.method), err, slog.String("key", u.key),
-			slog.Int64("bytes", u.maxSize))
-		return
-	}
 
 	creds, err := h.Keys.For(r.Context(), caller, u.prefix)
 	if err != nil {
 		httpapi.WriteError(w, r, err)
+		return
+	}
+	// The quota is charged the most the upload may be (COS enforces the
+	// signed size), and only once nothing can fail before the URL is
+	// handed out: signing is pure.
+	if err := h.Guard.Upload(r.Context(), caller.UID, u.maxSize); err != nil {
+		limits.Deny(w, r, caller.UID, "presign:"+strings.ToLower(u.method), err, slog.String("key", u.key),
+			slog.Int64("bytes", u.maxSize))
 		return
 	}
 	now := h.Now()

@@ -93,8 +93,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, r, e)
 		return
 	}
-	// Each grant counts, cached or not: the caller holds a key either way.
-	if err := h.charge(r.Context(), caller.UID, grants); err != nil {
+	// Each grant counts, cached or not, before STS is asked: that is what
+	// keeps a caller from draining the account's STS quota.
+	if err := h.Guard.Grant(r.Context(), caller.UID); err != nil {
 		limits.Deny(w, r, caller.UID, "sts", err)
 		return
 	}
@@ -112,6 +113,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		httpapi.WriteError(w, r, stsclient.AsHTTP(err))
+		return
+	}
+	// The upload quota is charged only for a key handed out.
+	if err := h.chargeUpload(r.Context(), caller.UID, grants); err != nil {
+		limits.Deny(w, r, caller.UID, "sts", err)
 		return
 	}
 
@@ -181,12 +187,9 @@ func (h *Handler) grants(c identity.Caller, scope []ScopeItem) ([]campolicy.Gran
 	return requested, nil
 }
 
-// charge counts a grant against LIMIT_STS_PER_HOUR and, when it can
-// upload, one upload of GrantBytes against the daily quotas.
-func (h *Handler) charge(ctx context.Context, uid string, grants []campolicy.Grant) error {
-	if err := h.Guard.Grant(ctx, uid); err != nil {
-		return err
-	}
+// chargeUpload counts a grant that can upload as one upload of GrantBytes
+// against the daily quotas.
+func (h *Handler) chargeUpload(ctx context.Context, uid string, grants []campolicy.Grant) error {
 	for _, g := range grants {
 		if campolicy.Uploads(g.Action) {
 			return h.Guard.Upload(ctx, uid, h.GrantBytes)

@@ -18,6 +18,7 @@ import (
 	"cosgate/shared/httpapi"
 	"cosgate/shared/identity"
 	"cosgate/shared/identity/identitytest"
+	"cosgate/shared/limits"
 	"cosgate/shared/logging"
 	"cosgate/shared/stsclient"
 	"cosgate/shared/stsclient/ststest"
@@ -296,5 +297,38 @@ func TestDistinctScopesAreBounded(t *testing.T) {
 	f.now = f.now.Add(time.Minute)
 	if w := f.do(t, "POST", scope(3), token(t, "u1")); w.Code != 200 {
 		t.Errorf("the next minute: %d", w.Code)
+	}
+}
+
+// The limits: every grant counts against LIMIT_STS_PER_HOUR before STS is
+// asked; the upload quota is charged only for a key handed out, so an STS
+// failure costs the caller none of it.
+func TestLimits(t *testing.T) {
+	f := newFixture(t, 0)
+	f.hd.Guard = &limits.Guard{Store: limits.NewMemory(nil), Limits: limits.Limits{UploadsPerDay: 2, STSPerHour: 3},
+		FailClosed: limits.FailPolicy(nil), Timeout: time.Second, Now: func() time.Time { return f.now }}
+	f.hd.GrantBytes = 1024
+	bearer := token(t, "u1")
+	f.sts.Script = func(int, ststest.Call) ststest.Reply {
+		return ststest.Reply{ErrorCode: "InvalidParameter.GrantOtherResource"}
+	}
+	if w := f.do(t, "POST", "", bearer); w.Code != 502 {
+		t.Fatalf("failing STS: %d", w.Code)
+	}
+	f.sts.Script = nil
+	for i := range 2 {
+		if w := f.do(t, "POST", "", bearer); w.Code != 200 {
+			t.Fatalf("grant %d: %d %s (the failed call used the upload quota?)", i, w.Code, w.Body)
+		}
+	}
+	w := f.do(t, "POST", "", bearer) // the fourth grant: over the hourly count of 3
+	if w.Code != 429 || errorCode(t, w) != httpapi.CodeRateLimited || w.Header().Get("Retry-After") == "" {
+		t.Errorf("over LIMIT_STS_PER_HOUR: %d %s", w.Code, w.Body)
+	}
+	if n := len(f.sts.Calls()); n != 3 {
+		t.Errorf("%d STS calls; the refused grant must not reach STS", n)
+	}
+	if !strings.Contains(f.logs.String(), `"msg":"audit"`) || !strings.Contains(f.logs.String(), `"reason":"RateLimited"`) {
+		t.Errorf("no audit lines: %s", f.logs)
 	}
 }
