@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"time"
 )
 
 type ctxKey int
@@ -63,4 +64,18 @@ func AddLogAttrs(ctx context.Context, attrs ...slog.Attr) {
 	if r := requestFrom(ctx); r != nil {
 		r.attrs = append(r.attrs, attrs...)
 	}
+}
+
+// DeadlineMargin is left between a handler's upstream call and the
+// platform's deadline, so a slow upstream still gets a 504 from the
+// function rather than a cut-off invocation.
+const DeadlineMargin = 250 * time.Millisecond
+
+// Budget ends upstream work DeadlineMargin before the request's deadline
+// (the platform's), or with the request when it has none.
+func Budget(ctx context.Context) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(ctx, dl.Add(-DeadlineMargin))
+	}
+	return context.WithCancel(ctx)
 }

@@ -8,8 +8,14 @@ import (
 )
 
 // FromConfig builds the Guard the configuration describes: the Redis store
-// when LIMITS_REDIS_URL is set, else an in-process one.
+// when LIMITS_REDIS_URL is set, else an in-process one. With no store and
+// no limit it is nil (every check passes at no cost): nothing could revoke
+// in an instance's own memory, so there is nothing to read per request.
 func FromConfig(c config.Limits) (*Guard, error) {
+	if c.RedisURL == "" && c.RequestsPerMinute == 0 && c.UploadsPerDay == 0 && c.UploadBytesPerDay == 0 &&
+		c.STSPerHour == 0 {
+		return nil, nil
+	}
 	var store Store = NewMemory(nil)
 	if u := c.RedisURL.Reveal(); u != "" {
 		r, err := NewRedis(u, c.Timeout.D())

@@ -1,7 +1,6 @@
 package loginapi
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -33,10 +32,6 @@ type Response struct {
 // check is looser (- _ . too) so that the local stack's codes pass.
 const maxCodeBytes = 128
 
-// deadlineMargin is left between the exchange and the platform's deadline,
-// so a slow WeChat still gets a 504 from us rather than a cut-off call.
-const deadlineMargin = 250 * time.Millisecond
-
 // wxErrors maps jscode2session's documented errcodes (code2Session page,
 // "错误码") to what the caller is told. Any other errcode is a 502.
 var wxErrors = map[int]struct{ code, message string }{
@@ -67,7 +62,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, r, err)
 		return
 	}
-	ctx, cancel := budget(r.Context())
+	ctx, cancel := httpapi.Budget(r.Context())
 	defer cancel()
 	session, attempts, err := h.WeChat.Exchange(ctx, req.Code)
 	httpapi.AddLogAttrs(r.Context(), slog.Int("wx_attempts", attempts))
@@ -131,12 +126,4 @@ func checkCode(code string) error {
 		}
 	}
 	return nil
-}
-
-// budget ends the exchange a little before the platform's deadline.
-func budget(ctx context.Context) (context.Context, context.CancelFunc) {
-	if dl, ok := ctx.Deadline(); ok {
-		return context.WithDeadline(ctx, dl.Add(-deadlineMargin))
-	}
-	return context.WithCancel(ctx)
 }

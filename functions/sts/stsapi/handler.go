@@ -18,10 +18,6 @@ import (
 // session token with it.
 const maxScope = 20
 
-// deadlineMargin is left between our work and the platform's deadline, so
-// a slow STS still gets a 504 from us rather than a cut-off invocation.
-const deadlineMargin = 250 * time.Millisecond
-
 // ScopeItem is one entry of a requested scope, as the official
 // sts-server-scope sample sends it.
 type ScopeItem struct {
@@ -80,7 +76,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The policy is a function of the grants and the configuration, so the
 	// grants key the cache and the policy is built only when STS is called.
-	ctx, cancel := h.budget(r.Context())
+	ctx, cancel := httpapi.Budget(r.Context())
 	defer cancel()
 	key := credcache.KeyFor(caller.UID, grantsKey(grants))
 	if ok, retry := h.Scopes.Allow(caller.UID, key, h.Now()); !ok {
@@ -196,14 +192,6 @@ func (h *Handler) chargeUpload(ctx context.Context, uid string, grants []campoli
 		}
 	}
 	return nil
-}
-
-// budget ends the STS work a little before the platform's deadline.
-func (h *Handler) budget(ctx context.Context) (context.Context, context.CancelFunc) {
-	if dl, ok := ctx.Deadline(); ok {
-		return context.WithDeadline(ctx, dl.Add(-deadlineMargin))
-	}
-	return context.WithCancel(ctx)
 }
 
 // grantsKey is a canonical, unambiguous rendering of the grants.
