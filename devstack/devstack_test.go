@@ -12,7 +12,8 @@ import (
 func TestFunctionsNeverLinkDevstack(t *testing.T) {
 	for _, tags := range []string{"", "lambda.norpc"} {
 		out, err := exec.Command("go", "list", "-deps", "-tags", tags,
-			"cosgate/functions/sts", "cosgate/functions/presign", "cosgate/functions/download").CombinedOutput()
+			"cosgate/functions/sts", "cosgate/functions/presign", "cosgate/functions/download",
+			"cosgate/functions/login").CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list: %v\n%s", err, out)
 		}

@@ -132,33 +132,98 @@ func (p Policy) Allows(r Request) bool {
 	return allowed
 }
 
-func (s Statement) matches(r Request) bool {
-	hit := false
-	for _, a := range s.Actions {
-		if Glob(a, r.Action) {
-			hit = true
-			break
+func (s Statement) matches(r Request) bool { return s.miss(r, false) == nil }
+
+// Miss says why one statement did not apply to a request, or, for a deny
+// statement that did apply, that it refused it.
+type Miss struct {
+	Statement int    `json:"statement"` // the statement's index in the policy
+	Effect    string `json:"effect"`    // allow or deny
+	// Part is what failed to match: "action", "resource" or "condition";
+	// "" for a deny statement that matched.
+	Part string `json:"part"`
+	// Detail says it in a sentence, naming what the request had and what
+	// the statement wants.
+	Detail string `json:"detail"`
+}
+
+// Decision is the outcome of a policy for one request, with the reasons.
+type Decision struct {
+	Allowed bool
+	Deny    *Miss  // the deny statement that refused, if one did
+	Misses  []Miss // each allow statement that did not apply, and why
+}
+
+// Decide evaluates p like Allows and also says why: the local console shows
+// it beside a refused request. It costs more than Allows, so the emulator
+// only asks it once a request has been refused.
+func (p Policy) Decide(r Request) Decision {
+	var d Decision
+	for i, s := range p.Statements {
+		m := s.miss(r, true)
+		if m == nil {
+			if s.Effect == "deny" {
+				d.Deny = &Miss{Statement: i, Effect: "deny", Detail: fmt.Sprintf(
+					"statement %d denies %s on %s", i, r.Action, r.Resource)}
+				d.Allowed = false
+				return d
+			}
+			d.Allowed = true
+			continue
+		}
+		if s.Effect == "allow" {
+			m.Statement = i
+			d.Misses = append(d.Misses, *m)
 		}
 	}
-	if !hit {
-		return false
-	}
-	hit = false
-	for _, res := range s.Resources {
-		if Glob(modern(res), r.Resource) {
-			hit = true
-			break
+	return d
+}
+
+// miss returns nil when s applies to r; otherwise the first part that does
+// not match, described when explain is set.
+func (s Statement) miss(r Request, explain bool) *Miss {
+	if !anyGlob(s.Actions, r.Action, nil) {
+		if !explain {
+			return &Miss{}
 		}
+		return &Miss{Effect: s.Effect, Part: "action", Detail: fmt.Sprintf(
+			"action %s is not among %s", r.Action, strings.Join(s.Actions, ", "))}
 	}
-	if !hit {
-		return false
+	if !anyGlob(s.Resources, r.Resource, modern) {
+		if !explain {
+			return &Miss{}
+		}
+		return &Miss{Effect: s.Effect, Part: "resource", Detail: fmt.Sprintf(
+			"resource %s is outside %s", r.Resource, strings.Join(s.Resources, ", "))}
 	}
 	for _, c := range s.Conditions {
-		if !c.holds(r.Value) {
-			return false
+		if c.holds(r.Value) {
+			continue
+		}
+		if !explain {
+			return &Miss{}
+		}
+		got := "none"
+		if v, ok := r.Value(c.Key); ok {
+			got = strconv.Quote(v)
+		}
+		return &Miss{Effect: s.Effect, Part: "condition", Detail: fmt.Sprintf(
+			"condition %s %s %s does not hold: the request has %s",
+			c.Op+map[bool]string{true: "_if_exist"}[c.IfExist], c.Key, strings.Join(c.Values, ", "), got)}
+	}
+	return nil
+}
+
+func anyGlob(patterns []string, s string, rewrite func(string) string) bool {
+	for _, p := range patterns {
+		if rewrite != nil {
+			p = rewrite(p)
+		}
+		if Glob(p, s) {
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // modern rewrites the legacy prefix form

@@ -1,6 +1,9 @@
 package cam
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 const res = "qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/"
 
@@ -91,6 +94,53 @@ func TestParseRefuses(t *testing.T) {
 		`{"version":"2.0","statement":[{"effect":"allow","action":"a","resource":{"x":1}}]}`} {
 		if _, err := Parse([]byte(doc)); err == nil {
 			t.Errorf("accepted %s", doc)
+		}
+	}
+}
+
+// TestDecide: the reasons name the part of each statement that did not
+// match (the COS FAQ's two cases, an action missing from the grant and a
+// key outside allowPrefix, then a condition), and agree with Allows.
+func TestDecide(t *testing.T) {
+	p, err := Parse([]byte(`{"version":"2.0","statement":[
+		{"effect":"allow","action":["name/cos:PutObject"],"resource":["` + res + `users/alice/*"],
+		 "condition":{"string_equal":{"cos:x-cos-acl":"private"}}},
+		{"effect":"deny","action":"name/cos:PutObject","resource":"` + res + `users/alice/locked*"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	acl := map[string]string{"cos:x-cos-acl": "private"}
+	for _, c := range []struct {
+		action, key string
+		vals        map[string]string
+		part, want  string
+	}{
+		{"name/cos:GetObject", "users/alice/a.jpg", acl, "action", "action name/cos:GetObject is not among name/cos:PutObject"},
+		{"name/cos:PutObject", "users/bob/a.jpg", acl, "resource", "resource " + res + "users/bob/a.jpg is outside " + res + "users/alice/*"},
+		{"name/cos:PutObject", "users/alice/a.jpg", map[string]string{"cos:x-cos-acl": "public-read"}, "condition",
+			`condition string_equal cos:x-cos-acl private does not hold: the request has "public-read"`},
+		{"name/cos:PutObject", "users/alice/a.jpg", nil, "condition", "the request has none"},
+		{"name/cos:PutObject", "users/alice/locked.jpg", acl, "deny", "statement 1 denies name/cos:PutObject"},
+		{"name/cos:PutObject", "users/alice/a.jpg", acl, "", ""},
+	} {
+		r := Request{Action: c.action, Resource: res + c.key, Value: values(c.vals)}
+		d := p.Decide(r)
+		if d.Allowed != p.Allows(r) {
+			t.Errorf("%s %s: Decide says %v, Allows %v", c.action, c.key, d.Allowed, p.Allows(r))
+		}
+		switch {
+		case c.part == "":
+			if !d.Allowed || len(d.Misses) != 0 || d.Deny != nil {
+				t.Errorf("%s: want allowed with no reasons, got %+v", c.key, d)
+			}
+		case c.part == "deny":
+			if d.Allowed || d.Deny == nil || d.Deny.Statement != 1 || !strings.Contains(d.Deny.Detail, c.want) {
+				t.Errorf("%s: want statement 1's deny, got %+v", c.key, d)
+			}
+		default:
+			if d.Allowed || len(d.Misses) != 1 || d.Misses[0].Part != c.part || !strings.Contains(d.Misses[0].Detail, c.want) {
+				t.Errorf("%s %s: want a %s miss containing %q, got %+v", c.action, c.key, c.part, c.want, d)
+			}
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package cosemu
 
 import (
+	"cosgate/devstack/trace"
 	"encoding/xml"
 	"net/http"
 	"time"
@@ -18,6 +19,15 @@ type apiError struct {
 	// ServerTime is set on clock errors; the JS SDKs correct their clock
 	// from it (or from the Date header).
 	ServerTime bool
+	// reason is the decision behind the answer, for the local console.
+	reason *trace.Reason
+}
+
+// because returns a copy of e that carries the decision behind it.
+func (e *apiError) because(r *trace.Reason) *apiError {
+	c := *e
+	c.reason = r
+	return &c
 }
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
@@ -170,6 +180,10 @@ const xmlHeader = "<?xml version='1.0' encoding='utf-8' ?>\n"
 // whose errors are the status and headers alone.
 func writeError(w http.ResponseWriter, r *http.Request, rc *reqContext, e *apiError) {
 	rc.code = e.Code
+	rc.reason = e.reason
+	if rc.reason == nil && e.Status < 500 {
+		rc.reason = &trace.Reason{Kind: trace.KindRequest, Detail: e.Message}
+	}
 	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("x-cos-error-code", e.Code)
 	if r.Method == http.MethodHead {

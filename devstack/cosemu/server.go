@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ import (
 
 	"cosgate/devstack/cam"
 	"cosgate/devstack/tempkeys"
+	"cosgate/devstack/trace"
 	"cosgate/shared/cosverify"
 	"cosgate/shared/httpapi"
 )
@@ -37,6 +39,7 @@ type Config struct {
 	Store           Store
 	Now             func() time.Time // the server clock; time.Now when nil
 	Logger          *slog.Logger     // one line per request; discarded when nil
+	Trace           *trace.Recorder  // every request and each refusal's reason; off when nil
 }
 
 // Server is the emulator; it is an http.Handler.
@@ -76,6 +79,7 @@ type reqContext struct {
 	query     url.Values
 	key       string
 	base      string // the path prefix before the key: "" or "/<bucket>"
+	reason    *trace.Reason
 }
 
 func newID() string {
@@ -102,12 +106,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	sw := &httpapi.StatusRecorder{ResponseWriter: w}
 	s.serve(sw, r, rc)
+	took := time.Since(start)
 	// Never the query or headers: they hold signatures and tokens.
 	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "cos",
 		slog.String("method", r.Method), slog.String("key", clip(rc.key)),
 		slog.Int("status", sw.Status()), slog.String("code", rc.code),
-		slog.String("secret_id", redact(rc.secretID)), slog.String("request_id", rc.id),
-		slog.Duration("took", time.Since(start)))
+		slog.String("secret_id", trace.ShortID(rc.secretID)), slog.String("request_id", rc.id),
+		slog.Duration("took", took))
+	ex := trace.Exchange{
+		Time: start, Service: "cos", Method: r.Method, Path: r.URL.Path, Status: sw.Status(),
+		Millis: float64(took.Microseconds()) / 1000, RequestID: rc.id, Code: rc.code,
+		SecretID: rc.secretID, Reason: rc.reason,
+	}
+	if rc.secretID != "" {
+		ex.Keys = []string{rc.secretID}
+	}
+	s.cfg.Trace.Record(ex, 0)
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rc *reqContext) {
@@ -217,7 +231,10 @@ func (s *Server) anonymousRead(w http.ResponseWriter, r *http.Request, rc *reqCo
 		if err == nil {
 			body.Close()
 		}
-		writeError(w, r, rc, errSignatureEmpty)
+		writeError(w, r, rc, errSignatureEmpty.because(&trace.Reason{
+			Kind:   trace.KindMissing,
+			Detail: "an unsigned request may only read a public-read object; this one is private or absent",
+		}))
 		return
 	}
 	body.Close()
@@ -315,45 +332,72 @@ func (s *Server) principal(rc *reqContext, secretID, token string) (principal, *
 	k, _ := s.cfg.Keys.Get(secretID)
 	switch {
 	case token == "":
-		return principal{}, errTokenMissing
+		return principal{}, errTokenMissing.because(&trace.Reason{
+			Kind: trace.KindTokenMissing,
+			Detail: "the request is signed with temporary key " + trace.ShortID(
+				secretID,
+			) + " but carries no x-cos-security-token",
+		})
 	case token != k.Token:
-		return principal{}, errTokenMismatch
+		return principal{}, errTokenMismatch.because(&trace.Reason{
+			Kind:   trace.KindTokenMismatch,
+			Detail: "the x-cos-security-token was issued with another key than " + trace.ShortID(secretID),
+		})
 	case rc.now.After(k.Expires):
-		return principal{}, errExpiredToken
+		return principal{}, errExpiredToken.because(&trace.Reason{
+			Kind:   trace.KindTokenExpired,
+			Detail: "temporary key " + trace.ShortID(secretID) + " expired",
+			End:    k.Expires.Unix(),
+			Server: rc.now.Unix(),
+		})
 	}
 	return principal{key: k}, nil
 }
 
-// verifyError maps a verifier failure to COS's answer.
+// verifyError maps a verifier failure to COS's answer, with the decision
+// behind it.
 func verifyError(rc *reqContext, err error) *apiError {
 	var v *cosverify.VerifyError
 	if !errors.As(err, &v) {
 		var pv *cosverify.PolicyViolation
 		if errors.As(err, &pv) {
-			return &apiError{Status: pv.Status, Code: pv.Code, Message: pv.Message}
+			return &apiError{Status: pv.Status, Code: pv.Code, Message: pv.Message,
+				reason: &trace.Reason{Kind: trace.KindPolicy, Detail: pv.Message}}
 		}
 		return errInternal
 	}
 	rc.secretID = v.SecretID
+	why := &trace.Reason{Detail: v.Detail, Start: v.Window.Start, End: v.Window.End, Server: rc.now.Unix()}
 	switch v.Reason {
 	case cosverify.ReasonMissing:
-		return errSignatureEmpty
+		why.Kind = trace.KindMissing
+		return errSignatureEmpty.because(why)
 	case cosverify.ReasonUnknownKey:
-		return errUnknownKey
+		why.Kind = trace.KindUnknownKey
+		why.Detail = "SecretId " + trace.ShortID(v.SecretID) + " is neither the account's key nor one STS issued"
+		return errUnknownKey.because(why)
 	case cosverify.ReasonExpired:
-		return errRequestExpired
+		why.Kind = trace.KindExpired
+		return errRequestExpired.because(why)
 	case cosverify.ReasonSkewed:
-		return errTooSkewed
+		why.Kind = trace.KindSkewed
+		return errTooSkewed.because(why)
 	case cosverify.ReasonMismatch:
+		why.Kind = trace.KindMismatch
+		why.StringToSign, why.FormatString = v.StringToSign, v.FormatString
+		why.HeaderList, why.ParamList = v.HeaderList, v.ParamList
 		return &apiError{
 			Status:       403,
 			Code:         "SignatureDoesNotMatch",
 			Message:      "The Signature you specified is invalid.",
 			StringToSign: v.StringToSign,
 			FormatString: v.FormatString,
+			reason:       why,
 		}
 	default: // malformed
-		return &apiError{Status: 403, Code: "AccessDenied", Message: "The Authorization is not valid: " + v.Detail}
+		why.Kind = trace.KindMalformed
+		return &apiError{Status: 403, Code: "AccessDenied", Message: "The Authorization is not valid: " + v.Detail,
+			reason: why}
 	}
 }
 
@@ -363,10 +407,45 @@ func (s *Server) authorize(p principal, action, key string, value func(string) (
 		return nil
 	}
 	req := cam.Request{Action: "name/cos:" + action, Resource: s.resource(key), Value: value}
-	if !p.key.Policy.Allows(req) {
-		return errDenied
+	if p.key.Policy.Allows(req) {
+		return nil
 	}
-	return nil
+	return errDenied.because(s.denial(p.key.Policy, req, key))
+}
+
+// denial explains a CAM refusal: the deny that matched, or why each allow
+// statement did not apply, and the key prefixes the grant does allow for
+// this action (the COS FAQ's "allowPrefix" mismatch).
+func (s *Server) denial(pol cam.Policy, req cam.Request, key string) *trace.Reason {
+	d := pol.Decide(req)
+	den := &trace.Denial{Action: req.Action, Resource: req.Resource, Key: key, Deny: d.Deny, Misses: d.Misses}
+	for _, st := range pol.Statements {
+		if st.Effect == "allow" &&
+			slices.ContainsFunc(st.Actions, func(a string) bool { return cam.Glob(a, req.Action) }) {
+			den.Prefixes = append(den.Prefixes, trace.Prefixes(st.Resources, s.resource(""))...)
+		}
+	}
+	detail := "no statement allows " + req.Action + " on " + key
+	switch {
+	case d.Deny != nil:
+		detail = d.Deny.Detail
+	case len(den.Prefixes) == 0:
+		detail = "the grant does not include the action " + req.Action
+	default:
+		for _, m := range d.Misses {
+			if m.Part == "resource" {
+				detail = "key " + key + " is outside the grant's prefixes for " + req.Action + ": " +
+					strings.Join(den.Prefixes, ", ")
+			}
+		}
+		for _, m := range d.Misses {
+			if m.Part == "condition" {
+				detail = "statement " + strconv.Itoa(m.Statement) + ": " + m.Detail
+				break
+			}
+		}
+	}
+	return &trace.Reason{Kind: trace.KindDenied, Detail: detail, Denial: den}
 }
 
 // resource is the CAM resource of a key in this bucket.
@@ -414,7 +493,12 @@ func values(r *http.Request, rc *reqContext, extra map[string]string) func(strin
 
 func (s *Server) preflight(w http.ResponseWriter, r *http.Request, rc *reqContext) {
 	if r.Header.Get("Origin") == "" || r.Header.Get("Access-Control-Request-Method") == "" {
-		writeError(w, r, rc, errInvalidArgument.with("A CORS preflight needs Origin and Access-Control-Request-Method."))
+		writeError(
+			w,
+			r,
+			rc,
+			errInvalidArgument.with("A CORS preflight needs Origin and Access-Control-Request-Method."),
+		)
 		return
 	}
 	h := w.Header()
@@ -442,12 +526,4 @@ func clip(s string) string {
 		return s[:120] + "…"
 	}
 	return s
-}
-
-// redact keeps enough of a SecretId to tell keys apart in a log.
-func redact(id string) string {
-	if len(id) <= 8 {
-		return id
-	}
-	return id[:8] + "…"
 }

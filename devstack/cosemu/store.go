@@ -14,6 +14,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -87,6 +89,9 @@ type Store interface {
 	Open(key string) (Object, io.ReadSeekCloser, error)
 	Delete(key string) error
 	Exists(key string) bool
+	// List returns up to limit objects, the most recently written first:
+	// the local console shows them.
+	List(limit int) ([]Object, error)
 	// Spool keeps the bytes of a multipart part until Unspool or Drop.
 	Spool(id string, body io.Reader) (Part, error)
 	Unspool(id string) (io.ReadCloser, error)
@@ -150,6 +155,29 @@ func (m *MemoryStore) Exists(key string) bool {
 	defer m.mu.Unlock()
 	_, ok := m.objects[key]
 	return ok
+}
+
+func (m *MemoryStore) List(limit int) ([]Object, error) {
+	m.mu.Lock()
+	out := make([]Object, 0, len(m.objects))
+	for _, o := range m.objects {
+		out = append(out, o.meta)
+	}
+	m.mu.Unlock()
+	return newestFirst(out, limit), nil
+}
+
+func newestFirst(objs []Object, limit int) []Object {
+	slices.SortFunc(objs, func(a, b Object) int {
+		if c := b.Modified.Compare(a.Modified); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	if len(objs) > limit {
+		objs = objs[:limit]
+	}
+	return objs
 }
 
 func (m *MemoryStore) Spool(id string, body io.Reader) (Part, error) {
@@ -257,8 +285,27 @@ func (d *DiskStore) Put(o Object, body io.Reader, check Check, ifAbsent bool) (O
 // headerReserve is the fixed space for the metadata header.
 const headerReserve = 64 << 10
 
-func (d *DiskStore) Open(key string) (Object, io.ReadSeekCloser, error) {
-	f, err := os.Open(d.path(key))
+func (d *DiskStore) List(limit int) ([]Object, error) {
+	entries, err := os.ReadDir(filepath.Join(d.dir, "objects"))
+	if err != nil {
+		return nil, err
+	}
+	var out []Object
+	for _, e := range entries {
+		o, body, err := d.open(filepath.Join(d.dir, "objects", e.Name()))
+		if err != nil {
+			continue // removed since ReadDir, or half-written by another process
+		}
+		body.Close()
+		out = append(out, o)
+	}
+	return newestFirst(out, limit), nil
+}
+
+func (d *DiskStore) Open(key string) (Object, io.ReadSeekCloser, error) { return d.open(d.path(key)) }
+
+func (d *DiskStore) open(path string) (Object, io.ReadSeekCloser, error) {
+	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return Object{}, nil, errNotFound
 	}

@@ -15,16 +15,11 @@ import (
 	"time"
 )
 
-// TestBrowser runs cosgate from a web page in headless Chromium (Debian's
-// package, driven by puppeteer-core from ../jsclients/package-lock.json):
-// cos-js-sdk-v5 with README.md's fetch getAuthorization, a 3 MB multipart
-// uploadFile read back, ScopeLimit, presigned PUT through fetch and XHR, a
-// POST form through FormData, /download as JSON and as a followed 302,
-// another uid refused, and an origin CORS does not list refused. The page
-// is on its own origin; the stack is on others. A screenshot of the result
-// page is kept in artifacts/browser.png.
-func TestBrowser(t *testing.T) {
-	chromium := os.Getenv("CHROMIUM")
+// browserTools finds what the browser tests drive: Debian's Chromium, node,
+// and the npm packages (puppeteer-core, the SDKs) in ../jsclients.
+func browserTools(t *testing.T) (chromium, node, jsclients string) {
+	t.Helper()
+	chromium = os.Getenv("CHROMIUM")
 	if chromium == "" {
 		chromium = "/usr/bin/chromium"
 	}
@@ -35,10 +30,23 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("node is required: %v", err)
 	}
-	jsclients, _ := filepath.Abs("../jsclients")
+	jsclients, _ = filepath.Abs("../jsclients")
 	if _, err := os.Stat(filepath.Join(jsclients, "node_modules", "puppeteer-core")); err != nil {
 		t.Fatalf("the npm packages are not installed: run `npm ci --prefix devstack/jsclients` (make test does): %v", err)
 	}
+	return chromium, node, jsclients
+}
+
+// TestBrowser runs cosgate from a web page in headless Chromium (Debian's
+// package, driven by puppeteer-core from ../jsclients/package-lock.json):
+// cos-js-sdk-v5 with README.md's fetch getAuthorization, a 3 MB multipart
+// uploadFile read back, ScopeLimit, presigned PUT through fetch and XHR, a
+// POST form through FormData, /download as JSON and as a followed 302,
+// another uid refused, and an origin CORS does not list refused. The page
+// is on its own origin; the stack is on others. A screenshot of the result
+// page is kept in artifacts/browser.png.
+func TestBrowser(t *testing.T) {
+	chromium, node, jsclients := browserTools(t)
 
 	// The page's server, on a port of its own: its origin is the one allowed.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -14,9 +14,11 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"cosgate/devstack/console"
 	"cosgate/devstack/cosemu"
 	"cosgate/devstack/stsemu"
 	"cosgate/devstack/tempkeys"
+	"cosgate/devstack/trace"
 	"cosgate/devstack/wxemu"
 	"cosgate/functions/download/downloadapi"
 	"cosgate/functions/login/loginapi"
@@ -55,22 +57,26 @@ type Options struct {
 	// root key, WX_APPID/WX_APPSECRET the emulated mini program's.
 	// COS_ENDPOINT, STS_ENDPOINT and WX_API_ENDPOINT are always the emulators.
 	Env map[string]string
-	// Listen addresses; "127.0.0.1:0" when empty.
-	FunctionsAddr, COSAddr, STSAddr, WeChatAddr string
-	DataDir                                     string           // objects on disk here; in memory when empty
-	Now                                         func() time.Time // the emulators' clock; time.Now when nil
-	Logger                                      *slog.Logger     // discarded when nil
+	// Listen addresses; "127.0.0.1:0" when empty. The console is the local
+	// web page that shows every request and explains each refusal.
+	FunctionsAddr, COSAddr, STSAddr, WeChatAddr, ConsoleAddr string
+	DataDir                                                  string           // objects on disk here; in memory when empty
+	Now                                                      func() time.Time // the emulators' clock; time.Now when nil
+	Logger                                                   *slog.Logger     // discarded when nil
 }
 
 // Stack is a running local stack.
 type Stack struct {
-	FunctionsURL, COSURL, STSURL, WeChatURL string
+	FunctionsURL, COSURL, STSURL, WeChatURL, ConsoleURL string
 	// Env is the environment the functions were built with.
 	Env map[string]string
 	// Keys are the temporary keys STS issued, as COS enforces them.
 	Keys   *tempkeys.Registry
 	Store  cosemu.Store
 	WeChat *wxemu.Server
+	// Trace records every request through the functions and the emulators,
+	// for the console.
+	Trace *trace.Recorder
 
 	servers []*http.Server
 	done    []chan struct{}
@@ -97,7 +103,7 @@ func Start(o Options) (*Stack, error) {
 			ln.Close()
 		}
 	}
-	for _, addr := range []string{o.FunctionsAddr, o.COSAddr, o.STSAddr, o.WeChatAddr} {
+	for _, addr := range []string{o.FunctionsAddr, o.COSAddr, o.STSAddr, o.WeChatAddr, o.ConsoleAddr} {
 		if addr == "" {
 			addr = "127.0.0.1:0"
 		}
@@ -114,8 +120,10 @@ func Start(o Options) (*Stack, error) {
 		COSURL:       "http://" + lns[1].Addr().String(),
 		STSURL:       "http://" + lns[2].Addr().String(),
 		WeChatURL:    "http://" + lns[3].Addr().String(),
+		ConsoleURL:   "http://" + lns[4].Addr().String(),
 		Env:          env,
 		Keys:         tempkeys.New(),
+		Trace:        trace.New(2000),
 	}
 	env["COS_ENDPOINT"], env["STS_ENDPOINT"], env["WX_API_ENDPOINT"] = s.COSURL, s.STSURL, s.WeChatURL
 
@@ -131,6 +139,13 @@ func Start(o Options) (*Stack, error) {
 			IdleTimeout:       120 * time.Second,
 			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		}
+		if i == len(lns)-1 {
+			// The console's event streams never end on their own: Close
+			// ends them rather than waiting out its timeout.
+			streams, end := context.WithCancel(context.Background())
+			srv.BaseContext = func(net.Listener) context.Context { return streams }
+			srv.RegisterOnShutdown(end)
+		}
 		done := make(chan struct{})
 		s.servers, s.done = append(s.servers, srv), append(s.done, done)
 		go func() {
@@ -141,7 +156,7 @@ func Start(o Options) (*Stack, error) {
 	return s, nil
 }
 
-// build makes the four handlers: functions, COS, STS, WeChat.
+// build makes the handlers: functions, COS, STS, WeChat, console.
 func (s *Stack) build(
 	env map[string]string,
 	o Options,
@@ -173,6 +188,7 @@ func (s *Stack) build(
 		Store:   s.Store,
 		Now:     now,
 		Logger:  logger.With("service", "cos"),
+		Trace:   s.Trace,
 	})
 	if err != nil {
 		return nil, err
@@ -183,6 +199,7 @@ func (s *Stack) build(
 		Registry: s.Keys,
 		Now:      now,
 		Logger:   logger.With("service", "sts"),
+		Trace:    s.Trace,
 	})
 	if err != nil {
 		return nil, err
@@ -192,6 +209,7 @@ func (s *Stack) build(
 		AppSecret: env["WX_APPSECRET"],
 		UnionID:   true,
 		Logger:    logger.With("service", "wechat"),
+		Trace:     s.Trace,
 	}); err != nil {
 		return nil, err
 	}
@@ -199,7 +217,12 @@ func (s *Stack) build(
 	if err != nil {
 		return nil, err
 	}
-	return []http.Handler{fns, cos, sts, s.WeChat}, nil
+	con := console.Handler(console.Config{
+		FunctionsURL: s.FunctionsURL, COSURL: s.COSURL, Bucket: cosCfg.Bucket, Region: cosCfg.Region,
+		Trace: s.Trace, Store: s.Store, Now: now,
+		Mint: func(uid string, ttl time.Duration) (string, error) { return Token(env, uid, now(), ttl) },
+	})
+	return []http.Handler{s.Trace.Functions(fns), cos, sts, s.WeChat, con}, nil
 }
 
 // Functions builds the functions, as their binaries would from env, on
@@ -267,7 +290,9 @@ func Token(env map[string]string, uid string, now time.Time, ttl time.Duration) 
 	}
 	secret := env["AUTH_JWT_SECRET"]
 	if secret == "" {
-		return "", errors.New("AUTH_JWT_SECRET is not set (an RS256/ES256 key cannot be used to mint development tokens)")
+		return "", errors.New(
+			"AUTH_JWT_SECRET is not set (an RS256/ES256 key cannot be used to mint development tokens)",
+		)
 	}
 	claims := jwt.MapClaims{"sub": uid, "iat": now.Unix(), "exp": now.Add(ttl).Unix()}
 	if iss := env["AUTH_JWT_ISSUER"]; iss != "" {

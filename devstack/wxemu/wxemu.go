@@ -40,6 +40,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"cosgate/devstack/trace"
+	"cosgate/shared/httpapi"
 )
 
 // Config describes the emulated mini program.
@@ -48,7 +51,8 @@ type Config struct {
 	// UnionID makes sign-ins carry a unionid ("union-" and the openid), as
 	// for a mini program bound to an Open Platform account.
 	UnionID bool
-	Logger  *slog.Logger // discarded when nil
+	Logger  *slog.Logger    // discarded when nil
+	Trace   *trace.Recorder // every call; off when nil
 }
 
 // Server is the emulator; it is an http.Handler.
@@ -103,9 +107,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	start := time.Now()
 	errcode, openid := s.answer(r)
 	// The query holds the AppSecret: only the outcome is logged.
 	s.cfg.Logger.Info("jscode2session", "method", r.Method, "errcode", errcode)
+	sw := &httpapi.StatusRecorder{ResponseWriter: w}
+	w = sw
+	defer func() {
+		ex := trace.Exchange{Time: start, Service: "wechat", Method: r.Method, Path: r.URL.Path,
+			Millis: float64(time.Since(start).Microseconds()) / 1000}
+		ex.Status = sw.Status()
+		if errcode != 0 && errcode < slow {
+			ex.Code = strconv.Itoa(errcode)
+			ex.Reason = &trace.Reason{Kind: trace.KindRequest, Detail: errmsgs[errcode]}
+		}
+		s.cfg.Trace.Record(ex, 0)
+	}()
 	switch errcode {
 	case slow:
 		select {

@@ -101,6 +101,9 @@ type VerifyError struct {
 	Window       cossign.Window // the signature's q-sign-time, when parsed
 	StringToSign string
 	FormatString string
+	// HeaderList and ParamList are the lists the signature says it covers,
+	// on a mismatch.
+	HeaderList, ParamList string
 }
 
 // Error names the reason and detail only: FormatString may hold header
@@ -155,9 +158,27 @@ func Verify(in Incoming, lookup Lookup, now time.Time) (Verified, error) {
 			Window:       a.SignTime,
 			StringToSign: cossign.StringToSign(a.KeyTime, fs),
 			FormatString: fs,
+			HeaderList:   a.HeaderList,
+			ParamList:    a.ParamList,
 		}
 	}
 	return Verified{Auth: a, Source: src}, nil
+}
+
+// Rebuild reads the signature in carries and rebuilds the request it
+// covers, as Verify does, without checking the key, the time or the
+// signature: the local explainer shows what a signature covers with it.
+func Rebuild(in Incoming) (cossign.Authorization, cossign.Request, error) {
+	raw, _, err := findAuthorization(in)
+	if err != nil {
+		return cossign.Authorization{}, cossign.Request{}, err
+	}
+	a, err := ParseAuthorization(raw)
+	if err != nil {
+		return cossign.Authorization{}, cossign.Request{}, &VerifyError{Reason: ReasonMalformed, Detail: err.Error()}
+	}
+	req, err := rebuildRequest(in, a)
+	return a, req, err
 }
 
 func findAuthorization(in Incoming) (string, Source, error) {

@@ -3,6 +3,9 @@
 // WeChat emulators, with development credentials, and prints a walkthrough.
 // With -cloud (make dev-cloud) it serves the functions against real COS,
 // STS and WeChat, configured from the environment exactly as in production.
+// The local stack's console (127.0.0.1:9300) shows every request and
+// explains every refusal; `cosgate-dev explain` is its explainer as a
+// command.
 package main
 
 import (
@@ -27,12 +30,16 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "explain" {
+		return explainCmd(args[1:], os.Stdin, stdout, stderr, time.Now())
+	}
 	fs := flag.NewFlagSet("cosgate-dev", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "where the functions listen")
 	cosAddr := fs.String("cos-addr", "127.0.0.1:9000", "where the COS emulator listens")
 	stsAddr := fs.String("sts-addr", "127.0.0.1:9100", "where the STS emulator listens")
 	wxAddr := fs.String("wx-addr", "127.0.0.1:9200", "where the WeChat API emulator listens")
+	consoleAddr := fs.String("console-addr", "127.0.0.1:9300", "where the console (a web page) listens")
 	data := fs.String("data", ".devdata", "folder for the emulated bucket's objects (empty: memory)")
 	cloud := fs.Bool("cloud", false,
 		"serve the functions against real COS, STS and WeChat, configured from the environment")
@@ -53,6 +60,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			COSAddr:       *cosAddr,
 			STSAddr:       *stsAddr,
 			WeChatAddr:    *wxAddr,
+			ConsoleAddr:   *consoleAddr,
 			DataDir:       *data,
 			Logger:        logger,
 		},
@@ -70,6 +78,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "\n  STS        %s\n", st.STSURL)
 	fmt.Fprintf(stdout, "  WeChat     %s  AppID %s; codes dev-<openid>, each once\n\n", st.WeChatURL, st.Env["WX_APPID"])
+	fmt.Fprintf(stdout, "console %s  every request, live, and why each refusal happened\n\n", st.ConsoleURL)
 	fmt.Fprintf(stdout, "Walkthrough (sh, curl, sed):\n\n%s\n", stack.Walkthrough(f))
 	if tok, err := st.Token("dev-user", 24*time.Hour); err != nil {
 		fmt.Fprintf(stdout, "No development JWT: %v.\n\n", err)

@@ -99,7 +99,7 @@ func TestMakeDev(t *testing.T) {
 	}
 	data := t.TempDir()
 	p := launch(t, devBinary(t), nil, "-addr", "127.0.0.1:0", "-cos-addr", "127.0.0.1:0", "-sts-addr", "127.0.0.1:0",
-		"-wx-addr", "127.0.0.1:0", "-data", data)
+		"-wx-addr", "127.0.0.1:0", "-console-addr", "127.0.0.1:0", "-data", data)
 	banner := p.until(t, "Ctrl-C stops everything.")
 	for _, want := range []string{"/login", "/sts", "/presign", "/download", "bucket devbucket-1250000000",
 		"WeChat     http://127.0.0.1:", "development JWT for uid dev-user"} {
@@ -128,6 +128,24 @@ func TestMakeDev(t *testing.T) {
 	if objs, _ := os.ReadDir(filepath.Join(data, "objects")); len(objs) != 1 {
 		t.Errorf("data folder holds %d objects, want 1", len(objs))
 	}
+	// The console, on the line starting "console", saw the walkthrough:
+	// the sign-in, the upload and the refused second upload, explained.
+	m := regexp.MustCompile(`(?m)^console (http://127\.0\.0\.1:\d+) `).FindStringSubmatch(banner)
+	if m == nil {
+		t.Fatalf("no line starting with console:\n%s", banner)
+	}
+	resp, err := http.Get(m[1] + "/api/exchanges")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`"service":"login"`, `"service":"wechat"`, `"service":"presign"`,
+		`"code":"FileAlreadyExists"`, `"cause":"The key is taken`} {
+		if !strings.Contains(string(rows), want) {
+			t.Errorf("the console's requests lack %s:\n%.3000s", want, rows)
+		}
+	}
 	if rest := p.interrupt(t); !strings.Contains(rest, "stopped") {
 		t.Errorf("no clean stop: %q", rest)
 	}
@@ -146,7 +164,7 @@ func TestDevOverrides(t *testing.T) {
 	p := launch(t, devBinary(t), []string{"COS_BUCKET=mine-1300000000", "COS_REGION=ap-shanghai", "COS_SECRET_ID=AKIDmine", "COS_SECRET_KEY=mykey",
 		"AUTH_JWT_SECRET=an-override-secret-of-at-least-32-bytes!", "UPLOAD_PREFIX=in/{uid}/"},
 		"-addr", "127.0.0.1:0", "-cos-addr", "127.0.0.1:0", "-sts-addr", "127.0.0.1:0",
-		"-wx-addr", "127.0.0.1:0", "-data", "")
+		"-wx-addr", "127.0.0.1:0", "-console-addr", "127.0.0.1:0", "-data", "")
 	banner := p.until(t, "Ctrl-C stops everything.")
 	if !strings.Contains(banner, "bucket mine-1300000000, region ap-shanghai") {
 		t.Fatalf("overrides ignored:\n%s", banner)

@@ -1,0 +1,67 @@
+package e2e_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"cosgate/shared/cossign"
+)
+
+// TestConsoleInBrowser opens the local console in headless Chromium
+// (Debian's package, driven by puppeteer-core as in TestBrowser): a token is
+// minted and a file uploaded through the page's /presign form, then
+// cos-js-sdk-v5 in the page uploads outside the caller's prefix with her
+// /sts key; the console must show COS's 403 with the action and prefix that
+// did not match, linked to the /sts call. The "why 403?" box explains an
+// expired URL. The screenshot is kept in artifacts/console.png.
+func TestConsoleInBrowser(t *testing.T) {
+	chromium, node, jsclients := browserTools(t)
+	e := startStack(t, nil)
+	now := time.Now()
+	expired := cossign.PresignURL(
+		cossign.Credentials{SecretID: e.Env["COS_SECRET_ID"], SecretKey: e.Env["COS_SECRET_KEY"]},
+		cossign.DefaultEndpoint(e.Env["COS_BUCKET"], e.Env["COS_REGION"]),
+		cossign.Presign{Method: "GET", Key: "uploads/alice/cat.jpg",
+			Window: cossign.Window{Start: now.Add(-2 * time.Hour).Unix(), End: now.Add(-time.Hour).Unix()}})
+	artifacts, _ := filepath.Abs("../../artifacts")
+	os.MkdirAll(artifacts, 0o755)
+	shot := filepath.Join(artifacts, "console.png")
+
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, node, "console.js")
+	cmd.Dir = jsclients
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium, "SCREENSHOT="+shot, "CONSOLE_URL="+e.ConsoleURL,
+		"COS_URL="+e.COSURL, "BUCKET="+e.Env["COS_BUCKET"], "REGION="+e.Env["COS_REGION"], "EXPIRED_URL="+expired)
+	out, err := cmd.CombinedOutput()
+	t.Logf("console.js (%v):\n%s", time.Since(start).Round(time.Millisecond), out)
+	if err != nil {
+		t.Errorf("console.js failed: %v", err)
+	}
+	for _, step := range []string{
+		"the console is live (server-sent events)",
+		"a development token is minted for alice",
+		"the upload form goes through /presign to COS",
+		"cos-js-sdk-v5 with alice's /sts key is refused outside her prefix (403)",
+		"the console explains the 403: PutObject outside the granted prefix",
+		"the 403 links back to the /sts call that handed out the key",
+		`"why 403?" explains an expired URL`,
+		"charts and refusal counts are drawn",
+	} {
+		if !strings.Contains(string(out), "ok "+step+"\n") {
+			t.Errorf("step %q did not pass", step)
+		}
+	}
+	if st, err := os.Stat(shot); err != nil || st.Size() < 1000 {
+		t.Errorf("no screenshot at %s: %v", shot, err)
+	} else {
+		t.Logf("screenshot: %s", shot)
+	}
+	e.noSecrets(t)
+}

@@ -1,0 +1,145 @@
+// Drives Debian's Chromium with puppeteer-core through the local console
+// (devstack/console): mints a token for alice in the page, uploads a file
+// with the page's /presign form, then lets cos-js-sdk-v5, loaded into the
+// console's page, try an upload outside alice's prefix with her /sts key,
+// and reads the console's explanation of COS's 403. It also asks the "why
+// 403?" box about an expired URL. Each step prints "ok <step>" or
+// "FAIL <step>: <what the page showed>"; the Go test
+// (devstack/e2e/console_browser_test.go) starts the stack and checks them.
+//
+//   CHROMIUM     the browser (default /usr/bin/chromium)
+//   CONSOLE_URL  the console
+//   COS_URL, BUCKET, REGION  the COS emulator and its bucket
+//   EXPIRED_URL  a signed URL whose window has ended
+//   SCREENSHOT   where to save the console as PNG
+'use strict';
+
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const puppeteer = require('puppeteer-core');
+
+const env = process.env;
+const CHROMIUM = env.CHROMIUM || '/usr/bin/chromium';
+let failed = false;
+
+function report(name, ok, detail) {
+  console.log((ok ? 'ok ' : 'FAIL ') + name + (ok ? '' : ': ' + detail));
+  failed = failed || !ok;
+}
+
+async function textOf(page, selector) {
+  return page.$eval(selector, (e) => e.innerText).catch(() => '(missing)');
+}
+
+async function step(name, fn) {
+  try {
+    const r = await fn();
+    report(name, r.ok, r.detail);
+  } catch (e) {
+    report(name, false, e && e.message);
+  }
+}
+
+(async () => {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cosgate-console-'));
+  const file = path.join(profile, 'hello.txt');
+  fs.writeFileSync(file, 'hello from the console\n');
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--user-data-dir=' + profile],
+  });
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => console.log('pageerror: ' + e.message));
+    await page.setViewport({ width: 1440, height: 1000 });
+    await page.goto(env.CONSOLE_URL, { waitUntil: 'load' });
+
+    await step('the console is live (server-sent events)', async () => {
+      await page.waitForFunction(() => document.getElementById('live').textContent === 'live', { timeout: 15000 });
+      return { ok: true };
+    });
+
+    await step('a development token is minted for alice', async () => {
+      await page.click('#mint button');
+      await page.waitForFunction(() => document.getElementById('token-out').textContent.includes('uid alice'), { timeout: 10000 });
+      const shown = await textOf(page, '#token-out');
+      const full = await page.evaluate(() => state.token);
+      return { ok: full.length > 40 && !shown.includes(full), detail: 'shown: ' + shown };
+    });
+
+    await step('the upload form goes through /presign to COS', async () => {
+      const input = await page.$('#file');
+      await input.uploadFile(file);
+      await page.click('#upload button');
+      await page.waitForFunction(() => document.getElementById('upload-out').textContent !== '', { timeout: 10000 });
+      const out = await textOf(page, '#upload-out');
+      await page.waitForFunction(() => document.querySelector('#objects tbody').innerText.includes('uploads/alice/'), { timeout: 10000 });
+      const rows = await page.$$eval('#requests tbody tr.row', (trs) => trs.map((tr) => tr.dataset.service + ' ' + tr.cells[5].innerText));
+      return { ok: out.startsWith('Uploaded uploads/alice/') && rows.includes('presign 200') && rows.includes('cos 200'), detail: out + ' | ' + rows.join(', ') };
+    });
+
+    await step('cos-js-sdk-v5 with alice\'s /sts key is refused outside her prefix (403)', async () => {
+      await page.addScriptTag({ path: path.join(__dirname, 'node_modules', 'cos-js-sdk-v5', 'dist', 'cos-js-sdk-v5.min.js') });
+      const status = await page.evaluate(({ cos, bucket, region }) => new Promise((resolve) => {
+        const c = new COS({
+          Domain: cos, Protocol: 'http:',
+          getAuthorization: (options, callback) => {
+            fetch(state.cfg.functions + '/sts', {
+              method: 'POST', headers: { Authorization: 'Bearer ' + state.token, 'Content-Type': 'application/json' }, body: '{}',
+            }).then((r) => r.json()).then((d) => callback({
+              TmpSecretId: d.credentials.tmpSecretId, TmpSecretKey: d.credentials.tmpSecretKey,
+              SecurityToken: d.credentials.sessionToken, StartTime: d.startTime, ExpiredTime: d.expiredTime,
+            }));
+          },
+        });
+        c.putObject({ Bucket: bucket, Region: region, Key: 'uploads/bob/not-mine.txt', Body: 'x' },
+          (err, data) => resolve(err ? err.statusCode : data.statusCode));
+      }), { cos: env.COS_URL, bucket: env.BUCKET, region: env.REGION });
+      return { ok: status === 403, detail: 'status ' + status };
+    });
+
+    await step('the console explains the 403: PutObject outside the granted prefix', async () => {
+      const row = 'tr.row.refused[data-service="cos"][data-kind="cam-denied"]';
+      await page.waitForSelector(row, { timeout: 10000 });
+      await page.click(row);
+      await page.waitForSelector('tr.detail .reason', { timeout: 5000 });
+      const text = await textOf(page, 'tr.detail .reason');
+      const want = ['AccessDenied', 'cam-denied', 'uploads/bob/not-mine.txt is outside the grant\'s prefixes',
+        'uploads/alice/*', 'name/cos:PutObject', 'Cause:', 'Fix:'];
+      const missing = want.filter((w) => !text.includes(w));
+      return { ok: missing.length === 0, detail: 'missing ' + missing.join(', ') + ' in: ' + text };
+    });
+
+    await step('the 403 links back to the /sts call that handed out the key', async () => {
+      const link = await page.$eval('tr.row.refused[data-service="cos"][data-kind="cam-denied"]', (tr) => tr.cells[9].innerText);
+      return { ok: /^from #\d+ sts$/.test(link), detail: link };
+    });
+
+    await step('"why 403?" explains an expired URL', async () => {
+      await page.type('#ex-signed', env.EXPIRED_URL);
+      await page.click('#explain button');
+      await page.waitForSelector('#explain-out .verdict', { timeout: 5000 });
+      const text = await textOf(page, '#explain-out');
+      return { ok: text.startsWith('expired') && /expired 1h0m\d+s ago/.test(text), detail: text };
+    });
+
+    await step('charts and refusal counts are drawn', async () => {
+      await page.waitForFunction(() => document.querySelectorAll('#charts svg').length >= 4 &&
+        document.querySelector('#reasons').innerText.includes('cam-denied'), { timeout: 10000 });
+      return { ok: true };
+    });
+
+    const detail = await page.$('tr.detail');
+    if (detail) await detail.evaluate((e) => e.scrollIntoView({ block: 'center' }));
+    await page.screenshot({ path: env.SCREENSHOT });
+  } catch (e) {
+    report('driver', false, e && e.stack);
+  } finally {
+    await browser.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+  process.exit(failed ? 1 : 0);
+})();

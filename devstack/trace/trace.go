@@ -1,0 +1,259 @@
+// Package trace records what passes through the local stack for the local
+// console: every request to the functions and to the emulators, and, for a
+// refusal, the reason the emulator decided on. It keeps facts only; the
+// explain package turns them into causes and fixes.
+//
+// Nothing here holds a secret in the open: SecretIds are cut short before
+// they are recorded (the full ones, kept to link requests, never leave the
+// process), and session tokens are masked in the FormatStrings shown.
+package trace
+
+import (
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"cosgate/devstack/cam"
+)
+
+// Exchange is one request and its answer.
+type Exchange struct {
+	Seq  uint64    `json:"seq"`
+	Time time.Time `json:"time"` // when the request arrived
+	// Service is the function's name (sts, presign, download, login) or the
+	// emulator's (cos, sts-api, wechat).
+	Service   string  `json:"service"`
+	Function  bool    `json:"function"` // a cosgate function, not an emulator
+	Method    string  `json:"method"`
+	Path      string  `json:"path"`
+	Status    int     `json:"status"`
+	Millis    float64 `json:"ms"`
+	RequestID string  `json:"requestId,omitempty"`
+	Code      string  `json:"code,omitempty"` // the error code answered
+	SecretID  string  `json:"secretId,omitempty"`
+	UID       string  `json:"uid,omitempty"`
+	// Parent is the function call this request followed from: the one STS
+	// was called during, or the one whose answer handed out the key a COS
+	// request was signed with.
+	Parent uint64  `json:"parent,omitempty"`
+	Reason *Reason `json:"reason,omitempty"`
+
+	// Keys are the full SecretIds this exchange used or handed out, for
+	// linking only; they are never encoded.
+	Keys []string `json:"-"`
+}
+
+// Reason is why an emulator refused a request, as it decided it.
+type Reason struct {
+	// Kind is one of the Kind constants.
+	Kind   string `json:"kind"`
+	Detail string `json:"detail"` // the emulator's own sentence
+	// The signature's window and the server's clock, in Unix seconds, on
+	// time failures.
+	Start  int64 `json:"start,omitempty"`
+	End    int64 `json:"end,omitempty"`
+	Server int64 `json:"server,omitempty"`
+	// On a mismatch: the server's side of the computation and the lists the
+	// client said it signed.
+	StringToSign string `json:"stringToSign,omitempty"`
+	FormatString string `json:"formatString,omitempty"`
+	HeaderList   string `json:"headerList,omitempty"`
+	ParamList    string `json:"paramList,omitempty"`
+	// On a CAM denial.
+	Denial *Denial `json:"denial,omitempty"`
+}
+
+// The kinds of Reason.
+const (
+	KindMissing       = "signature-missing"
+	KindMalformed     = "signature-malformed"
+	KindUnknownKey    = "unknown-secret-id"
+	KindExpired       = "expired"
+	KindSkewed        = "clock-skew"
+	KindMismatch      = "signature-mismatch"
+	KindTokenMissing  = "token-missing"
+	KindTokenMismatch = "token-wrong"
+	KindTokenExpired  = "token-expired"
+	KindDenied        = "cam-denied"
+	KindPolicy        = "post-policy"
+	KindRequest       = "request" // the request itself is refused (size, name, XML, …)
+)
+
+// Denial is a CAM refusal: what was asked and why no statement allowed it.
+type Denial struct {
+	Action   string     `json:"action"`
+	Resource string     `json:"resource"`
+	Key      string     `json:"key"`
+	Prefixes []string   `json:"prefixes,omitempty"` // the key patterns the grant allows
+	Deny     *cam.Miss  `json:"deny,omitempty"`
+	Misses   []cam.Miss `json:"misses,omitempty"`
+}
+
+// ShortID keeps enough of a SecretId to tell keys apart.
+func ShortID(id string) string {
+	if len(id) <= 8 {
+		return id
+	}
+	return id[:8] + "…"
+}
+
+// tokenValue finds a session token's value in a FormatString or header
+// line: x-cos-security-token=<value>.
+var tokenValue = regexp.MustCompile(`(?i)(x-cos-security-token=)[^&\n]+`)
+
+// MaskTokens replaces session token values with "…".
+func MaskTokens(s string) string { return tokenValue.ReplaceAllString(s, "${1}…") }
+
+// keyPattern finds SecretIds in a function's answer: the emulator's
+// temporary keys and TC-style permanent ones both start AKID.
+var keyPattern = regexp.MustCompile(`AKID[A-Za-z0-9]{8,}`)
+
+// FindKeys returns the SecretIds mentioned in b.
+func FindKeys(b []byte) []string {
+	var out []string
+	for _, m := range keyPattern.FindAll(b, 16) {
+		out = append(out, string(m))
+	}
+	return out
+}
+
+// Recorder keeps the latest exchanges in a ring and tells subscribers of
+// each new one. A nil *Recorder records nothing, so emulators and the
+// function wrapper need no check.
+type Recorder struct {
+	mu       sync.Mutex
+	seq      uint64
+	ring     []Exchange
+	next     int
+	full     bool
+	inFlight map[uint64]time.Time // function calls not yet answered
+	keyOwner map[string]uint64    // SecretId -> the function call that handed it out
+	subs     map[chan Exchange]struct{}
+}
+
+// New keeps the last size exchanges.
+func New(size int) *Recorder {
+	return &Recorder{
+		ring:     make([]Exchange, size),
+		inFlight: map[uint64]time.Time{},
+		keyOwner: map[string]uint64{},
+		subs:     map[chan Exchange]struct{}{},
+	}
+}
+
+// Begin numbers a function call as it arrives, so what it causes while it
+// runs (an STS call) can name it as parent.
+func (r *Recorder) Begin(at time.Time) uint64 {
+	if r == nil {
+		return 0
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seq++
+	r.inFlight[r.seq] = at
+	return r.seq
+}
+
+// Record stores a finished exchange. A function call passes the number
+// Begin gave it; an emulator's exchange passes 0 and is numbered here and
+// linked to its parent.
+func (r *Recorder) Record(e Exchange, seq uint64) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	if seq == 0 {
+		r.seq++
+		seq = r.seq
+	}
+	e.Seq = seq
+	e.SecretID = ShortID(e.SecretID)
+	if e.Reason != nil {
+		e.Reason.FormatString = MaskTokens(e.Reason.FormatString)
+	}
+	if e.Function {
+		delete(r.inFlight, seq)
+		for _, k := range e.Keys {
+			r.keyOwner[k] = seq
+		}
+	} else {
+		e.Parent = r.parentLocked(e)
+		if e.Service == "sts-api" && e.Parent != 0 {
+			for _, k := range e.Keys { // the key STS issued belongs to the caller
+				r.keyOwner[k] = e.Parent
+			}
+		}
+	}
+	e.Keys = nil
+	r.ring[r.next] = e
+	r.next = (r.next + 1) % len(r.ring)
+	r.full = r.full || r.next == 0
+	for ch := range r.subs {
+		select {
+		case ch <- e:
+		default: // a slow subscriber misses this one; the console refetches
+		}
+	}
+	r.mu.Unlock()
+}
+
+// parentLocked links an emulator exchange: by the key it was signed with,
+// else (STS and WeChat, called by a function) the latest function call in
+// flight when it arrived.
+func (r *Recorder) parentLocked(e Exchange) uint64 {
+	for _, k := range e.Keys {
+		if p, ok := r.keyOwner[k]; ok {
+			return p
+		}
+	}
+	if e.Service == "cos" {
+		return 0
+	}
+	var best uint64
+	for seq, at := range r.inFlight {
+		if !at.After(e.Time) && seq > best {
+			best = seq
+		}
+	}
+	return best
+}
+
+// Snapshot returns the recorded exchanges, oldest first.
+func (r *Recorder) Snapshot() []Exchange {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []Exchange
+	if r.full {
+		out = append(out, r.ring[r.next:]...)
+	}
+	return append(out, r.ring[:r.next]...)
+}
+
+// Subscribe returns a channel of new exchanges and a function that ends
+// the subscription.
+func (r *Recorder) Subscribe() (<-chan Exchange, func()) {
+	ch := make(chan Exchange, 256)
+	r.mu.Lock()
+	r.subs[ch] = struct{}{}
+	r.mu.Unlock()
+	return ch, func() {
+		r.mu.Lock()
+		delete(r.subs, ch)
+		r.mu.Unlock()
+	}
+}
+
+// Prefixes turns a key pattern list from CAM resources into the prefixes a
+// person reads: "users/alice/*" from "qcs::cos:…:bucket/users/alice/*".
+func Prefixes(resources []string, bucketResource string) []string {
+	var out []string
+	for _, res := range resources {
+		if key, ok := strings.CutPrefix(res, bucketResource); ok {
+			out = append(out, key)
+		} else {
+			out = append(out, res)
+		}
+	}
+	return out
+}
