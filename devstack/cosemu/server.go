@@ -319,7 +319,11 @@ func (s *Server) authenticate(r *http.Request, rc *reqContext, token string) (pr
 func (s *Server) verified(rc *reqContext, in cosverify.Incoming, token string) (principal, *apiError) {
 	v, err := cosverify.Verify(in, s.lookup, rc.now)
 	if err != nil {
-		return principal{}, verifyError(rc, err)
+		e := verifyError(rc, err)
+		if e.reason != nil && e.reason.Kind == trace.KindMismatch && s.cfg.Trace != nil {
+			s.signedAs(in, e.reason)
+		}
+		return principal{}, e
 	}
 	return s.principal(rc, v.Auth.SecretID, token)
 }

@@ -51,6 +51,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		"cos-js-sdk-v5 with alice's /sts key is refused outside her prefix (403)",
 		"the console explains the 403: PutObject outside the granted prefix",
 		"the 403 links back to the /sts call that handed out the key",
+		"a signature mismatch shows what the client signed beside COS, the difference marked",
 		`"why 403?" explains an expired URL`,
 		"charts and refusal counts are drawn",
 	} {

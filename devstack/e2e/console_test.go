@@ -163,6 +163,22 @@ func TestConsoleExplainsEveryRefusal(t *testing.T) {
 			r, err := e.cosClient(id, "not-the-key", tok).Object.Put(bg, "uploads/u1/a.txt", strings.NewReader("x"), nil)
 			return sdkErr(r.Response, err)
 		}, trace.KindMismatch, []string{"put\n/uploads/u1/a.txt", "x-cos-security-token=…", "stringToSign"}},
+		// The emulator holds every key, so it finds what the client signed.
+		{"signed for PUT, sent as GET", func() *http.Response {
+			u := cossign.PresignURL(root, cosEndpoint, cossign.Presign{Method: "PUT", Key: "uploads/u1/ok.txt",
+				Window: cossign.NewWindow(now, time.Minute, time.Hour)})
+			resp, err := http.Get(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return resp
+		}, trace.KindMismatch, []string{"method PUT signed, but it was sent as GET", `"clientFormatString":"put\n`}},
+		{"signed without the bucket, sent path-style", func() *http.Response {
+			host := strings.TrimPrefix(e.COSURL, "http://")
+			a := cossign.Sign(root.SecretID, root.SecretKey, cossign.Request{Method: "GET", Path: "/uploads/u1/ok.txt",
+				Headers: []cossign.Pair{{Name: "host", Value: host}}}, cossign.NewWindow(now, time.Minute, time.Hour))
+			return raw("GET", bucketPath+"uploads/u1/ok.txt", http.Header{"Authorization": {a.String()}})
+		}, trace.KindMismatch, []string{"the path signed without the bucket (/uploads/u1/ok.txt)"}},
 		{"expired window", func() *http.Response {
 			return signedGET(cossign.Window{Start: now.Add(-2 * time.Hour).Unix(), End: now.Add(-time.Hour).Unix()})
 		}, trace.KindExpired, nil},

@@ -118,6 +118,28 @@ async function step(name, fn) {
       return { ok: /^from #\d+ sts$/.test(link), detail: link };
     });
 
+    await step('a signature mismatch shows what the client signed beside COS, the difference marked', async () => {
+      // A download URL (signed for GET) used for a PUT.
+      const status = await page.evaluate(async () => {
+        const key = document.getElementById('upload-out').textContent.replace('Uploaded ', '');
+        const res = await fetch(state.cfg.functions + '/download?format=json&key=' + encodeURIComponent(key),
+          { headers: { Authorization: 'Bearer ' + state.token } });
+        const d = await res.json();
+        return (await fetch(d.url, { method: 'PUT', body: 'overwrite?' })).status;
+      });
+      const row = 'tr.row.refused[data-service="cos"][data-code="SignatureDoesNotMatch"]';
+      await page.waitForSelector(row, { timeout: 10000 });
+      await page.click(row);
+      await page.waitForSelector('tr.detail .client-diff mark', { timeout: 5000 });
+      const text = await textOf(page, 'tr.detail .reason');
+      const marks = await page.$$eval('tr.detail .client-diff mark', (ms) => ms.map((m) => m.textContent));
+      return {
+        ok: status === 403 && text.includes('method GET signed, but it was sent as PUT') &&
+          text.includes('What the client signed') && marks[0] === 'get' && marks[1] === 'put',
+        detail: status + ' marks ' + JSON.stringify(marks) + ' in: ' + text,
+      };
+    });
+
     await step('"why 403?" explains an expired URL', async () => {
       await page.type('#ex-signed', env.EXPIRED_URL);
       await page.click('#explain button');
@@ -132,8 +154,9 @@ async function step(name, fn) {
       return { ok: true };
     });
 
-    const detail = await page.$('tr.detail');
-    if (detail) await detail.evaluate((e) => e.scrollIntoView({ block: 'center' }));
+    // Tall enough for both explanations opened above: the mismatch and the CAM denial.
+    await page.setViewport({ width: 1440, height: 1400 });
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: env.SCREENSHOT });
   } catch (e) {
     report('driver', false, e && e.stack);

@@ -60,6 +60,9 @@ type Reason struct {
 	FormatString string `json:"formatString,omitempty"`
 	HeaderList   string `json:"headerList,omitempty"`
 	ParamList    string `json:"paramList,omitempty"`
+	// ClientFormatString is what the client signed, when the emulator could
+	// find it (see cosemu's signedAs).
+	ClientFormatString string `json:"clientFormatString,omitempty"`
 	// On a CAM denial.
 	Denial *Denial `json:"denial,omitempty"`
 }
@@ -171,6 +174,7 @@ func (r *Recorder) Record(e Exchange, seq uint64) {
 	e.SecretID = ShortID(e.SecretID)
 	if e.Reason != nil {
 		e.Reason.FormatString = MaskTokens(e.Reason.FormatString)
+		e.Reason.ClientFormatString = MaskTokens(e.Reason.ClientFormatString)
 	}
 	if e.Function {
 		delete(r.inFlight, seq)

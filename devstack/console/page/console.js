@@ -113,20 +113,30 @@ function detail(r) {
   }
   if (why.formatString || why.stringToSign) {
     box.append(el('p', {}, el('b', {}, 'COS computed (signed headers ' + (why.headerList || '(none)') + '; parameters ' + (why.paramList || '(none)') + '):')));
-    const server = 'FormatString:\n' + why.formatString + '\nStringToSign:\n' + why.stringToSign;
-    const pre = el('pre', {}, server);
-    const mine = el('textarea', { rows: 4, placeholder: 'Paste what your client signed (its FormatString and/or StringToSign) to see where they part', onclick: (e) => e.stopPropagation() });
-    const out = el('pre', {});
-    mine.addEventListener('input', () => out.replaceChildren(...diff(server, mine.value)));
-    box.append(pre, mine, out);
+    box.append(el('pre', {}, 'FormatString:\n' + why.formatString + '\nStringToSign:\n' + why.stringToSign));
+    const mine = el('textarea', { rows: 4, placeholder: 'Paste what your client signed (its FormatString or StringToSign) to see where they part', onclick: (e) => e.stopPropagation() });
+    const out = el('pre', { class: 'client-diff' });
+    const show = () => out.replaceChildren(...diff(why, mine.value));
+    mine.addEventListener('input', show);
+    if (why.clientFormatString) {
+      // The emulator found what the client signed.
+      box.append(el('p', {}, el('b', {}, 'What the client signed, against COS:')));
+      mine.value = why.clientFormatString;
+      show();
+    }
+    box.append(mine, out);
   }
   return box;
 }
 
-// diff lines up two texts and marks the first place they differ.
-function diff(server, client) {
-  const a = server.replace(/^(FormatString|StringToSign):\n/gm, '').split('\n');
-  const b = client.replace(/\\n/g, '\n').split('\n');
+// diff lines up what the client signed with COS's side (the FormatString,
+// or the StringToSign when that is what was pasted) and marks the first
+// place they differ.
+function diff(why, client) {
+  const text = client.replace(/\\n/g, '\n').replace(/\n$/, '');
+  const server = (text.startsWith('sha1\n') ? why.stringToSign : why.formatString).replace(/\n$/, '');
+  const a = server.split('\n');
+  const b = text.split('\n');
   const out = [];
   let found = false;
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
