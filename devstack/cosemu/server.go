@@ -337,10 +337,8 @@ func (s *Server) principal(rc *reqContext, secretID, token string) (principal, *
 	switch {
 	case token == "":
 		return principal{}, errTokenMissing.because(&trace.Reason{
-			Kind: trace.KindTokenMissing,
-			Detail: "the request is signed with temporary key " + trace.ShortID(
-				secretID,
-			) + " but carries no x-cos-security-token",
+			Kind:   trace.KindTokenMissing,
+			Detail: "temporary key " + trace.ShortID(secretID) + " signed it, but no x-cos-security-token came",
 		})
 	case token != k.Token:
 		return principal{}, errTokenMismatch.because(&trace.Reason{
@@ -440,6 +438,7 @@ func (s *Server) denial(pol cam.Policy, req cam.Request, key string) *trace.Reas
 			if m.Part == "resource" {
 				detail = "key " + key + " is outside the grant's prefixes for " + req.Action + ": " +
 					strings.Join(den.Prefixes, ", ")
+				break
 			}
 		}
 		for _, m := range d.Misses {
@@ -497,12 +496,7 @@ func values(r *http.Request, rc *reqContext, extra map[string]string) func(strin
 
 func (s *Server) preflight(w http.ResponseWriter, r *http.Request, rc *reqContext) {
 	if r.Header.Get("Origin") == "" || r.Header.Get("Access-Control-Request-Method") == "" {
-		writeError(
-			w,
-			r,
-			rc,
-			errInvalidArgument.with("A CORS preflight needs Origin and Access-Control-Request-Method."),
-		)
+		writeError(w, r, rc, errInvalidArgument.with("A CORS preflight needs Origin and Access-Control-Request-Method."))
 		return
 	}
 	h := w.Header()

@@ -290,9 +290,7 @@ func Token(env map[string]string, uid string, now time.Time, ttl time.Duration) 
 	}
 	secret := env["AUTH_JWT_SECRET"]
 	if secret == "" {
-		return "", errors.New(
-			"AUTH_JWT_SECRET is not set (an RS256/ES256 key cannot be used to mint development tokens)",
-		)
+		return "", errors.New("AUTH_JWT_SECRET is not set (an RS256/ES256 key cannot be used to mint development tokens)")
 	}
 	claims := jwt.MapClaims{"sub": uid, "iat": now.Unix(), "exp": now.Add(ttl).Unix()}
 	if iss := env["AUTH_JWT_ISSUER"]; iss != "" {

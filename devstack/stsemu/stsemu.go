@@ -6,6 +6,7 @@
 package stsemu
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -63,17 +64,24 @@ func New(cfg Config) (*Server, error) {
 }
 
 // apiError is an STS error: STS answers them with HTTP 200.
-type apiError struct {
-	Code, Message string
-	kind          string // the trace.Kind behind it; trace.KindRequest when empty
-}
+type apiError struct{ Code, Message string }
+
+func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 
 // call is what one request tells the trace besides its answer.
 type call struct {
 	secretID string // who signed
+	kind     string // the trace.Kind behind a refusal, when its code does not say
 }
 
-func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+// tc3Kinds names the decision behind each signature error.
+var tc3Kinds = map[string]string{
+	tc3.CodeInvalidAuthorization: trace.KindMalformed,
+	tc3.CodeSecretIDNotFound:     trace.KindUnknownKey,
+	tc3.CodeSignatureExpire:      trace.KindExpired,
+	tc3.CodeSignatureFailure:     trace.KindMismatch,
+	"AuthFailure":                trace.KindMalformed,
+}
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
@@ -86,10 +94,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if e != nil {
 		code = e.Code
 		out = map[string]any{"Error": map[string]string{"Code": e.Code, "Message": e.Message}}
-		why = &trace.Reason{Kind: e.kind, Detail: e.Message}
-		if why.Kind == "" {
-			why.Kind = trace.KindRequest
-		}
+		why = &trace.Reason{Kind: cmp.Or(c.kind, tc3Kinds[e.Code], trace.KindRequest), Detail: e.Message}
 	}
 	out["RequestId"] = rid
 	w.Header().Set("Content-Type", "application/json")
@@ -97,14 +102,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(map[string]any{"Response": out})
 	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "sts",
 		slog.String("action", action), slog.String("code", code), slog.String("request_id", rid))
-	took := time.Since(start)
 	ex := trace.Exchange{
 		Time: start, Service: "sts-api", Method: r.Method, Path: "/" + action, Status: http.StatusOK,
-		Millis: float64(took.Microseconds()) / 1000, RequestID: rid, Code: code, SecretID: c.secretID,
-		Reason: why,
+		Millis: float64(time.Since(start).Microseconds()) / 1000, RequestID: rid, Code: code,
+		SecretID: c.secretID, Reason: why,
 	}
 	if cred, ok := out["Credentials"].(map[string]string); ok {
-		ex.Keys = []string{cred["TmpSecretId"]}
+		ex.Keys = []string{cred["TmpSecretId"]} // later COS requests signed with it link back here
 	}
 	s.cfg.Trace.Record(ex, 0)
 }
@@ -114,12 +118,11 @@ func (s *Server) serve(r *http.Request, action string, c *call) (map[string]any,
 		return nil, &apiError{
 			"UnsupportedProtocol",
 			"The emulator serves API 3.0 calls: POST with a JSON body, signed with TC3-HMAC-SHA256.",
-			"",
 		}
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 10<<20))
 	if err != nil {
-		return nil, &apiError{"InvalidParameter", "The request body could not be read.", ""}
+		return nil, &apiError{"InvalidParameter", "The request body could not be read."}
 	}
 	now := s.cfg.Now()
 	in := tc3.Incoming{Method: r.Method, RawQuery: r.URL.RawQuery, Header: r.Header, Host: r.Host, Body: body}
@@ -127,46 +130,40 @@ func (s *Server) serve(r *http.Request, action string, c *call) (map[string]any,
 	if err != nil {
 		var te *tc3.Error
 		if errors.As(err, &te) {
-			return nil, &apiError{te.Code, te.Message, tc3Kinds[te.Code]}
+			return nil, &apiError{te.Code, te.Message}
 		}
-		return nil, &apiError{"AuthFailure", "The signature could not be checked.", trace.KindMalformed}
+		return nil, &apiError{"AuthFailure", "The signature could not be checked."}
 	}
 	c.secretID = v.SecretID
 	temporary := false
 	if _, ok := s.cfg.Keys[v.SecretID]; !ok {
 		k, _ := s.cfg.Registry.Get(v.SecretID)
-		token := r.Header.Get("X-TC-Token")
-		kind := ""
-		switch {
+		switch token := r.Header.Get("X-TC-Token"); {
 		case token == "":
-			kind = trace.KindTokenMissing
+			c.kind = trace.KindTokenMissing
 		case token != k.Token:
-			kind = trace.KindTokenMismatch
+			c.kind = trace.KindTokenMismatch
 		case now.After(k.Expires):
-			kind = trace.KindTokenExpired
+			c.kind = trace.KindTokenExpired
 		}
-		if kind != "" {
-			return nil, &apiError{"AuthFailure.TokenFailure", "The X-TC-Token is missing, wrong or expired.", kind}
+		if c.kind != "" {
+			return nil, &apiError{"AuthFailure.TokenFailure", "The X-TC-Token is missing, wrong or expired."}
 		}
 		temporary = true
 	}
 	if r.Header.Get("X-TC-Version") != Version {
-		return nil, &apiError{"NoSuchVersion", "The API version is not " + Version + ".", ""}
+		return nil, &apiError{"NoSuchVersion", "The API version is not " + Version + "."}
 	}
 	switch action {
 	case "GetFederationToken":
 		if temporary {
-			return nil, &apiError{
-				"FailedOperation.TempKeyNotAllowed",
-				"GetFederationToken must be called with a permanent key.",
-				"",
-			}
+			return nil, &apiError{"FailedOperation.TempKeyNotAllowed", "GetFederationToken must be called with a permanent key."}
 		}
 		return s.federationToken(body, now)
 	case "AssumeRole":
 		return s.assumeRole(body, now)
 	default:
-		return nil, &apiError{"InvalidAction", fmt.Sprintf("The action %.40q is not emulated.", action), ""}
+		return nil, &apiError{"InvalidAction", fmt.Sprintf("The action %.40q is not emulated.", action)}
 	}
 }
 
@@ -190,10 +187,10 @@ func (s *Server) federationToken(body []byte, now time.Time) (map[string]any, *a
 		return nil, e
 	}
 	if p.Name == nil || *p.Name == "" {
-		return nil, &apiError{"MissingParameter", "The request is missing a required parameter `Name`.", ""}
+		return nil, &apiError{"MissingParameter", "The request is missing a required parameter `Name`."}
 	}
 	if p.Policy == nil || *p.Policy == "" {
-		return nil, &apiError{"MissingParameter", "The request is missing a required parameter `Policy`.", ""}
+		return nil, &apiError{"MissingParameter", "The request is missing a required parameter `Policy`."}
 	}
 	dur, e := duration(p.DurationSeconds, 1800, MaxFederationSeconds)
 	if e != nil {
@@ -223,15 +220,10 @@ func (s *Server) assumeRole(body []byte, now time.Time) (map[string]any, *apiErr
 		return nil, &apiError{
 			"InvalidParameter.ParamError",
 			"RoleArn must be qcs::cam::uin/<uin>:roleName/<name> or …:role/<id>.",
-			"",
 		}
 	}
 	if p.RoleSessionName == nil || !sessionNameRE.MatchString(*p.RoleSessionName) {
-		return nil, &apiError{
-			"InvalidParameter.ParamError",
-			"RoleSessionName must be 2 to 128 characters of [\\w+=,.@-].",
-			"",
-		}
+		return nil, &apiError{"InvalidParameter.ParamError", "RoleSessionName must be 2 to 128 characters of [\\w+=,.@-]."}
 	}
 	dur, e := duration(p.DurationSeconds, 7200, MaxRoleSeconds)
 	if e != nil {
@@ -254,7 +246,7 @@ func (s *Server) assumeRole(body []byte, now time.Time) (map[string]any, *apiErr
 
 func decode(body []byte, v any) *apiError {
 	if err := json.Unmarshal(body, v); err != nil {
-		return &apiError{"InvalidParameter", "The request body is not the action's JSON parameters.", ""}
+		return &apiError{"InvalidParameter", "The request body is not the action's JSON parameters."}
 	}
 	return nil
 }
@@ -265,13 +257,12 @@ func duration(v *int64, def, limit int64) (time.Duration, *apiError) {
 		d = *v
 	}
 	if d < 1 {
-		return 0, &apiError{"InvalidParameterValue", "DurationSeconds must be positive.", ""}
+		return 0, &apiError{"InvalidParameterValue", "DurationSeconds must be positive."}
 	}
 	if d > limit {
 		return 0, &apiError{
 			"InvalidParameter.OverTimeError",
 			fmt.Sprintf("DurationSeconds %d is over the limit of %d.", d, limit),
-			"",
 		}
 	}
 	return time.Duration(d) * time.Second, nil
@@ -282,11 +273,11 @@ func duration(v *int64, def, limit int64) (time.Duration, *apiError) {
 func (s *Server) policy(encoded string) (cam.Policy, *apiError) {
 	doc, err := url.QueryUnescape(encoded)
 	if err != nil {
-		return cam.Policy{}, &apiError{"InvalidParameter.StrategyFormatError", "Policy is not URL-encoded.", ""}
+		return cam.Policy{}, &apiError{"InvalidParameter.StrategyFormatError", "Policy is not URL-encoded."}
 	}
 	pol, err := cam.Parse([]byte(doc))
 	if err != nil {
-		return cam.Policy{}, &apiError{"InvalidParameter.StrategyFormatError", err.Error(), ""}
+		return cam.Policy{}, &apiError{"InvalidParameter.StrategyFormatError", err.Error()}
 	}
 	for _, st := range pol.Statements {
 		for _, res := range st.Resources {
@@ -304,24 +295,16 @@ func (s *Server) checkResource(res string) *apiError {
 	}
 	parts := strings.SplitN(res, ":", 6) // qcs, "", service, region, account, resource
 	if len(parts) != 6 || parts[0] != "qcs" {
-		return &apiError{"InvalidParameter.ResouceError", "[QC_STS] resource error", ""}
+		return &apiError{"InvalidParameter.ResouceError", "[QC_STS] resource error"}
 	}
 	account, ok := strings.CutPrefix(parts[4], "uid/")
 	if !ok || account != s.cfg.AppID {
-		return &apiError{"InvalidParameter.GrantOtherResource", "[QC_STS] cant grant other resource", ""}
+		return &apiError{"InvalidParameter.GrantOtherResource", "[QC_STS] cant grant other resource"}
 	}
 	if rest, ok := strings.CutPrefix(parts[5], "prefix//"); ok && !strings.HasPrefix(rest, s.cfg.AppID+"/") {
-		return &apiError{"InvalidParameter.GrantOtherResource", "[QC_STS] cant grant other resource", ""}
+		return &apiError{"InvalidParameter.GrantOtherResource", "[QC_STS] cant grant other resource"}
 	}
 	return nil
-}
-
-// tc3Kinds names the decision behind each signature error.
-var tc3Kinds = map[string]string{
-	tc3.CodeInvalidAuthorization: trace.KindMalformed,
-	tc3.CodeSecretIDNotFound:     trace.KindUnknownKey,
-	tc3.CodeSignatureExpire:      trace.KindExpired,
-	tc3.CodeSignatureFailure:     trace.KindMismatch,
 }
 
 func (s *Server) issue(name string, pol cam.Policy, now time.Time, dur time.Duration) map[string]any {
