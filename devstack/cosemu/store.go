@@ -290,9 +290,26 @@ func (d *DiskStore) List(limit int) ([]Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []Object
+	// The console polls this: read the headers of the newest files only
+	// (and of any written in the same instant as the last of them).
+	type file struct {
+		name string
+		mod  time.Time
+	}
+	files := make([]file, 0, len(entries))
 	for _, e := range entries {
-		o, body, err := d.open(filepath.Join(d.dir, "objects", e.Name()))
+		if info, err := e.Info(); err == nil {
+			files = append(files, file{e.Name(), info.ModTime()})
+		}
+	}
+	slices.SortFunc(files, func(a, b file) int { return b.mod.Compare(a.mod) })
+	cut := min(len(files), limit)
+	for cut > 0 && cut < len(files) && files[cut].mod.Equal(files[cut-1].mod) {
+		cut++
+	}
+	var out []Object
+	for _, e := range files[:cut] {
+		o, body, err := d.open(filepath.Join(d.dir, "objects", e.name))
 		if err != nil {
 			continue // removed since ReadDir, or half-written by another process
 		}

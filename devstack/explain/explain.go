@@ -343,7 +343,7 @@ func (rep *Report) fromSigned(text string, in Input, cosErr *errorXML) {
 	matches := func(secret string, rq cossign.Request) bool {
 		return cossign.Sign(a.SecretID, secret, rq, a.KeyTime).Signature == a.Signature
 	}
-	diff := (*Diff)(nil)
+	var diff *Diff
 	if serverFS != "" {
 		diff = firstDifference(clientFS, serverFS)
 	}
@@ -353,7 +353,6 @@ func (rep *Report) fromSigned(text string, in Input, cosErr *errorXML) {
 		case diff != nil:
 			rep.changed(diff)
 		case cosErr != nil && cosErr.Code == "SignatureDoesNotMatch":
-			rep.Diff = nil
 			rep.set(WrongKey, "The signature is right for this SecretKey and the request arrived as signed, "+
 				"so COS holds another SecretKey for "+trace.ShortID(a.SecretID)+".", adviceFor(trace.KindMismatch))
 		default:
