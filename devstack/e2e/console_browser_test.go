@@ -48,6 +48,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		"the console is live (server-sent events)",
 		"a development token is minted for alice",
 		"the upload form goes through /presign to COS",
+		"an object downloads from the bucket list through /download",
 		"cos-js-sdk-v5 with alice's /sts key is refused outside her prefix (403)",
 		"the console explains the 403: PutObject outside the granted prefix",
 		"the 403 links back to the /sts call that handed out the key",

@@ -81,6 +81,18 @@ async function step(name, fn) {
       return { ok: out.startsWith('Uploaded uploads/alice/') && rows.includes('presign 200') && rows.includes('cos 200'), detail: out + ' | ' + rows.join(', ') };
     });
 
+    await step('an object downloads from the bucket list through /download', async () => {
+      await page.click('#objects tbody a');
+      // The signed URL carries Content-Disposition: attachment, so the new
+      // tab saves rather than shows it; the console records the GET, linked
+      // to the /download call that signed it.
+      await page.waitForFunction(() => [...document.querySelectorAll('#requests tbody tr.row')].some((tr) =>
+        tr.dataset.service === 'cos' && tr.cells[3].innerText === 'GET' && tr.cells[5].innerText === '200' &&
+        /^from #\d+ download$/.test(tr.cells[9].innerText)), { timeout: 10000 });
+      for (const p of await browser.pages()) if (p !== page) await p.close();
+      return { ok: true };
+    });
+
     await step('cos-js-sdk-v5 with alice\'s /sts key is refused outside her prefix (403)', async () => {
       await page.addScriptTag({ path: path.join(__dirname, 'node_modules', 'cos-js-sdk-v5', 'dist', 'cos-js-sdk-v5.min.js') });
       const status = await page.evaluate(({ cos, bucket, region }) => new Promise((resolve) => {
