@@ -22,24 +22,34 @@ MKZIP       := $(GO) run ./scripts/mkzip
 
 JSCLIENTS   := devstack/jsclients
 
-.PHONY: dev dev-cloud test bench lint fuzz build package deploy-scf login-key aws-arch clean FORCE
+.PHONY: dev dev-cloud test test-deps admin bench lint fuzz build package deploy-scf login-key aws-arch clean FORCE
 
 ## dev: the functions on 127.0.0.1:8080 with COS and STS emulators; prints a walkthrough. Ctrl-C stops.
 ##      Production variables (COS_BUCKET, AUTH_*, UPLOAD_*, …) override the development defaults.
 ##      Built and exec'd, not `go run`: Ctrl-C then ends with the program's own clean exit.
 dev:
+	@echo "building cosgate-dev; the first build downloads and compiles modules, a few minutes"
 	$(GO) build -o bin/cosgate-dev ./devstack/cmd/cosgate-dev
 	exec bin/cosgate-dev
 
 ## dev-cloud: the functions on 127.0.0.1:8080 against real COS and STS, configured from the environment.
 dev-cloud:
+	@echo "building cosgate-dev; the first build downloads and compiles modules, a few minutes"
 	$(GO) build -o bin/cosgate-dev ./devstack/cmd/cosgate-dev
 	exec bin/cosgate-dev -cloud
 
 ## test: every Go test, with the race detector; fuzz targets run their seed corpus. The end-to-end
-##       tests drive the npm COS SDKs, installed from $(JSCLIENTS)/package-lock.json.
-test: $(JSCLIENTS)/node_modules/.package-lock.json
-	$(GO) test -race -count=1 ./...
+##       tests drive the npm COS SDKs, installed from $(JSCLIENTS)/package-lock.json. First
+##       scripts/test-deps installs what is missing (curl, node, npm, chromium, redis-server).
+##       TESTTIMEOUT fits a cold build cache on 2 cores (every package compiled with -race, and the
+##       function binaries for amd64 and arm64); go test's default of 10 minutes does not.
+TESTTIMEOUT ?= 30m
+test: test-deps $(JSCLIENTS)/node_modules/.package-lock.json
+	$(GO) test -race -count=1 -timeout $(TESTTIMEOUT) ./...
+
+## test-deps: install the programs the tests drive, when missing (apt-get; sudo when not root).
+test-deps:
+	@scripts/test-deps
 
 $(JSCLIENTS)/node_modules/.package-lock.json: $(JSCLIENTS)/package-lock.json $(JSCLIENTS)/package.json
 	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix $(JSCLIENTS) --ignore-scripts --no-audit --no-fund
@@ -90,6 +100,11 @@ package: build
 ##            AUTH_JWT_PUBLIC_KEY). `make -s login-key > login-key.env`, then `. ./login-key.env`.
 login-key:
 	@$(GO) run ./scripts/loginkey
+
+## admin: the operator's tool against LIMITS_REDIS_URL, e.g. make admin ARGS='usage <uid>'
+##        (revoke-user, restore-user, revoke-key, restore-key, usage; see README).
+admin:
+	$(GO) run ./cmd/cosgate-admin $(ARGS)
 
 ## deploy-scf: check the variables serverless.yml needs, `make package`, then `scf deploy`.
 deploy-scf:

@@ -398,13 +398,11 @@ func TestTemplateYAML(t *testing.T) {
 		if fn.AWSCloudFormationMetadata["BuildMethod"] != "makefile" || fn.CodeUri == nil || fn.CodeUri.String == nil || *fn.CodeUri.String != "." {
 			t.Errorf("%s: must be built by the Makefile (BuildMethod makefile, CodeUri .)", id)
 		}
-		// The Makefile target SAM calls must produce the bootstrap binary.
-		artifacts := t.TempDir()
-		if out, err := exec.Command("make", "build-"+id, "ARTIFACTS_DIR="+artifacts).CombinedOutput(); err != nil {
-			t.Errorf("%s: make build-%s: %v\n%s", id, id, err, out)
-		} else if st, err := os.Stat(filepath.Join(artifacts, "bootstrap")); err != nil || st.Mode()&0o111 == 0 {
-			t.Errorf("%s: no executable bootstrap (%v)", id, err)
-		}
+		// The Makefile target SAM calls must build this function's bootstrap
+		// for template.yaml's architecture. Read from make's dry run: the
+		// binaries themselves are built once, by TestArchitectures (one
+		// target for real) and `make package`, not once per test.
+		checkSAMTarget(t, id, name)
 		for ev, src := range fn.Events {
 			if src.Type != "HttpApi" || src.Properties == nil || src.Properties.HttpApiEvent == nil {
 				t.Errorf("%s.%s: want an HttpApi event, got %q", id, ev, src.Type)
@@ -820,6 +818,29 @@ func TestDeployScript(t *testing.T) {
 	}
 }
 
+// checkSAMTarget reads `make -n build-<id>`: one go build of
+// ./functions/<name> into $(ARTIFACTS_DIR)/bootstrap for template.yaml's
+// architecture, with the flags `make package` uses.
+func checkSAMTarget(t *testing.T, id, name string) {
+	t.Helper()
+	out, err := exec.Command("make", "-n", "build-"+id, "ARTIFACTS_DIR=/artifacts").CombinedOutput()
+	if err != nil {
+		t.Errorf("%s: make -n build-%s: %v\n%s", id, id, err, out)
+		return
+	}
+	var builds []string
+	for line := range strings.SplitSeq(string(out), "\n") {
+		if strings.Contains(line, " go build ") {
+			builds = append(builds, line)
+		}
+	}
+	want := "-o /artifacts/bootstrap ./functions/" + name
+	if len(builds) != 1 || !strings.HasPrefix(builds[0], "GOARCH=arm64 CGO_ENABLED=0 GOOS=linux ") ||
+		!strings.HasSuffix(builds[0], want) || !strings.Contains(builds[0], "-trimpath") {
+		t.Errorf("%s: make build-%s should run one arm64 go build ending %q; it runs:\n%s", id, id, want, out)
+	}
+}
+
 // The Makefile builds AWS binaries for the architecture template.yaml
 // declares, and SCF binaries for x86_64; the ELF headers say so.
 func TestArchitectures(t *testing.T) {
@@ -862,6 +883,9 @@ func TestArchitectures(t *testing.T) {
 		out := t.TempDir()
 		if b, err := exec.Command("make", "build-PresignFunction", "ARTIFACTS_DIR="+out, "TEMPLATE="+tpl).CombinedOutput(); err != nil {
 			t.Fatalf("%v %s", err, b)
+		}
+		if st, err := os.Stat(filepath.Join(out, "bootstrap")); err != nil || st.Mode()&0o111 == 0 {
+			t.Errorf("%s: make build-PresignFunction left no executable bootstrap (%v)", tpl, err)
 		}
 		if got := elfOf(filepath.Join(out, "bootstrap")); got != want {
 			t.Errorf("%s declares %v; sam build made %v", tpl, want, got)

@@ -24,7 +24,7 @@ func Start(t testing.TB) *Redis {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		t.Fatalf("the limits tests need redis-server (.ci/run installs Debian's): %v", err)
+		t.Fatalf("the limits tests need redis-server (make test installs it: scripts/test-deps): %v", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
