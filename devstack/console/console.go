@@ -60,20 +60,50 @@ func Handler(c Config) http.Handler {
 type server struct{ c Config }
 
 // Row is an exchange as the page shows it: with the cause and fix of a
-// refusal.
+// refusal, and, for a COS request, the call that minted its signature.
 type Row struct {
 	trace.Exchange
 	Advice *explain.Advice `json:"advice,omitempty"`
+	Mint   *Mint           `json:"mint,omitempty"`
+}
+
+// Mint names the function call whose answer handed out a COS request's
+// signature and, when COS refused the request as not matching it, the
+// first difference between what that answer told the client to send and
+// what COS received. The minted URL itself is a secret and stays out.
+type Mint struct {
+	Seq      uint64        `json:"seq"`
+	Function string        `json:"function"`
+	Method   string        `json:"method"`
+	Diff     *explain.Diff `json:"diff,omitempty"`
 }
 
 func row(e trace.Exchange) Row {
-	r := Row{Exchange: e}
+	r := Row{Exchange: e, Mint: mintOf(e)}
 	if e.Reason != nil || e.Code != "" {
 		if a, ok := explain.ForReason(e.Code, e.Reason); ok {
 			r.Advice = &a
 		}
 	}
 	return r
+}
+
+// mintOf compares a COS request with its mint. Only a mismatch carries
+// the FormatString COS computed from what it received; other refusals
+// (a CAM denial, an expired window) are not about the request's shape.
+func mintOf(e trace.Exchange) *Mint {
+	m, ok := e.Minted()
+	if !ok {
+		return nil
+	}
+	out := &Mint{Seq: m.Seq, Function: m.Function, Method: m.Method}
+	if e.Reason != nil && e.Reason.FormatString != "" {
+		out.Diff = explain.CompareMint(
+			explain.Minted{Function: m.Function, Method: m.Method, URL: m.URL, Header: m.Header},
+			e.Reason.FormatString,
+		)
+	}
+	return out
 }
 
 func (s *server) config(w http.ResponseWriter, r *http.Request) {

@@ -111,7 +111,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "cos",
 		slog.String("method", r.Method), slog.String("key", clip(rc.key)),
 		slog.Int("status", sw.Status()), slog.String("code", rc.code),
-		slog.String("secret_id", trace.ShortID(rc.secretID)), slog.String("request_id", rc.id),
+		slog.String("key_id", trace.ShortID(rc.secretID)), slog.String("request_id", rc.id),
 		slog.Duration("took", took))
 	ex := trace.Exchange{
 		Time: start, Service: "cos", Method: r.Method, Path: r.URL.Path, Status: sw.Status(),

@@ -1,7 +1,9 @@
 package e2e_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -42,9 +44,15 @@ func browserTools(t *testing.T) (chromium, node, jsclients string) {
 // cos-js-sdk-v5 with README.md's fetch getAuthorization, a 3 MB multipart
 // uploadFile read back, ScopeLimit, presigned PUT through fetch and XHR, a
 // POST form through FormData, /download as JSON and as a followed 302,
-// another uid refused, and an origin CORS does not list refused. The page
-// is on its own origin; the stack is on others. A screenshot of the result
-// page is kept in artifacts/browser.png.
+// another uid refused, and an origin CORS does not list refused. Then
+// README.md's three browser blocks run as written (snippet.js's local edits
+// aside) on a file chosen in the page's <input type="file" id="file">: the
+// cos-js-sdk-v5 uploadFile (1.5 MB, so multipart), the pre-signed PUT
+// through fetch and the POST form through FormData; each object must be in
+// the COS emulator under uploads/u1/ with the bytes chosen, and read back
+// the same through /download. The page is on its own origin; the stack is
+// on others. A screenshot of the result page is kept in
+// artifacts/browser.png.
 func TestBrowser(t *testing.T) {
 	chromium, node, jsclients := browserTools(t)
 
@@ -74,9 +82,22 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// What a user chooses for README's browser blocks: bytes the page makes
+	// for the SDK's multipart upload, text for the PUT and the POST.
+	const sdkName, sdkSize, sdkSeed = "browser-sdk.bin", 1536*1024 + 5, 11
+	want := map[string][]byte{
+		"browser-sdk":  make([]byte, sdkSize),
+		"browser-put":  []byte("a photo chosen in Chromium, sent with PUT: 照片 ✓"),
+		"browser-post": []byte("a photo chosen in Chromium, sent with POST: 照片 ✓"),
+	}
+	for i := range want["browser-sdk"] {
+		want["browser-sdk"][i] = byte((i*sdkSeed + 7) & 0xff)
+	}
 	q := url.Values{
 		"api": {e.FunctionsURL}, "cos": {e.COSURL}, "bucket": {e.Env["COS_BUCKET"]}, "region": {e.Env["COS_REGION"]},
-		"token": {e.token}, "token2": {u2},
+		"token": {e.token}, "token2": {u2}, "uid": {"u1"},
+		"sdkName": {sdkName}, "sdkSize": {strconv.Itoa(sdkSize)}, "sdkSeed": {strconv.Itoa(sdkSeed)},
+		"putBody": {string(want["browser-put"])}, "postBody": {string(want["browser-post"])},
 	}
 	foreign := url.Values{"api": {e.FunctionsURL}, "token": {e.token}, "mode": {"foreign"}}
 	artifacts, _ := filepath.Abs("../../artifacts")
@@ -107,9 +128,40 @@ func TestBrowser(t *testing.T) {
 		"presigned PUT through XHR", "POST form through FormData",
 		"/download as JSON, then the signed URL", "/download as a followed 302",
 		"another uid is refused u1's key (403)", "a foreign origin cannot read /sts",
+		"README browser-sdk block uploads under uploads/u1/", "README browser-sdk block: /download gives the same bytes",
+		"README browser-put block uploads under uploads/u1/", "README browser-put block: /download gives the same bytes",
+		"README browser-post block uploads under uploads/u1/", "README browser-post block: /download gives the same bytes",
 	} {
 		if !strings.Contains(string(out), "ok "+step+"\n") {
 			t.Errorf("step %q did not pass", step)
+		}
+	}
+	// What README's browser blocks uploaded is in the COS emulator, under the
+	// caller's prefix, with the bytes the user chose.
+	stored := regexp.MustCompile(`(?m)^stored (\S+) (\S+)$`).FindAllStringSubmatch(string(out), -1)
+	for name, body := range want {
+		var key string
+		for _, m := range stored {
+			if m[1] == name {
+				key = m[2]
+			}
+		}
+		if !strings.HasPrefix(key, "uploads/u1/") {
+			t.Errorf("README's %s block stored nothing under uploads/u1/ (%q)", name, key)
+			continue
+		}
+		obj, rc, err := e.Store.Open(key)
+		if err != nil {
+			t.Errorf("README's %s block: %s is not in the COS emulator: %v", name, key, err)
+			continue
+		}
+		if name == "browser-sdk" && !strings.HasSuffix(obj.ETag, `-2"`) {
+			t.Errorf("README's cos-js-sdk-v5 block: %s has ETag %s, not a two-part multipart upload's", key, obj.ETag)
+		}
+		got, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil || !bytes.Equal(got, body) {
+			t.Errorf("README's %s block: %s holds %d bytes, not the %d chosen (%v)", name, key, len(got), len(body), err)
 		}
 	}
 	// The browser asked before each cross-origin call with Authorization, and

@@ -393,3 +393,207 @@ func TestConsoleAPI(t *testing.T) {
 		t.Errorf("the console is not on loopback: %s", e.ConsoleURL)
 	}
 }
+
+// presignAs asks /presign for a PUT of body as the caller with token.
+func presignAs(t *testing.T, e *env, token, ext string, body []byte) presigned {
+	t.Helper()
+	var p presigned
+	if s := e.call(t, "POST", "/presign", token, map[string]any{"ext": ext, "size": len(body)}, &p); s != 200 {
+		t.Fatalf("/presign: %d", s)
+	}
+	return p
+}
+
+// downloadURL asks /download for a signed URL as the caller with token.
+func downloadURL(t *testing.T, e *env, token, key string) string {
+	t.Helper()
+	var d struct{ URL string }
+	if s := e.call(t, "GET", "/download?format=json&key="+url.QueryEscape(key), token, nil, &d); s != 200 {
+		t.Fatalf("/download %s: %d", key, s)
+	}
+	return d.URL
+}
+
+// consoleRows reads the console's rows by COS request id, and the
+// function calls by number.
+func consoleRows(t *testing.T, e *env) (byRID map[string]consoleRow, bySeq map[uint64]consoleRow) {
+	t.Helper()
+	var rows []consoleRow
+	consoleGet(t, e, "/api/exchanges", &rows)
+	byRID, bySeq = map[string]consoleRow{}, map[uint64]consoleRow{}
+	for _, r := range rows {
+		bySeq[r.Seq] = r
+		if r.RequestID != "" {
+			byRID[r.RequestID] = r
+		}
+	}
+	return byRID, bySeq
+}
+
+// lastCall is the number of the latest call to function in the console.
+func lastCall(t *testing.T, e *env, function string) uint64 {
+	t.Helper()
+	_, bySeq := consoleRows(t, e)
+	var last uint64
+	for seq, r := range bySeq {
+		if r.Function && r.Service == function && seq > last {
+			last = seq
+		}
+	}
+	return last
+}
+
+// TestConsoleLinksBySignature: /download signs every caller's URL with the
+// account's key, and /presign signs one caller's uploads with one cached
+// key; each COS request still links to the call that minted its own
+// signature, whoever was handed the key last, and the minting call is
+// named without the URL.
+func TestConsoleLinksBySignature(t *testing.T) {
+	e := startStack(t, nil)
+	u2, err := e.Token("u2", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type sent struct {
+		name   string
+		do     func() *http.Response
+		caller string
+		mintBy uint64
+	}
+	var cases []sent
+	send := func(method, u string, headers map[string]string, body []byte) *http.Response {
+		req, _ := http.NewRequest(method, u, bytes.NewReader(body))
+		for k, v := range headers {
+			if k != "Content-Length" {
+				req.Header.Set(k, v)
+			}
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	// Two uploads by u1 signed with her one cached key, one by u2 between.
+	body := []byte("hello")
+	first := presignAs(t, e, e.token, "txt", body)
+	firstCall := lastCall(t, e, "presign")
+	other := presignAs(t, e, u2, "txt", body)
+	otherCall := lastCall(t, e, "presign")
+	second := presignAs(t, e, e.token, "txt", body)
+	if keyOf(first.URL) != keyOf(second.URL) {
+		t.Fatalf("u1's uploads are not signed with one key: %s, %s", keyOf(first.URL), keyOf(second.URL))
+	}
+	cases = append(cases,
+		sent{"u1's first upload", func() *http.Response { return send("PUT", first.URL, first.Headers, body) }, "u1", firstCall},
+		sent{"u2's upload", func() *http.Response { return send("PUT", other.URL, other.Headers, body) }, "u2", otherCall},
+	)
+	var rids []string
+	for _, c := range cases {
+		resp := c.do()
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", c.name, resp.StatusCode)
+		}
+		rids = append(rids, resp.Header.Get("x-cos-request-id"))
+	}
+	// Downloads: u2 asks last, so the account's key was last handed to her.
+	d1 := downloadURL(t, e, e.token, first.Key)
+	d1Call := lastCall(t, e, "download")
+	d2 := downloadURL(t, e, u2, other.Key)
+	d2Call := lastCall(t, e, "download")
+	if keyOf(d1) != keyOf(d2) || keyOf(d1) != e.Env["COS_SECRET_ID"] {
+		t.Fatalf("downloads are not signed with the account's key: %s, %s", keyOf(d1), keyOf(d2))
+	}
+	downloads := []sent{
+		{"u1's download", func() *http.Response { return send("GET", d1, nil, nil) }, "u1", d1Call},
+		{"u2's download", func() *http.Response { return send("GET", d2, nil, nil) }, "u2", d2Call},
+		{"u1's download used for a PUT", func() *http.Response { return send("PUT", d1, nil, []byte("x")) }, "u1", d1Call},
+	}
+	for _, c := range downloads {
+		resp := c.do()
+		rids = append(rids, resp.Header.Get("x-cos-request-id"))
+	}
+	cases = append(cases, downloads...)
+	byRID, bySeq := consoleRows(t, e)
+	for i, c := range cases {
+		r, ok := byRID[rids[i]]
+		p := bySeq[r.Parent]
+		switch {
+		case !ok:
+			t.Errorf("%s: not in the console", c.name)
+		case r.Parent != c.mintBy || p.UID != c.caller:
+			t.Errorf("%s: linked to #%d (%s %s), want #%d by %s", c.name, r.Parent, p.Service, p.UID, c.mintBy, c.caller)
+		case r.Mint == nil || r.Mint.Seq != c.mintBy || r.Mint.Function != p.Service:
+			t.Errorf("%s: minted by %+v, want #%d %s", c.name, r.Mint, c.mintBy, p.Service)
+		}
+	}
+	if r := byRID[rids[len(rids)-1]]; r.Mint == nil || r.Mint.Diff == nil || r.Mint.Diff.Words != "signed for GET, sent as PUT" {
+		t.Errorf("the download used for a PUT: %+v", r.Mint)
+	}
+	all := consoleGet(t, e, "/api/exchanges", nil)
+	for _, s := range []string{"q-signature", first.URL, d1} {
+		if strings.Contains(all, s) {
+			t.Errorf("the console's rows carry a signed URL (%.30s…)", s)
+		}
+	}
+}
+
+// keyOf reads q-ak from a signed URL.
+func keyOf(signed string) string {
+	u, err := url.Parse(signed)
+	if err != nil {
+		return ""
+	}
+	return u.Query().Get("q-ak")
+}
+
+// TestConsoleComparesMint: a presigned PUT sent with another Content-Type,
+// or with a bigger body than signed, is refused; the console names the
+// /presign call that minted it and the first difference in plain words.
+func TestConsoleComparesMint(t *testing.T) {
+	e := startStack(t, nil)
+	body := []byte("hello")
+	for _, c := range []struct {
+		name  string
+		body  []byte
+		extra map[string]string
+		words string
+	}{
+		{"another Content-Type", body, map[string]string{"Content-Type": "application/octet-stream"},
+			"signed for Content-Type text/plain; charset=utf-8, sent as application/octet-stream"},
+		{"a bigger body", []byte("hello, and much more"), nil,
+			"signed for a body of 5 bytes (Content-Length), sent 20 bytes"},
+	} {
+		p := presignPUT(t, e, "txt", body)
+		call := lastCall(t, e, "presign")
+		req, _ := http.NewRequest("PUT", p.URL, bytes.NewReader(c.body))
+		for k, v := range p.Headers {
+			if k != "Content-Length" {
+				req.Header.Set(k, v)
+			}
+		}
+		for k, v := range c.extra {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ce := readCOSError(t, resp)
+		resp.Body.Close()
+		if resp.StatusCode != 403 || ce.Code != "SignatureDoesNotMatch" {
+			t.Errorf("%s: COS answered %d %s", c.name, resp.StatusCode, ce.Code)
+			continue
+		}
+		byRID, _ := consoleRows(t, e)
+		r := byRID[resp.Header.Get("x-cos-request-id")]
+		switch {
+		case r.Mint == nil || r.Mint.Seq != call || r.Mint.Function != "presign" || r.Mint.Method != "PUT":
+			t.Errorf("%s: minted by %+v, want #%d presign PUT", c.name, r.Mint, call)
+		case r.Mint.Diff == nil || r.Mint.Diff.Words != c.words:
+			t.Errorf("%s: the difference is %+v, want %q", c.name, r.Mint.Diff, c.words)
+		}
+	}
+}

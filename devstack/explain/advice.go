@@ -33,8 +33,8 @@ var byKind = map[string]Advice{
 	},
 	trace.KindExpired: {
 		Cause: "The signature's window (q-sign-time) ended before COS received the request.",
-		Fix: "Sign just before use, or for longer (PRESIGN_TTL); if the window looks right, " +
-			"the client's clock is behind: correct it from the Date header COS sends.",
+		Fix: "Sign just before use, or for longer (UPLOAD_EXPIRES for /presign, DOWNLOAD_EXPIRES for /download); " +
+			"if the window looks right, the client's clock is behind: correct it from the Date header COS sends.",
 	},
 	trace.KindSkewed: {
 		Cause: "The signature starts (or the Date header is) more than 15 minutes away from COS's clock.",
@@ -64,8 +64,9 @@ var byKind = map[string]Advice{
 	trace.KindDenied: {
 		Cause: "The key's CAM policy does not allow this action on this object: the action is missing " +
 			"from the grant, or the key is outside the granted prefix (allowPrefix), or a condition fails.",
-		Fix: "Upload under the prefix /sts granted (STS_ALLOW_PREFIX, uploads/<uid>/ by default), ask /sts " +
-			"for a scope that includes the action (STS_ALLOW_ACTIONS), or let /presign choose the key.",
+		Fix: "Find which: an upload outside the prefix /sts granted goes under STS_ALLOW_PREFIX (or let /presign " +
+			"choose the key); an action the grant lacks is added to STS_ALLOW_ACTIONS; a read goes through /download; " +
+			"an x-cos-acl other than private is refused on uploads. The console names the action and the statement.",
 	},
 	trace.KindPolicy: {
 		Cause: "The POST form breaks its own signed policy: a field differs from the policy, the file's " +
@@ -312,8 +313,13 @@ func ForCode(code, message string) (Advice, bool) {
 	return a, ok
 }
 
-// ForReason is ForCode for a refusal whose reason the emulator recorded.
+// ForReason is ForCode for a refusal whose reason the emulator recorded. A
+// CAM denial gets the fix for its action and for the part of the grant that
+// refused it (see ForDenial).
 func ForReason(code string, r *trace.Reason) (Advice, bool) {
+	if r != nil && r.Kind == trace.KindDenied && r.Denial != nil {
+		return ForDenial(*r.Denial), true
+	}
 	if r != nil {
 		if a, ok := byKind[r.Kind]; ok {
 			a.Kind = r.Kind

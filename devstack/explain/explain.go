@@ -29,7 +29,8 @@ type Input struct {
 	// Texts are one or two of: a signed URL, an Authorization value (with or
 	// without "Authorization: "), COS's error XML. Any order.
 	Texts []string
-	// Method the URL is used with; GET when empty.
+	// Method the URL is used with. When empty: as COS received it, when its
+	// error XML shows its FormatString; else GET.
 	Method string
 	// URL is the request an Authorization value was sent with; a URL among
 	// Texts serves too.
@@ -40,7 +41,15 @@ type Input struct {
 	// SecretKey, when set, lets the explainer recompute the signature. It
 	// is only used, never repeated.
 	SecretKey string
-	Now       time.Time // this machine's clock
+	// At is when the request reached COS, when known. The window is judged
+	// at COS's own time in its error XML (ServerTime or Date) first, then at
+	// At, and only then at Now, saying so.
+	At  time.Time
+	Now time.Time // this machine's clock
+	// Minted, when set, is the request the function's answer told the
+	// client to send: a difference from what COS received is then named as
+	// the cause (request-changed), never a wrong key.
+	Minted *Minted
 }
 
 // Verdict is the explainer's conclusion.
@@ -70,6 +79,9 @@ type Report struct {
 	// Diff is the first difference between what was signed and what COS
 	// computed, when both are known.
 	Diff *Diff `json:"diff,omitempty"`
+	// Candidates are the possible causes of a signature mismatch the
+	// explainer could not decide between, most likely first.
+	Candidates []string `json:"candidates,omitempty"`
 }
 
 // Fact is one decoded value.
@@ -83,6 +95,8 @@ type Diff struct {
 	Part     string `json:"part"` // method, path, parameter <name>, header <name>
 	Signed   string `json:"signed"`
 	Received string `json:"received"`
+	// Words says the difference as a sentence: "signed for PUT, sent as GET".
+	Words string `json:"words,omitempty"`
 }
 
 // errorXML is COS's <Error> body.
@@ -90,6 +104,7 @@ type errorXML struct {
 	Code, Message, Resource string
 	RequestID               string `xml:"RequestId"`
 	ServerTime              string
+	Date                    string
 	StringToSign            string
 	FormatString            string
 }
@@ -116,8 +131,11 @@ func Explain(in Input) (Report, error) {
 	if cosErr == nil && signed == "" {
 		return Report{}, errors.New("give a signed URL, an Authorization value or COS's error XML")
 	}
+	if signed == "" && in.Minted != nil {
+		signed = in.Minted.URL
+	}
 	if cosErr != nil {
-		rep.fromXML(cosErr, in.Now)
+		rep.fromXML(cosErr, in.At)
 	}
 	if signed != "" {
 		rep.fromSigned(signed, in, cosErr)
@@ -154,7 +172,7 @@ func (rep *Report) set(v Verdict, summary string, advice *Advice) {
 	}
 }
 
-func (rep *Report) fromXML(e *errorXML, now time.Time) {
+func (rep *Report) fromXML(e *errorXML, at time.Time) {
 	rep.fact("COS answered", "%s: %s", e.Code, e.Message)
 	if e.Resource != "" {
 		rep.fact("resource", "%s", e.Resource)
@@ -162,9 +180,13 @@ func (rep *Report) fromXML(e *errorXML, now time.Time) {
 	if e.RequestID != "" {
 		rep.fact("request id", "%s", e.RequestID)
 	}
-	if st, err := time.Parse(time.RFC3339, e.ServerTime); err == nil {
-		rep.fact("server time", "%s (this machine: %s, %s)", st.UTC().Format(time.RFC3339),
-			now.UTC().Format(time.RFC3339), offset(now.Sub(st)))
+	if st, ok := e.time(); ok {
+		if at.IsZero() {
+			rep.fact("server time", "%s (COS's clock when it answered)", st.UTC().Format(time.RFC3339))
+		} else {
+			rep.fact("server time", "%s (COS's clock when it answered; the request time given is %s)",
+				st.UTC().Format(time.RFC3339), offset(at.Sub(st)))
+		}
 	}
 	a, ok := ForCode(e.Code, e.Message)
 	if !ok {
@@ -210,18 +232,29 @@ type request struct {
 	region   string
 	key      string
 	hasToken bool
+	// methodFrom says where the method came from: "given", "cos" (COS's
+	// FormatString) or "default" (GET, assumed).
+	methodFrom string
+	filled     []string // signed headers taken from COS's FormatString
 }
 
-func readSigned(text string, in Input) (request, error) {
-	method := strings.ToUpper(in.Method)
-	if method == "" {
-		method = http.MethodGet
+// readSigned reads the signed text with the input's request; a method not
+// given is taken from serverFS (COS's FormatString) when there is one.
+func readSigned(text string, in Input, serverFS string) (request, error) {
+	var r request
+	method, from := strings.ToUpper(in.Method), "given"
+	switch {
+	case method != "":
+	case formatLine(serverFS, 0) != "":
+		method, from = strings.ToUpper(formatLine(serverFS, 0)), "cos"
+	default:
+		method, from = http.MethodGet, "default"
 	}
+	r.methodFrom = from
 	header := in.Header.Clone()
 	if header == nil {
 		header = http.Header{}
 	}
-	var r request
 	raw := in.URL
 	auth := ""
 	if strings.HasPrefix(text, "http://") || strings.HasPrefix(text, "https://") {
@@ -280,7 +313,11 @@ func looksLikeBucket(s string) bool {
 }
 
 func (rep *Report) fromSigned(text string, in Input, cosErr *errorXML) {
-	r, err := readSigned(text, in)
+	var serverFS string
+	if cosErr != nil {
+		serverFS = cosErr.FormatString
+	}
+	r, err := readSigned(text, in, serverFS)
 	if err != nil {
 		rep.set(Malformed, err.Error(), nil)
 		return
@@ -302,102 +339,62 @@ func (rep *Report) fromSigned(text string, in Input, cosErr *errorXML) {
 		return
 	}
 	rep.describe(a, r)
-	rep.judgeWindow(a, in.Now, cosErr)
+	rep.judgeWindow(a, clockFor(in, cosErr), cosErr)
+	if cosErr != nil && rep.Advice != nil && rep.Advice.Kind == trace.KindDenied && r.known {
+		if d, ok := deniedRequest(r.in.Method, r.in.Header); ok {
+			rep.Advice = &d
+		}
+	}
 	if !r.known {
 		rep.note("Give the URL the Authorization was sent to (-url) to check what it covers.")
 		rep.set(Valid, uncheckedSummary, nil)
 		return
 	}
-	// Headers the signature covers but the input does not give: take COS's
-	// values when its FormatString shows them, else say what is missing.
-	var serverFS string
-	if cosErr != nil {
-		serverFS = cosErr.FormatString
-	}
 	if err != nil {
+		// Headers the signature covers but the input does not give: take
+		// COS's values when its FormatString shows them, else say what is
+		// missing.
 		missing := missingHeaders(a, r.in)
-		fill := pairs(formatLine(serverFS, 3))
-		for _, name := range missing {
-			v, ok := fill[name]
-			if !ok {
-				rep.note(
-					"The signature covers header %q: give its value (-H '%s: …') to check the signature.",
-					name,
-					name,
-				)
-				rep.set(Valid, uncheckedSummary, nil)
-				return
-			}
-			val, _ := url.QueryUnescape(v)
-			r.in.Header.Set(name, val)
+		if unknown := fillFrom(r.in.Header, missing, serverFS); len(unknown) > 0 {
+			rep.note("The signature covers header %q: give its value (-H '%s: …') to check the signature.",
+				unknown[0], unknown[0])
+			rep.set(Valid, uncheckedSummary, nil)
+			return
 		}
-		if len(missing) > 0 {
-			rep.note("Signed but not given, so taken as COS received them: %s.", strings.Join(missing, ", "))
-		}
+		r.filled = missing
 		if a, req, err = cosverify.Rebuild(r.in); err != nil {
 			rep.set(Malformed, err.Error(), nil)
 			return
 		}
 	}
-	clientFS := cossign.FormatString(req)
-	matches := func(secret string, rq cossign.Request) bool {
-		return cossign.Sign(a.SecretID, secret, rq, a.KeyTime).Signature == a.Signature
+	if r.methodFrom == "cos" {
+		rep.note("The method was not given, so taken as COS received it: %s.", r.in.Method)
 	}
-	var diff *Diff
-	if serverFS != "" {
-		diff = firstDifference(clientFS, serverFS)
+	if len(r.filled) > 0 {
+		rep.note("Signed but not given, so taken as COS received them: %s.", strings.Join(r.filled, ", "))
 	}
-	switch {
-	case in.SecretKey != "" && matches(in.SecretKey, req):
-		switch {
-		case diff != nil:
-			rep.changed(diff)
-		case cosErr != nil && cosErr.Code == "SignatureDoesNotMatch":
-			rep.set(WrongKey, "The signature is right for this SecretKey and the request arrived as signed, "+
-				"so COS holds another SecretKey for "+trace.ShortID(a.SecretID)+".", adviceFor(trace.KindMismatch))
-		default:
-			rep.note("The signature matches the request and the SecretKey given.")
-			rep.set(Valid, validSummary, nil)
-		}
-	case in.SecretKey != "":
-		for _, m := range []string{"GET", "PUT", "POST", "HEAD", "DELETE"} {
-			if m == req.Method {
-				continue
-			}
-			alt := req
-			alt.Method = m
-			if matches(in.SecretKey, alt) {
-				rep.Diff = &Diff{Part: "method", Signed: m, Received: req.Method}
-				rep.set(Changed, "The signature is for "+m+", not "+req.Method+": send the request with "+m+".",
-					adviceFor(trace.KindMismatch))
-				return
-			}
-		}
-		switch {
-		case diff != nil:
-			rep.changed(diff)
-		case cosErr != nil && cosErr.FormatString != "":
-			rep.set(WrongKey, "COS received the request as signed, but the signature was made with another "+
-				"SecretKey than the one given for "+trace.ShortID(a.SecretID)+".", adviceFor(trace.KindMismatch))
-		default:
-			rep.set(Mismatch, "The signature does not match this request under the SecretKey given: the request "+
-				"changed after signing (path, a signed header or parameter), or another key signed it. "+
-				"Add COS's error XML to tell which.", adviceFor(trace.KindMismatch))
-			rep.fact("FormatString (this request)", "%q", trace.MaskTokens(clientFS))
-		}
-	case diff != nil:
-		rep.changed(diff)
-	case cosErr != nil && cosErr.Code == "SignatureDoesNotMatch" && serverFS != "":
-		rep.set(WrongKey, "COS received the request as signed, so the signature was made with another SecretKey "+
-			"than the one COS holds for "+trace.ShortID(a.SecretID)+" (give the SecretKey to confirm).",
-			adviceFor(trace.KindMismatch))
-	default:
-		rep.fact("FormatString (this request)", "%q", trace.MaskTokens(clientFS))
-		if rep.Verdict == "" {
-			rep.set(Valid, validSummary, nil)
-			rep.note("Without the SecretKey the signature itself is not checked.")
-		}
+	s := signedRequest{a: a, req: req, r: r, serverFS: serverFS, key: in.SecretKey,
+		mismatch: cosErr != nil && kindOf(cosErr.Code, cosErr.Message) == trace.KindMismatch}
+	if in.Minted != nil && rep.fromMint(*in.Minted, serverFS) {
+		return
 	}
+	rep.judgeSignature(s)
+}
+
+// fromMint names the difference between what a function minted and what
+// COS received; false when there is none to name.
+func (rep *Report) fromMint(m Minted, serverFS string) bool {
+	d := CompareMint(m, serverFS)
+	if d == nil {
+		if serverFS != "" {
+			rep.note("COS received the request as the function minted it.")
+		}
+		return false
+	}
+	rep.Diff = d
+	rep.set(Changed, "COS received another request than the function minted: "+d.Words+".",
+		adviceFor(trace.KindMismatch))
+	return true
 }
 
 const (
@@ -405,10 +402,19 @@ const (
 	uncheckedSummary = "The window is current; what the signature covers was not checked (see the notes)."
 )
 
-func (rep *Report) changed(d *Diff) {
+// changed reports a difference between the request given and the one COS
+// received. proven says the signature was checked to cover the given one.
+func (rep *Report) changed(d *Diff, proven bool) {
+	d.Words = diffWords(d)
 	rep.Diff = d
-	rep.set(Changed, fmt.Sprintf("COS received another request than the one signed: the %s differs "+
-		"(signed %q, received %q).", d.Part, d.Signed, d.Received), adviceFor(trace.KindMismatch))
+	if proven {
+		rep.set(Changed, fmt.Sprintf("COS received another request than the one signed: the %s differs "+
+			"(signed %q, received %q).", d.Part, d.Signed, d.Received), adviceFor(trace.KindMismatch))
+		return
+	}
+	rep.set(Changed, fmt.Sprintf("COS received another request than the one given: the %s differs "+
+		"(given %q, received %q). That is the likely cause; the SecretKey would prove the given one was signed.",
+		d.Part, d.Signed, d.Received), adviceFor(trace.KindMismatch))
 }
 
 func adviceFor(kind string) *Advice {
@@ -457,31 +463,117 @@ func window(w cossign.Window) string {
 }
 
 // judgeWindow compares the window with this machine's clock (and with
-// COS's, when its error gives ServerTime).
-func (rep *Report) judgeWindow(a cossign.Authorization, now time.Time, cosErr *errorXML) {
-	w := a.SignTime
-	start, end := time.Unix(w.Start, 0), time.Unix(w.End, 0)
-	n := now.Truncate(time.Second)
-	switch {
-	case n.After(end):
-		rep.set(Expired, fmt.Sprintf("The signature expired %s ago (at %s; this machine's clock says %s).",
-			n.Sub(end), end.UTC().Format(time.RFC3339), n.UTC().Format(time.RFC3339)), adviceFor(trace.KindExpired))
-	case start.After(n.Add(cosverify.MaxSkew)):
-		rep.set(NotYetValid, fmt.Sprintf("The signature is not valid yet: it starts in %s (at %s); COS answers "+
-			"RequestTimeTooSkewed for a start more than %s ahead of its clock.",
-			start.Sub(n), start.UTC().Format(time.RFC3339), cosverify.MaxSkew), adviceFor(trace.KindSkewed))
-	case start.After(n):
-		rep.note("The window starts in %s; COS accepts a start up to %s ahead of its clock.", start.Sub(n),
-			cosverify.MaxSkew)
-		fallthrough
-	default:
-		rep.note("The window is current: %s left.", end.Sub(n))
-	}
-	if cosErr != nil {
-		if st, err := time.Parse(time.RFC3339, cosErr.ServerTime); err == nil && st.After(end) {
-			rep.note("By COS's clock (%s) the window had ended %s before.", st.UTC().Format(time.RFC3339), st.Sub(end))
+
+// clock is the time a window is judged at, and whose it is.
+type clock struct {
+	at  time.Time
+	src string // "cos", "request" or "machine"
+}
+
+// clockFor prefers COS's own time, in its error, to the request time given,
+// and that to this machine's clock now: a window is judged when COS
+// received the request, not when it is explained.
+func clockFor(in Input, e *errorXML) clock {
+	if e != nil {
+		if t, ok := e.time(); ok {
+			return clock{t, "cos"}
 		}
 	}
+	if !in.At.IsZero() {
+		return clock{in.At, "request"}
+	}
+	return clock{in.Now, "machine"}
+}
+
+// time reads COS's time from its error: ServerTime, or a Date.
+func (e *errorXML) time() (time.Time, bool) {
+	for _, s := range []string{e.ServerTime, e.Date} {
+		s = strings.TrimSpace(s)
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			return t, true
+		}
+		if t, err := http.ParseTime(s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// judgeWindow compares the window with the clock. COS checks the window
+// before the signature and the grant, so an answer about either shows the
+// window was current when COS received the request, whatever this
+// machine's clock says now.
+func (rep *Report) judgeWindow(a cossign.Authorization, c clock, cosErr *errorXML) {
+	w := a.SignTime
+	start, end := time.Unix(w.Start, 0), time.Unix(w.End, 0)
+	n := c.at.Truncate(time.Second)
+	if c.src == "machine" && cosErr != nil && afterTimeCheck(cosErr) && (n.After(end) || start.After(n)) {
+		rep.note("By this machine's clock (%s) the window is not current now, but COS checks the window "+
+			"before the signature and the grant: its %s shows the window was current when it received the request.",
+			n.UTC().Format(time.RFC3339), cosErr.Code)
+		return
+	}
+	switch {
+	case n.After(end):
+		rep.set(Expired, expiredSummary(n.Sub(end), end, c), adviceFor(trace.KindExpired))
+	case start.After(n.Add(cosverify.MaxSkew)):
+		rep.set(NotYetValid, fmt.Sprintf("The signature is not valid yet: it starts %s (at %s); COS "+
+			"answers RequestTimeTooSkewed for a start more than %s ahead of its clock.",
+			startsIn(start.Sub(n), c), start.UTC().Format(time.RFC3339), cosverify.MaxSkew), adviceFor(trace.KindSkewed))
+	case start.After(n):
+		rep.note("The window starts %s; COS accepts a start up to %s ahead of its clock.", startsIn(start.Sub(n), c),
+			cosverify.MaxSkew)
+		fallthrough
+	case c.src == "machine":
+		rep.note("The window is current: %s left.", end.Sub(n))
+	default:
+		rep.note("The window was current at %s, with %s left.", clockName(c), end.Sub(n))
+	}
+	if c.src == "machine" {
+		rep.note("Judged by this machine's clock now: neither COS's time (its error XML's ServerTime) nor the " +
+			"request time (-at) was given.")
+	}
+}
+
+func expiredSummary(late time.Duration, end time.Time, c clock) string {
+	e := end.UTC().Format(time.RFC3339)
+	switch c.src {
+	case "cos":
+		return fmt.Sprintf("The signature had expired %s before COS answered (at %s; COS's ServerTime: %s).", late, e,
+			c.at.UTC().Format(time.RFC3339))
+	case "request":
+		return fmt.Sprintf("The signature had expired %s before the request (at %s; the request time given: %s).",
+			late, e, c.at.UTC().Format(time.RFC3339))
+	}
+	return fmt.Sprintf("The signature expired %s ago (at %s; this machine's clock says %s).", late, e,
+		c.at.UTC().Format(time.RFC3339))
+}
+
+func startsIn(d time.Duration, c clock) string {
+	if c.src == "machine" {
+		return "in " + d.String()
+	}
+	return d.String() + " after " + clockName(c)
+}
+
+func clockName(c clock) string {
+	switch c.src {
+	case "cos":
+		return "COS's time in its error (" + c.at.UTC().Format(time.RFC3339) + ")"
+	case "request":
+		return "the request time given (" + c.at.UTC().Format(time.RFC3339) + ")"
+	}
+	return "this machine's clock"
+}
+
+// afterTimeCheck reports whether COS gives this answer only to a request
+// whose window it found current: a signature mismatch or a CAM refusal.
+func afterTimeCheck(e *errorXML) bool {
+	switch kindOf(e.Code, e.Message) {
+	case trace.KindMismatch, trace.KindDenied:
+		return true
+	}
+	return false
 }
 
 // missingHeaders lists the signed headers the input does not give.
@@ -548,7 +640,7 @@ func firstDifference(client, server string) *Diff {
 			show := func(v string, ok bool) string {
 				switch {
 				case !ok:
-					return "(absent)"
+					return absent
 				case name == cossign.TokenParam:
 					return "…"
 				}
@@ -587,6 +679,12 @@ func (rep Report) Text() string {
 	if rep.Diff != nil {
 		fmt.Fprintf(&b, "first difference (%s):\n  signed:   %s\n  received: %s\n", rep.Diff.Part, rep.Diff.Signed,
 			rep.Diff.Received)
+	}
+	if len(rep.Candidates) > 0 {
+		b.WriteString("possible causes, most likely first:\n")
+		for i, c := range rep.Candidates {
+			fmt.Fprintf(&b, "  %d. %s\n", i+1, c)
+		}
 	}
 	if rep.Advice != nil {
 		fmt.Fprintf(&b, "cause: %s\nfix:   %s\n", rep.Advice.Cause, rep.Advice.Fix)

@@ -1,7 +1,8 @@
 // Drives Debian's Chromium with puppeteer-core (never a browser of its own)
 // through browser/page.html: once on the origin CORS_ALLOW_ORIGINS lists,
 // once on a second host name mapped to 127.0.0.1 that it does not list. It
-// prints each step as "ok <step>" or "FAIL <step>: <the page's own text>"
+// prints each step as "ok <step>" or "FAIL <step>: <the page's own text>",
+// each object README's browser blocks uploaded as "stored <block> <key>",
 // and saves a screenshot of the result page. The Go test
 // (devstack/e2e/browser_test.go) serves the page and the stack.
 //
@@ -27,6 +28,7 @@ async function run(browser, url, screenshot) {
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForFunction('window.cosgateResults !== undefined', { timeout: 60000 });
   const results = await page.evaluate('window.cosgateResults');
+  for (const { name, key } of await page.evaluate('window.cosgateStored || []')) console.log('stored ' + name + ' ' + key);
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
   await page.close();
   return results;

@@ -19,6 +19,22 @@
     return code.split(from).join(to);
   };
 
+  // local points a browser snippet at the local stack, with the only edits
+  // the tests make to README's browser blocks (each must still apply):
+  //   'https://api.example.com'                  -> stack.api, the functions
+  // and, when stack.cos is given (the cos-js-sdk-v5 block):
+  //   Bucket and Region                          -> stack.bucket, stack.region
+  //   Domain '{Bucket}.cos.{Region}.myqcloud.com' -> stack.cos, the COS emulator
+  // The token and uid, and the page's <input type="file" id="file">, are
+  // the test's, as they are the page's in the README.
+  exports.local = function (code, stack) {
+    code = exports.edit(code, 'https://api.example.com', stack.api);
+    if (stack.cos === undefined) return code;
+    code = exports.edit(code, "const Bucket = 'examplebucket-1250000000';", 'const Bucket = ' + JSON.stringify(stack.bucket) + ';');
+    code = exports.edit(code, "const Region = 'ap-guangzhou';", 'const Region = ' + JSON.stringify(stack.region) + ';');
+    return exports.edit(code, "Domain: '{Bucket}.cos.{Region}.myqcloud.com',", 'Domain: ' + JSON.stringify(stack.cos) + ',');
+  };
+
   // scoped turns a getAuthorization snippet into its documented
   // alternative: ask /sts for just the request's scope, with ScopeLimit.
   exports.scoped = function (code, bodyFrom, bodyTo) {

@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -47,6 +49,39 @@ func Defaults() map[string]string {
 		// The walkthrough uploads a text file.
 		"UPLOAD_ALLOWED_EXT": "jpg,jpeg,png,gif,webp,heic,heif,bmp,mp4,mov,m4v,webm,txt",
 	}
+}
+
+// DevelopmentKey is the emulated account's root key when it is Defaults'
+// development one, valid only in the emulators and no secret: make dev
+// prints it for cosgate-dev explain -secret-key-file. ok is false when the
+// environment supplied COS_SECRET_ID or COS_SECRET_KEY: then the key may be
+// real and must not be shown.
+func (s *Stack) DevelopmentKey() (id, key string, ok bool) {
+	d := Defaults()
+	if s.Env["COS_SECRET_ID"] != d["COS_SECRET_ID"] || s.Env["COS_SECRET_KEY"] != d["COS_SECRET_KEY"] {
+		return "", "", false
+	}
+	return d["COS_SECRET_ID"], d["COS_SECRET_KEY"], true
+}
+
+// LimitsStore says where the functions' limits count: "memory", or
+// "Redis at <host:port>" (with ", TLS" for rediss://) from LIMITS_REDIS_URL,
+// never its user or password.
+func (s *Stack) LimitsStore() string {
+	raw := s.Env["LIMITS_REDIS_URL"]
+	if raw == "" {
+		return "memory"
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.User == nil && strings.Contains(raw, "@") {
+		// Unparsable, or a password holding / ? or # that would read as the host:
+		// never quote it.
+		return "Redis (LIMITS_REDIS_URL)"
+	}
+	if u.Scheme == "rediss" {
+		return "Redis at " + u.Host + ", TLS"
+	}
+	return "Redis at " + u.Host
 }
 
 // Options configures Start. Zero values listen on free loopback ports and
@@ -222,7 +257,9 @@ func (s *Stack) build(
 		Trace: s.Trace, Store: s.Store, Now: now,
 		Mint: func(uid string, ttl time.Duration) (string, error) { return Token(env, uid, now(), ttl) },
 	})
-	return []http.Handler{s.Trace.Functions(fns), cos, sts, s.WeChat, con}, nil
+	// The functions' answers and COS's requests pass through the recorder,
+	// which links each COS request to the call that minted its signature.
+	return []http.Handler{s.Trace.Functions(fns), s.Trace.COS(cos), sts, s.WeChat, con}, nil
 }
 
 // Functions builds the functions, as their binaries would from env, on

@@ -13,15 +13,18 @@ const signedHeaders = `-H 'Content-Type: text/plain; charset=utf-8' -H 'x-cos-fo
 // Walkthrough is the copy-paste session make dev prints: a sign-in as a
 // mini program does it, a temporary key, a pre-signed upload, the upload,
 // the download. It needs only sh, curl and sed, and is run as written by
-// the tests.
+// the tests, twice in one shell: each paste signs in with a new code (the
+// emulator takes each once), as the same openid.
 func Walkthrough(functionsURL string) string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
 	w("F=%s", functionsURL)
 	w("")
 	w("# 1. Sign in as a mini program does, with a code from wx.login(); the WeChat emulator takes")
-	w("#    dev-<openid>, each code once (dev-<openid>.<n> is another code), and the uid is a pseudonym")
-	w(`L=$(curl -s -X POST "$F/login" -H 'Content-Type: application/json' -d "{\"code\":\"dev-walker.$$\"}"); echo "$L"`)
+	w("#    dev-<openid>, each code once; dev-<openid>.<n> is another code, so each paste makes a new <n>")
+	w("#    from the shell's pid and the clock (the uid, the openid's pseudonym, stays the same)")
+	w(`N=$$$(date +%%s%%N | sed 's/[^0-9]//g')`)
+	w(`L=$(curl -s -X POST "$F/login" -H 'Content-Type: application/json' -d "{\"code\":\"dev-walker.$N\"}"); echo "$L"`)
 	w(`TOKEN=$(printf '%%s' "$L" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')`)
 	w("")
 	w("# 2. A temporary key limited to your prefix (what cos-wx-sdk-v5's getAuthorization fetches)")

@@ -14,25 +14,29 @@ import (
 // Functions wraps the functions' mux so that each call is recorded: the
 // function, the caller's uid (read from the bearer token without checking
 // it: the function checks it), the answer's code and message on an error,
-// and the SecretIds its answer hands out, which later COS requests are
-// linked back by. The answer's body is scanned, never kept.
+// and what its answer hands out, which later COS requests are linked back
+// by: signed URLs and forms (kept in memory, see Mint), or SecretIds. The
+// answer's body is read, never kept.
 func (r *Recorder) Functions(h http.Handler) http.Handler {
 	if r == nil {
 		return h
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		start := time.Now()
-		seq := r.Begin(start)
+		name, _, _ := strings.Cut(strings.TrimPrefix(req.URL.Path, "/"), "/")
+		seq := r.Begin(start, name)
 		tap := &bodyTap{ResponseWriter: w}
 		sw := &httpapi.StatusRecorder{ResponseWriter: tap}
 		defer func() {
-			name, _, _ := strings.Cut(strings.TrimPrefix(req.URL.Path, "/"), "/")
 			ex := Exchange{
 				Time: start, Service: name, Function: true, Method: req.Method, Path: req.URL.Path,
 				Status: sw.Status(), Millis: float64(time.Since(start).Microseconds()) / 1000,
 				RequestID: w.Header().Get("X-Request-Id"), UID: subject(req),
 			}
-			ex.Keys = append(FindKeys([]byte(w.Header().Get("Location"))), FindKeys(tap.head)...)
+			location := w.Header().Get("Location")
+			if ex.mints = mintsIn(ex.Status, location, tap.head); len(ex.mints) == 0 && name == "sts" {
+				ex.Keys = FindKeys(tap.head) // only /sts hands out keys to sign with
+			}
 			if ex.Status >= 400 {
 				var body struct {
 					Error struct{ Code, Message string } `json:"error"`

@@ -5,7 +5,9 @@
 //
 // Nothing here holds a secret in the open: SecretIds are cut short before
 // they are recorded (the full ones, kept to link requests, never leave the
-// process), and session tokens are masked in the FormatStrings shown.
+// process), session tokens are masked in the FormatStrings shown, and the
+// signed URLs and forms a function handed out (see Mint) are kept in memory
+// to link and compare COS requests, never encoded.
 package trace
 
 import (
@@ -34,14 +36,31 @@ type Exchange struct {
 	SecretID  string  `json:"secretId,omitempty"`
 	UID       string  `json:"uid,omitempty"`
 	// Parent is the function call this request followed from: the one STS
-	// was called during, or the one whose answer handed out the key a COS
-	// request was signed with.
+	// was called during; for a COS request, the one whose answer handed out
+	// its signature (a presigned URL or POST form), or else the /sts call
+	// that handed out the temporary key the client signed it with.
 	Parent uint64  `json:"parent,omitempty"`
 	Reason *Reason `json:"reason,omitempty"`
 
 	// Keys are the full SecretIds this exchange used or handed out, for
 	// linking only; they are never encoded.
 	Keys []string `json:"-"`
+
+	// mints are the signed requests a function call's answer handed out;
+	// mint is, for a COS request, the one it carried the signature of.
+	// Unexported: they hold signatures and tokens, and must never be
+	// encoded.
+	mints []*minted
+	mint  *minted
+}
+
+// Minted returns what the function call that minted this COS request's
+// signature told the client to send.
+func (e Exchange) Minted() (Mint, bool) {
+	if e.mint == nil {
+		return Mint{}, false
+	}
+	return e.mint.mint(), true
 }
 
 // Reason is why an emulator refused a request, as it decided it.
@@ -130,31 +149,42 @@ type Recorder struct {
 	ring     []Exchange
 	next     int
 	full     bool
-	inFlight map[uint64]time.Time // function calls not yet answered
-	keyOwner map[string]uint64    // SecretId -> the function call that handed it out
+	inFlight map[uint64]call   // function calls not yet answered
+	keyOwner map[string]uint64 // SecretId -> the /sts call that handed it out
+	mints    mintBook
+	pending  map[string]string // COS request id -> the signature it carried, until recorded
 	subs     map[chan Exchange]struct{}
 }
 
-// New keeps the last size exchanges.
+// call is a function call in flight.
+type call struct {
+	at      time.Time
+	service string
+}
+
+// New keeps the last size exchanges, and the signed requests handed out by
+// as many function calls.
 func New(size int) *Recorder {
 	return &Recorder{
 		ring:     make([]Exchange, size),
-		inFlight: map[uint64]time.Time{},
+		inFlight: map[uint64]call{},
 		keyOwner: map[string]uint64{},
+		mints:    newMintBook(size),
+		pending:  map[string]string{},
 		subs:     map[chan Exchange]struct{}{},
 	}
 }
 
-// Begin numbers a function call as it arrives, so what it causes while it
-// runs (an STS call) can name it as parent.
-func (r *Recorder) Begin(at time.Time) uint64 {
+// Begin numbers a call to the function service as it arrives, so what it
+// causes while it runs (an STS call) can name it as parent.
+func (r *Recorder) Begin(at time.Time, service string) uint64 {
 	if r == nil {
 		return 0
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.seq++
-	r.inFlight[r.seq] = at
+	r.inFlight[r.seq] = call{at, service}
 	return r.seq
 }
 
@@ -177,19 +207,11 @@ func (r *Recorder) Record(e Exchange, seq uint64) {
 		e.Reason.ClientFormatString = MaskTokens(e.Reason.ClientFormatString)
 	}
 	if e.Function {
-		delete(r.inFlight, seq)
-		for _, k := range e.Keys {
-			r.keyOwner[k] = seq
-		}
+		r.finishLocked(&e)
 	} else {
-		e.Parent = r.parentLocked(e)
-		if e.Service == "sts-api" && e.Parent != 0 {
-			for _, k := range e.Keys { // the key STS issued belongs to the caller
-				r.keyOwner[k] = e.Parent
-			}
-		}
+		r.linkLocked(&e)
 	}
-	e.Keys = nil
+	e.Keys, e.mints = nil, nil
 	r.ring[r.next] = e
 	r.next = (r.next + 1) % len(r.ring)
 	r.full = r.full || r.next == 0
@@ -202,21 +224,58 @@ func (r *Recorder) Record(e Exchange, seq uint64) {
 	r.mu.Unlock()
 }
 
-// parentLocked links an emulator exchange: by the key it was signed with,
-// else (STS and WeChat, called by a function) the latest function call in
-// flight when it arrived.
-func (r *Recorder) parentLocked(e Exchange) uint64 {
+// finishLocked notes what a function call's answer handed out: signed
+// requests, by their signatures, and /sts's temporary keys. A key in a
+// signed URL or form only names its signer, and may be shared by every
+// caller (download signs with the account's key), so only a key /sts
+// handed over, one caller's own, links the requests signed with it.
+func (r *Recorder) finishLocked(e *Exchange) {
+	delete(r.inFlight, e.Seq)
+	for _, m := range e.mints {
+		m.seq, m.function = e.Seq, e.Service
+		r.mints.add(m)
+	}
+	if e.Service != "sts" {
+		return
+	}
 	for _, k := range e.Keys {
-		if p, ok := r.keyOwner[k]; ok {
-			return p
+		r.keyOwner[k] = e.Seq
+	}
+}
+
+// linkLocked links an emulator exchange to the function call it followed
+// from.
+func (r *Recorder) linkLocked(e *Exchange) {
+	if e.Service != "cos" {
+		e.Parent = r.inFlightLocked(e.Time)
+		if e.Service == "sts-api" && r.inFlight[e.Parent].service == "sts" {
+			for _, k := range e.Keys { // the key STS issued is the /sts caller's
+				r.keyOwner[k] = e.Parent
+			}
+		}
+		return
+	}
+	if sig, ok := r.pending[e.RequestID]; ok && e.RequestID != "" {
+		delete(r.pending, e.RequestID)
+		if m := r.mints.find(sig); m != nil {
+			e.mint, e.Parent = m, m.seq
+			return
 		}
 	}
-	if e.Service == "cos" {
-		return 0
+	for _, k := range e.Keys {
+		if p, ok := r.keyOwner[k]; ok {
+			e.Parent = p
+			return
+		}
 	}
+}
+
+// inFlightLocked is the latest function call in flight at t: the one an
+// STS or WeChat request made while it ran.
+func (r *Recorder) inFlightLocked(t time.Time) uint64 {
 	var best uint64
-	for seq, at := range r.inFlight {
-		if !at.After(e.Time) && seq > best {
+	for seq, c := range r.inFlight {
+		if !c.at.After(t) && seq > best {
 			best = seq
 		}
 	}

@@ -29,6 +29,12 @@ func New(w io.Writer, level slog.Level) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: redact}))
 }
 
+// NewText is New in slog's text form (key=value), for a terminal: the
+// local stack's log. It redacts the same attributes.
+func NewText(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: redact}))
+}
+
 // Key fragments and whole keys whose values are never logged.
 var (
 	sensitiveParts = []string{"authorization", "secret", "token", "password", "signature", "credential", "cookie", "jwt"}

@@ -30,6 +30,19 @@ func TestRedaction(t *testing.T) {
 	}
 }
 
+// The local stack's text log redacts as the functions' JSON log does.
+func TestTextRedaction(t *testing.T) {
+	var buf bytes.Buffer
+	const s = "SUPERSECRETvalue123"
+	NewText(&buf, slog.LevelInfo).Info("x", "tmpSecretKey", s, "q-signature", s, "wrapped", Secret(s),
+		"key_id", "AKIDabcd", "path", "/uploads/u1/a.jpg")
+	out := buf.String()
+	if strings.Contains(out, s) || !strings.Contains(out, "tmpSecretKey="+Redacted) ||
+		!strings.Contains(out, "key_id=AKIDabcd") || !strings.Contains(out, "path=/uploads/u1/a.jpg") {
+		t.Errorf("unexpected line: %s", out)
+	}
+}
+
 func TestSecretNeverPrints(t *testing.T) {
 	s := Secret("hunter2")
 	for _, got := range []string{fmt.Sprint(s), fmt.Sprintf("%s %v %q %x %#v %+v", s, s, s, s, s, s), fmt.Sprint(struct{ K Secret }{s})} {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,9 +17,10 @@ import (
 const explainUsage = `usage: cosgate-dev explain [flags] '<signed URL | Authorization value | COS error XML>' ['<another>']
 
 Explains why COS refused a request, offline: decodes the signature (key,
-bucket, window, what is signed), judges the window against this machine's
-clock, reads COS's error XML, and with the SecretKey recomputes the
-signature and shows the first difference. "-" reads an argument from
+bucket, window, what is signed), judges the window at COS's time in its
+error XML, else at -at, else this machine's clock, reads COS's error XML,
+and with the SecretKey recomputes the signature and shows the first
+difference; without it a signature mismatch gets its possible causes. "-" reads an argument from
 standard input. Exit status: 0 nothing wrong found, 1 a problem found,
 2 the input could not be read.
 
@@ -46,7 +48,10 @@ func explainCmd(args []string, stdin io.Reader, stdout, stderr io.Writer, now ti
 		fmt.Fprint(stderr, explainUsage)
 		fs.PrintDefaults()
 	}
-	method := fs.String("X", "GET", "the method the URL or Authorization is used with")
+	method := fs.String("X", "",
+		"the method the URL or Authorization is used with (default: as COS received it, from its XML; else GET)")
+	at := fs.String("at", "", "when the request was sent: RFC3339 or Unix seconds (default: COS's time in its XML, "+
+		"else this machine's clock)")
 	reqURL := fs.String("url", "", "the request URL an Authorization value was sent to")
 	keyFile := fs.String("secret-key-file", "",
 		"a file holding the SecretKey (\"-\": standard input), to recompute the signature; never printed")
@@ -73,6 +78,14 @@ func explainCmd(args []string, stdin io.Reader, stdout, stderr io.Writer, now ti
 		texts = append(texts, a)
 	}
 	in := explain.Input{Texts: texts, Method: *method, URL: *reqURL, Header: http.Header(headers), Now: now}
+	if *at != "" {
+		t, err := parseAt(*at)
+		if err != nil {
+			fmt.Fprintln(stderr, "cosgate-dev explain: -at:", err)
+			return 2
+		}
+		in.At = t
+	}
 	if *keyFile != "" {
 		var b []byte
 		var err error
@@ -103,4 +116,17 @@ func explainCmd(args []string, stdin io.Reader, stdout, stderr io.Writer, now ti
 		return 0
 	}
 	return 1
+}
+
+// parseAt reads a time as RFC3339 or Unix seconds, the two forms COS's
+// answers and signatures use.
+func parseAt(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("want RFC3339 (2026-11-30T02:08:03Z) or Unix seconds, not %q", s)
+	}
+	return time.Unix(n, 0), nil
 }

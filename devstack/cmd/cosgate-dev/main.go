@@ -18,11 +18,14 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"cosgate/devstack/stack"
 	"cosgate/shared/config"
+	"cosgate/shared/logging"
 )
 
 func main() {
@@ -46,7 +49,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	logger := logging.NewText(stderr, slog.LevelInfo)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	env := productionEnv()
@@ -69,17 +72,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "cosgate-dev:", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "cosgate local stack (emulators; nothing leaves this machine)\n\n")
-	f := st.FunctionsURL
-	fmt.Fprintf(stdout, "  functions  %s/login  %s/sts  %s/presign  %s/download\n", f, f, f, f)
-	fmt.Fprintf(stdout, "  COS        %s  bucket %s, region %s", st.COSURL, st.Env["COS_BUCKET"], st.Env["COS_REGION"])
-	if *data != "" {
-		fmt.Fprintf(stdout, ", objects in %s", *data)
-	}
-	fmt.Fprintf(stdout, "\n  STS        %s\n", st.STSURL)
-	fmt.Fprintf(stdout, "  WeChat     %s  AppID %s; codes dev-<openid>, each once\n\n", st.WeChatURL, st.Env["WX_APPID"])
-	fmt.Fprintf(stdout, "console %s  every request, live, and why each refusal happened\n\n", st.ConsoleURL)
-	fmt.Fprintf(stdout, "Walkthrough (sh, curl, sed):\n\n%s\n", stack.Walkthrough(f))
+	printBanner(stdout, st, *data, explainCommand(os.Args[0]))
+	fmt.Fprintf(stdout, "Walkthrough (sh, curl, sed):\n\n%s\n", stack.Walkthrough(st.FunctionsURL))
 	if tok, err := st.Token("dev-user", 24*time.Hour); err != nil {
 		fmt.Fprintf(stdout, "No development JWT: %v.\n\n", err)
 	} else {
@@ -93,6 +87,56 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, "stopped")
 	return 0
+}
+
+// printBanner says what runs where, where limits count, and the COS
+// emulator's root key: printed in full only when it is the development
+// one, which is valid nowhere else.
+func printBanner(w io.Writer, st *stack.Stack, data, explain string) {
+	fmt.Fprintf(w, "cosgate local stack (emulators; nothing leaves this machine)\n\n")
+	f := st.FunctionsURL
+	fmt.Fprintf(w, "  functions  %s/login  %s/sts  %s/presign  %s/download\n", f, f, f, f)
+	fmt.Fprintf(w, "  COS        %s  bucket %s, region %s", st.COSURL, st.Env["COS_BUCKET"], st.Env["COS_REGION"])
+	if data != "" {
+		fmt.Fprintf(w, ", objects in %s", data)
+	}
+	fmt.Fprintf(w, "\n  STS        %s\n", st.STSURL)
+	fmt.Fprintf(w, "  WeChat     %s  AppID %s; codes dev-<openid>, each once\n", st.WeChatURL, st.Env["WX_APPID"])
+	if store := st.LimitsStore(); store == "memory" {
+		fmt.Fprintf(w, "  limits     count in memory (set LIMITS_REDIS_URL to count in a Redis)\n\n")
+	} else {
+		fmt.Fprintf(w, "  limits     count in %s (LIMITS_REDIS_URL)\n\n", store)
+	}
+	fmt.Fprintf(w, "console %s  every request, live, and why each refusal happened\n\n", st.ConsoleURL)
+	if id, key, ok := st.DevelopmentKey(); ok {
+		fmt.Fprintf(w, "The COS emulator's root key: development values, valid only in these emulators, not secrets.\n")
+		fmt.Fprintf(w, "  SecretId   %s\n  SecretKey  %s\n", id, key)
+		fmt.Fprintf(w, "For an SDK pointed at the emulator, and for explaining what it signs:\n")
+		fmt.Fprintf(w, "  printf %%s '%s' > /tmp/devkey\n", key)
+		fmt.Fprintf(w, "  %s -secret-key-file /tmp/devkey '<signed URL or Authorization>'\n", explain)
+	} else {
+		fmt.Fprintf(w, "The COS emulator's root key came from your environment (COS_SECRET_ID, COS_SECRET_KEY),\n")
+		fmt.Fprintf(w, "so its SecretKey is not shown: SecretId %s\n", cutShort(st.Env["COS_SECRET_ID"]))
+		fmt.Fprintf(w, "  %s -secret-key-file <a file holding it> '<signed URL or Authorization>'\n", explain)
+	}
+	fmt.Fprintf(w, "(/presign signs with temporary keys of its own: the console explains those refusals.)\n\n")
+}
+
+// cutShort shows the start of a SecretId, as the console does: at most 8
+// characters and never more than half.
+func cutShort(id string) string {
+	n := min(8, len(id)/2)
+	return id[:n] + "…"
+}
+
+// explainCommand is how to run cosgate-dev explain from where make dev
+// was started: this binary when it was built (bin/cosgate-dev), else (go
+// run, whose binary is deleted on exit) go run.
+func explainCommand(self string) string {
+	if filepath.Base(self) == "cosgate-dev" && !strings.Contains(self, "go-build") {
+		return self + " explain"
+	}
+	return "go run ./devstack/cmd/cosgate-dev explain"
 }
 
 // productionEnv picks the functions' variables from the process

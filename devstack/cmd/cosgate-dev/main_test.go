@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"cosgate/devstack/stack"
+	"cosgate/shared/cossign"
 	"cosgate/shared/platform/platformtest"
 )
 
@@ -90,9 +92,12 @@ func (p *proc) interrupt(t *testing.T) string {
 }
 
 // TestMakeDev runs what make dev runs, then the walkthrough it prints,
-// exactly as printed, with sh, curl and sed; Ctrl-C stops it cleanly.
+// exactly as printed, with sh, curl and sed, pasted twice into one shell
+// (each paste signs in with a new code, as the same uid); the COS root key
+// the banner prints, with its explain commands, is the emulator's; Ctrl-C
+// stops it cleanly.
 func TestMakeDev(t *testing.T) {
-	for _, tool := range []string{"sh", "curl", "sed"} {
+	for _, tool := range []string{"sh", "curl", "sed", "date"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("the walkthrough needs %s (make test's .ci/run installs it): %v", tool, err)
 		}
@@ -101,32 +106,91 @@ func TestMakeDev(t *testing.T) {
 	p := launch(t, devBinary(t), nil, "-addr", "127.0.0.1:0", "-cos-addr", "127.0.0.1:0", "-sts-addr", "127.0.0.1:0",
 		"-wx-addr", "127.0.0.1:0", "-console-addr", "127.0.0.1:0", "-data", data)
 	banner := p.until(t, "Ctrl-C stops everything.")
+	dev := stack.Defaults()
 	for _, want := range []string{"/login", "/sts", "/presign", "/download", "bucket devbucket-1250000000",
-		"WeChat     http://127.0.0.1:", "development JWT for uid dev-user"} {
+		"WeChat     http://127.0.0.1:", "development JWT for uid dev-user",
+		"limits     count in memory (set LIMITS_REDIS_URL to count in a Redis)",
+		"development values, valid only in these emulators, not secrets",
+		"SecretId   " + dev["COS_SECRET_ID"] + "\n", "SecretKey  " + dev["COS_SECRET_KEY"] + "\n",
+		"printf %s '" + dev["COS_SECRET_KEY"] + "' > /tmp/devkey\n", " explain -secret-key-file /tmp/devkey '"} {
 		if !strings.Contains(banner, want) {
 			t.Errorf("banner lacks %q:\n%s", want, banner)
 		}
 	}
 	script := banner[strings.Index(banner, "F=http://"):strings.Index(banner, "A development JWT")]
-	sh := exec.Command("sh", "-c", script)
+	// One shell, so the same $$, and the walkthrough pasted twice.
+	const between = "echo '=== pasted again ==='"
+	sh := exec.Command("sh")
+	sh.Stdin = strings.NewReader(script + "\n" + between + "\n" + script)
 	out, err := sh.CombinedOutput()
 	if err != nil {
 		t.Fatalf("walkthrough: %v\n%s", err, out)
 	}
-	for _, want := range []*regexp.Regexp{
-		regexp.MustCompile(`"token":"[^"]+","expiresAt":\d+,"uid":"[0-9a-f]{32}"`),
-		regexp.MustCompile(`"tmpSecretId":"AKID`),
-		regexp.MustCompile(`"method":"PUT","url":"http://127\.0\.0\.1:\d+/uploads/[0-9a-f]{32}/`),
-		regexp.MustCompile(`HTTP/1\.1 200 OK`),
-		regexp.MustCompile(`<Code>FileAlreadyExists</Code>`),
-		regexp.MustCompile(`hello, cosgate\n?$`),
-	} {
-		if !want.Match(out) {
-			t.Errorf("walkthrough output lacks %s:\n%s", want, out)
+	pastes := strings.Split(string(out), "=== pasted again ===\n")
+	if len(pastes) != 2 {
+		t.Fatalf("walkthrough output, pasted twice:\n%s", out)
+	}
+	uid := regexp.MustCompile(`"uid":"([0-9a-f]{32})"`)
+	for i, paste := range pastes {
+		for _, want := range []*regexp.Regexp{
+			regexp.MustCompile(`"token":"[^"]+","expiresAt":\d+,"uid":"[0-9a-f]{32}"`),
+			regexp.MustCompile(`"tmpSecretId":"AKID`),
+			regexp.MustCompile(`"method":"PUT","url":"http://127\.0\.0\.1:\d+/uploads/[0-9a-f]{32}/`),
+			regexp.MustCompile(`HTTP/1\.1 200 OK`),
+			regexp.MustCompile(`<Code>FileAlreadyExists</Code>`),
+			regexp.MustCompile(`\nhello, cosgate\n?$`),
+		} {
+			if !want.MatchString(paste) {
+				t.Errorf("paste %d: walkthrough output lacks %s:\n%s", i+1, want, paste)
+			}
+		}
+		if strings.Contains(paste, "LoginCodeUsed") {
+			t.Errorf("paste %d reused a code:\n%s", i+1, paste)
 		}
 	}
-	if objs, _ := os.ReadDir(filepath.Join(data, "objects")); len(objs) != 1 {
-		t.Errorf("data folder holds %d objects, want 1", len(objs))
+	// The same openid, walker, so the same uid.
+	if a, b := uid.FindStringSubmatch(pastes[0]), uid.FindStringSubmatch(pastes[1]); a == nil || b == nil || a[1] != b[1] {
+		t.Errorf("the uid changed between pastes: %q, %q", a, b)
+	}
+	if objs, _ := os.ReadDir(filepath.Join(data, "objects")); len(objs) != 2 {
+		t.Errorf("data folder holds %d objects, want 2", len(objs))
+	}
+	// The key the banner prints is the emulator's root key: it reads the
+	// object the walkthrough uploaded, and the printed commands explain a URL
+	// it signed.
+	cosURL := regexp.MustCompile(`COS        http://(127\.0\.0\.1:\d+) `).FindStringSubmatch(banner)
+	key := regexp.MustCompile(`"key":"([^"]+)"`).FindStringSubmatch(pastes[1])
+	if cosURL == nil || key == nil {
+		t.Fatalf("no COS address in the banner or no key in the walkthrough:\n%s\n%s", banner, pastes[1])
+	}
+	get := cossign.PresignURL(
+		cossign.Credentials{SecretID: dev["COS_SECRET_ID"], SecretKey: dev["COS_SECRET_KEY"]},
+		cossign.Endpoint{Scheme: "http", Host: cosURL[1]},
+		cossign.Presign{Method: "GET", Key: key[1], Window: cossign.NewWindow(time.Now(), time.Minute, 10*time.Minute)},
+	)
+	if resp, err := http.Get(get); err != nil {
+		t.Fatal(err)
+	} else {
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(body) != "hello, cosgate" {
+			t.Errorf("GET signed with the printed key: %d %s", resp.StatusCode, body)
+		}
+	}
+	var explain []string
+	keyFile := filepath.Join(t.TempDir(), "devkey")
+	for _, line := range strings.Split(banner, "\n") {
+		if strings.Contains(line, "/tmp/devkey") {
+			line = strings.ReplaceAll(line, "/tmp/devkey", keyFile)
+			explain = append(explain, strings.Replace(line, "'<signed URL or Authorization>'", "'"+get+"'", 1))
+		}
+	}
+	if len(explain) != 2 {
+		t.Fatalf("want the two explain lines:\n%s", banner)
+	}
+	if out, err := exec.Command("sh", "-c", strings.Join(explain, "\n")).CombinedOutput(); err != nil ||
+		!strings.Contains(string(out), "verdict: valid") {
+		t.Errorf("the banner's explain commands: %v\n%s", err, out)
 	}
 	// The console, on the line starting "console", saw the walkthrough:
 	// the sign-in, the upload and the refused second upload, explained.
@@ -169,6 +233,12 @@ func TestDevOverrides(t *testing.T) {
 	if !strings.Contains(banner, "bucket mine-1300000000, region ap-shanghai") {
 		t.Fatalf("overrides ignored:\n%s", banner)
 	}
+	// The environment's key may be real: not shown, the SecretId cut short.
+	if strings.Contains(banner, "mykey") || strings.Contains(banner, "AKIDmine") ||
+		strings.Contains(banner, stack.Defaults()["COS_SECRET_KEY"]) ||
+		!strings.Contains(banner, "came from your environment") || !strings.Contains(banner, "SecretId AKID…") {
+		t.Errorf("the banner shows the environment's key, or does not say it came from there:\n%s", banner)
+	}
 	fn := regexp.MustCompile(`F=(\S+)`).FindStringSubmatch(banner)[1]
 	tok, err := stack.Token(map[string]string{"AUTH_JWT_SECRET": "an-override-secret-of-at-least-32-bytes!"}, "u9", time.Now(), time.Hour)
 	if err != nil {
@@ -200,6 +270,38 @@ func TestDevOverrides(t *testing.T) {
 		t.Fatalf("upload with the override key: %v %v", err, resp)
 	}
 	p.interrupt(t)
+}
+
+// TestDevBannerRedis: with LIMITS_REDIS_URL the banner says limits count in
+// that Redis, by host and port, never its password (the stack dials Redis
+// only when a limit is checked, so none need run). A COS_SECRET_KEY from the
+// environment alone is not shown either.
+func TestDevBannerRedis(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	const password, key = "redisPASSWORDnotToBeShown", "aKeyFromTheEnvironmentOnly0000"
+	p := launch(t, devBinary(t), []string{"LIMITS_REDIS_URL=redis://:" + password + "@" + addr + "/0", "COS_SECRET_KEY=" + key},
+		"-addr", "127.0.0.1:0", "-cos-addr", "127.0.0.1:0", "-sts-addr", "127.0.0.1:0",
+		"-wx-addr", "127.0.0.1:0", "-console-addr", "127.0.0.1:0", "-data", "")
+	banner := p.until(t, "Ctrl-C stops everything.")
+	if !strings.Contains(banner, "  limits     count in Redis at "+addr+" (LIMITS_REDIS_URL)\n") {
+		t.Errorf("the banner does not name the Redis:\n%s", banner)
+	}
+	if !strings.Contains(banner, "came from your environment") || !strings.Contains(banner, "SecretId AKIDcosg…") {
+		t.Errorf("the banner does not say the key came from the environment:\n%s", banner)
+	}
+	for _, secret := range []string{password, ":pw", key, stack.Defaults()["COS_SECRET_KEY"]} {
+		if strings.Contains(banner, secret) {
+			t.Errorf("the banner shows %q:\n%s", secret, banner)
+		}
+	}
+	if rest := p.interrupt(t); strings.Contains(rest+p.stderr.String(), password) {
+		t.Errorf("the output shows the password")
+	}
 }
 
 // TestDevCloud: -cloud serves the functions against the COS and STS the

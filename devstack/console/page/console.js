@@ -25,7 +25,14 @@ async function getJSON(path, init) {
 }
 
 const clock = (t) => new Date(t).toISOString().slice(11, 23);
-const unix = (s) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
+// human writes Unix seconds as a person reads a time; the raw value stays
+// on hover (the title), to compare with what a client logged.
+const human = (s) => new Date(s * 1000).toISOString().replace('T', ' ').replace('.000Z', ' UTC');
+const at = (s) => el('time', { datetime: new Date(s * 1000).toISOString(), title: 'Unix ' + s }, human(s));
+const stamp = (t) => new Date(t).toISOString().replace('T', ' ').replace('Z', ' UTC') + ' (Unix ' + Math.floor(new Date(t) / 1000) + ')';
+// humanTimes turns the Unix seconds in an emulator's sentence ("the
+// signature window ended at 1796004483") into times.
+const humanTimes = (text) => text.split(/\b(1\d{9})\b/).map((part, i) => (i % 2 ? at(Number(part)) : part));
 const refused = (r) => r.status >= 400 || !!r.code;
 
 // ---- requests ----
@@ -56,26 +63,56 @@ function render() {
   const body = document.querySelector('#requests tbody');
   const rows = [...state.rows.values()].sort((a, b) => b.seq - a.seq).filter((r) => !only || refused(r));
   body.replaceChildren(...rows.slice(0, 400).flatMap((r) => {
-    let link = '';
-    if (r.parent) {
-      const p = state.rows.get(r.parent);
-      link = el('span', {}, 'from ', seqLink(r.parent, '#' + r.parent + (p ? ' ' + p.service : '')));
-    } else if (r.function) {
-      const kids = children(r.seq);
-      if (kids.length) link = el('span', {}, 'led to ', kids.flatMap((k, i) => [i ? ', ' : '', seqLink(k.seq, '#' + k.seq + ' ' + k.service)]));
-    }
     const who = r.uid || r.secretId || '';
     const tr = el('tr', {
       id: 'r' + r.seq, class: 'row' + (refused(r) ? ' refused' : ''), 'data-service': r.service,
       'data-code': r.code || '', 'data-kind': r.reason ? r.reason.kind : '',
       onclick: () => { state.open.has(r.seq) ? state.open.delete(r.seq) : state.open.add(r.seq); render(); },
     },
-    el('td', {}, r.seq), el('td', {}, clock(r.time)), el('td', {}, r.service), el('td', {}, r.method),
-    el('td', { title: r.path }, r.path), el('td', {}, r.status + (r.code ? ' ' + r.code : '')),
-    el('td', {}, r.ms.toFixed(1)), el('td', {}, who), el('td', { class: 'mono' }, r.requestId || ''), el('td', {}, link));
+    el('td', { class: 'seq' }, r.seq), el('td', { title: stamp(r.time) }, clock(r.time)), el('td', {}, r.service),
+    el('td', {}, r.method), el('td', { title: r.path }, r.path), statusCell(r),
+    el('td', {}, r.ms.toFixed(1)), el('td', { title: who }, who), el('td', { class: 'mono', title: r.requestId || '' }, r.requestId || ''),
+    el('td', { class: 'link' }, linkOf(r)));
     if (!state.open.has(r.seq)) return [tr];
     return [tr, el('tr', { class: 'detail' }, el('td', { colspan: 10 }, detail(r)))];
   }));
+}
+
+// statusCell puts the status on its line and the error code below it, so
+// neither is cut in the narrow column.
+function statusCell(r) {
+  const td = el('td', { class: 'status', title: r.status + (r.code ? ' ' + r.code : '') }, el('span', {}, r.status));
+  if (r.code) td.append(el('span', { class: 'code' }, r.code));
+  return td;
+}
+
+// linkOf says where a request came from (the call that minted its
+// signature, or handed out its key, or that it was made during) or, for a
+// function call, what it led to: the first few, then how many more.
+function linkOf(r) {
+  if (r.parent) {
+    const p = state.rows.get(r.parent);
+    const how = r.mint ? 'minted by ' : 'from ';
+    return el('span', {}, how, seqLink(r.parent, '#' + r.parent + ' ' + (r.mint ? r.mint.function : p ? p.service : '')));
+  }
+  if (!r.function) return '';
+  const kids = children(r.seq);
+  if (!kids.length) return '';
+  const shown = kids.slice(0, 3).flatMap((k, i) => [i ? ', ' : '', seqLink(k.seq, '#' + k.seq + ' ' + k.service)]);
+  return el('span', {}, 'led to ', shown, kids.length > 3 ? ' +' + (kids.length - 3) + ' more' : '');
+}
+
+// mintBox compares a refused COS request with what the function call that
+// minted its signature told the client to send. It is certain where the
+// emulator's variants are guesses, so it comes first.
+function mintBox(r) {
+  const m = r.mint;
+  const box = el('div', { class: 'mint' }, el('b', {}, 'Minted by '), seqLink(m.seq, '#' + m.seq + ' ' + m.function),
+    ' (' + m.method + ')');
+  if (!m.diff) return box;
+  box.append(el('p', { class: 'mint-words' }, el('b', {}, 'What was signed against what COS received: '), m.diff.words));
+  box.append(el('pre', { class: 'mint-diff' }, m.diff.part + '\n  signed:   ' + m.diff.signed + '\n  received: ' + m.diff.received));
+  return box;
 }
 
 // detail explains one exchange: the emulator's decision, the likely cause
@@ -87,20 +124,23 @@ function detail(r) {
     return box;
   }
   const why = r.reason || {};
-  box.append(el('h3', {}, (r.code || r.status) + (why.kind ? ' — ' + why.kind : '')));
-  if (why.detail) box.append(el('p', { class: 'decided' }, why.detail));
+  const minted = r.mint && r.mint.diff;
+  box.append(el('h3', {}, (r.code || r.status) + (why.kind ? ' — ' + why.kind : ''), ' ', el('span', { class: 'when' }, 'at ', el('time', { title: stamp(r.time) }, clock(r.time)))));
+  if (r.mint) box.append(mintBox(r));
+  // The emulator's guess at what the client signed gives way to the mint.
+  if (why.detail && !(minted && why.clientFormatString)) box.append(el('p', { class: 'decided' }, humanTimes(why.detail)));
   if (r.advice) {
     box.append(el('p', {}, el('b', {}, 'Cause: '), r.advice.cause));
     box.append(el('p', { class: 'fix' }, el('b', {}, 'Fix: '), r.advice.fix));
   }
   if (why.start || why.end) {
     const lines = [];
-    if (why.start) lines.push('window start  ' + unix(why.start));
-    if (why.end) lines.push('window end    ' + unix(why.end));
-    if (why.server) lines.push('server time   ' + unix(why.server));
-    if (why.server && why.end && why.server > why.end) lines.push('ended ' + (why.server - why.end) + ' s before the request arrived');
-    if (why.server && why.start && why.start > why.server) lines.push('starts ' + (why.start - why.server) + ' s after the server time');
-    box.append(el('pre', { class: 'window' }, lines.join('\n')));
+    if (why.start) lines.push('window start  ', at(why.start), '\n');
+    if (why.end) lines.push('window end    ', at(why.end), '\n');
+    if (why.server) lines.push('server time   ', at(why.server), '\n');
+    if (why.server && why.end && why.server > why.end) lines.push('ended ' + (why.server - why.end) + ' s before the request arrived\n');
+    if (why.server && why.start && why.start > why.server) lines.push('starts ' + (why.start - why.server) + ' s after the server time\n');
+    box.append(el('pre', { class: 'window' }, lines));
   }
   if (why.denial) {
     const d = why.denial;
@@ -118,7 +158,7 @@ function detail(r) {
     const out = el('pre', { class: 'client-diff' });
     const show = () => out.replaceChildren(...diff(why, mine.value));
     mine.addEventListener('input', show);
-    if (why.clientFormatString) {
+    if (why.clientFormatString && !minted) {
       // The emulator found what the client signed.
       box.append(el('p', {}, el('b', {}, 'What the client signed, against COS:')));
       mine.value = why.clientFormatString;
@@ -177,7 +217,7 @@ async function mint(ev) {
     state.token = t.token;
     state.uid = t.uid;
     // The token is kept for the forms and the clipboard; only its start is shown.
-    out.replaceChildren('uid ' + t.uid + ': ' + t.token.slice(0, 16) + '… (until ' + unix(t.expiresAt) + ') ',
+    out.replaceChildren('uid ' + t.uid + ': ' + t.token.slice(0, 16) + '… (until ', at(t.expiresAt), ') ',
       el('button', { type: 'button', onclick: () => navigator.clipboard.writeText(state.token) }, 'Copy'));
   } catch (e) {
     out.textContent = e.message;
@@ -228,9 +268,12 @@ async function download(key) {
 
 async function loadObjects() {
   const objs = await getJSON('api/objects');
-  document.querySelector('#objects tbody').replaceChildren(...objs.map((o) => el('tr', {},
-    el('td', { class: 'mono' }, o.key), el('td', {}, o.size), el('td', {}, o.type), el('td', {}, o.acl),
-    el('td', {}, clock(o.modified)), el('td', {}, el('a', { onclick: () => download(o.key) }, 'download')))));
+  // Each object takes two lines: its key across the table, then the rest,
+  // so that neither the key nor the ACL is squeezed in the side column.
+  document.querySelector('#objects tbody').replaceChildren(...objs.flatMap((o) => [
+    el('tr', { class: 'key' }, el('td', { class: 'mono', colspan: 5 }, o.key)),
+    el('tr', { class: 'meta' }, el('td', {}, o.size), el('td', { class: 'type' }, o.type), el('td', { class: 'acl' }, o.acl),
+      el('td', { title: stamp(o.modified) }, clock(o.modified)), el('td', {}, el('a', { onclick: () => download(o.key) }, 'download')))]));
 }
 
 // ---- charts ----
@@ -283,7 +326,10 @@ async function explainIt(ev) {
     const r = await getJSON('api/explain', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     out.replaceChildren(
       el('p', { class: 'verdict ' + (r.verdict === 'valid' ? 'valid' : 'bad') }, r.verdict), el('p', {}, r.summary),
+      r.diff && r.diff.words ? el('p', { class: 'diff-words' }, r.diff.words) : '',
       r.diff ? el('pre', {}, 'first difference (' + r.diff.part + ')\n  signed:   ' + r.diff.signed + '\n  received: ' + r.diff.received) : '',
+      r.candidates ? el('div', { class: 'candidates' }, el('b', {}, 'Possible causes, most likely first:'),
+        el('ol', {}, r.candidates.map((c) => el('li', {}, c)))) : '',
       r.advice ? el('p', {}, el('b', {}, 'Cause: '), r.advice.cause) : '',
       r.advice ? el('p', { class: 'fix' }, el('b', {}, 'Fix: '), r.advice.fix) : '',
       el('table', {}, (r.facts || []).map((f) => el('tr', {}, el('th', {}, f.name), el('td', { class: 'mono' }, f.value)))),

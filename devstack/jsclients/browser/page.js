@@ -25,17 +25,53 @@ function statusOf(r) {
   return r.err ? r.err.statusCode : r.data && r.data.statusCode;
 }
 
-// makeCOS runs README.md's browser snippet, with two edits: the API is the
-// stack's, and Domain points at the COS emulator; scoped takes the
-// snippet's own alternative (a scope per request, ScopeLimit).
+let readmeText;
+async function readme() {
+  if (readmeText === undefined) readmeText = await (await fetch('/README.md')).text();
+  return readmeText;
+}
+
+// stackFor is what snippets.local needs to point a README block at the stack.
+const stackFor = () => ({ api: cfg.api, cos: cfg.cos, bucket: cfg.bucket, region: cfg.region });
+
+// makeCOS takes the client out of README.md's cos-js-sdk-v5 block, pointed
+// at the stack (snippets.local); scoped takes the block's own alternative (a
+// scope per request, ScopeLimit). Its file-input handler is left on an
+// input of its own, never used: runSnippet runs the block whole.
 async function makeCOS(token, scoped) {
-  const readme = await (await fetch('/README.md')).text();
-  const { edit } = window.snippets;
-  let code = window.snippets.snippet(readme, 'browser-getauthorization');
-  code = edit(code, 'https://api.example.com', cfg.api);
-  code = edit(code, 'new COS({', 'new COS({ Domain: cosDomain, Protocol: "http:",');
+  let code = window.snippets.local(window.snippets.snippet(await readme(), 'browser-sdk'), stackFor());
   if (scoped) code = window.snippets.scoped(code, 'body: JSON.stringify({}),', 'body: JSON.stringify({ scope: options.Scope }),');
-  return new Function('COS', 'token', 'cosDomain', code + '\nreturn cos;')(window.COS, token, cfg.cos);
+  const doc = { getElementById: () => document.createElement('input') };
+  return new Function('COS', 'token', 'uid', 'document', code + '\nreturn cos;')(window.COS, token, cfg.uid, doc);
+}
+
+// runSnippet runs a README browser block as written, but for snippets.local,
+// on a page like the one the README describes: a fresh
+// <input type="file" id="file">, then a user choosing file in it. It
+// resolves with what the block logged, once it logs (or after 30 s).
+async function runSnippet(name, file) {
+  const stack = name === 'browser-sdk' ? stackFor() : { api: cfg.api };
+  const code = window.snippets.local(window.snippets.snippet(await readme(), name), stack);
+  const old = document.getElementById('file');
+  if (old) old.remove();
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.id = 'file';
+  document.body.appendChild(input);
+  return new Promise((resolve) => {
+    const out = [];
+    const done = () => resolve(out);
+    const cons = {
+      log: (...a) => { out.push(a.join(' ')); done(); },
+      error: (...a) => { out.push('error ' + JSON.stringify(a)); done(); },
+    };
+    setTimeout(done, 30000);
+    new Function('COS', 'token', 'uid', 'console', code)(window.COS, cfg.token, cfg.uid, cons);
+    const chosen = new DataTransfer();
+    chosen.items.add(file);
+    input.files = chosen.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  });
 }
 
 async function api(path, token, init = {}) {
@@ -146,6 +182,43 @@ async function allowedOrigin() {
   report("another uid is refused u1's key (403)", other.status === 403, other.status + ' ' + JSON.stringify(other.data));
 }
 
+// readmeBrowserBlocks runs README.md's three browser blocks as written: the
+// cos-js-sdk-v5 upload (a file above SliceSize, so multipart), the
+// pre-signed PUT through fetch and the POST form through FormData. Each
+// must upload the chosen file under uploads/<uid>/ and read back
+// byte-equal through /download; window.cosgateStored tells the Go test
+// which keys to check in the COS emulator.
+async function readmeBrowserBlocks() {
+  const prefix = 'uploads/' + cfg.uid + '/';
+  const files = {
+    'browser-sdk': new File([bytes(Number(cfg.sdkSize), Number(cfg.sdkSeed))], cfg.sdkName, { type: 'application/octet-stream' }),
+    'browser-put': new File([cfg.putBody], 'photo.jpg', { type: 'image/jpeg' }),
+    'browser-post': new File([cfg.postBody], 'photo.png', { type: 'image/png' }),
+  };
+  for (const [name, file] of Object.entries(files)) {
+    const out = await runSnippet(name, file);
+    const logged = out[0] || '';
+    let key = '';
+    if (name === 'browser-sdk') {
+      // data.Location is host/key, without the scheme.
+      const want = prefix + cfg.sdkName;
+      if (logged.startsWith('uploaded ') && logged.endsWith('/' + want)) key = want;
+    } else {
+      const m = /^uploaded (\S+)$/.exec(logged);
+      if (m && m[1].startsWith(prefix)) key = m[1];
+    }
+    report('README ' + name + ' block uploads under ' + prefix, !!key, JSON.stringify(out));
+    if (!key) continue;
+    const d = await downloadJSON(cfg.token, key);
+    const back = d.status === 200 ? new Uint8Array(await (await fetch(d.data.url)).arrayBuffer()) : new Uint8Array();
+    const sent = new Uint8Array(await file.arrayBuffer());
+    report('README ' + name + ' block: /download gives the same bytes', equal(back, sent), d.status + ' ' + back.length + ' of ' + sent.length + ' bytes');
+    stored.push({ name, key });
+  }
+}
+
+const stored = [];
+
 // foreignOrigin runs on an origin CORS_ALLOW_ORIGINS does not list: the
 // browser must not let the page read /sts's answer.
 async function foreignOrigin() {
@@ -159,10 +232,16 @@ async function foreignOrigin() {
 
 (async () => {
   try {
-    await (cfg.mode === 'foreign' ? foreignOrigin() : allowedOrigin());
+    if (cfg.mode === 'foreign') {
+      await foreignOrigin();
+    } else {
+      await allowedOrigin();
+      await readmeBrowserBlocks();
+    }
   } catch (e) {
     report('page', false, e && e.stack);
   }
   document.title = results.every((r) => r.ok) ? 'passed' : 'failed';
+  window.cosgateStored = stored;
   window.cosgateResults = results;
 })();
