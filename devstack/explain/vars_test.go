@@ -17,20 +17,31 @@ var variableName = regexp.MustCompile(`\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b`)
 
 // configVariables reads the variables cosgate reads: the env tags of the
 // structs in shared/config, and the keys of the dev stack's Defaults.
+// sources parses the non-test Go files matched by globs.
+func sources(t *testing.T, globs ...string) []*ast.File {
+	t.Helper()
+	var out []*ast.File
+	fset := token.NewFileSet()
+	for _, g := range globs {
+		files, _ := filepath.Glob(g)
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			file, err := parser.ParseFile(fset, f, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, file)
+		}
+	}
+	return out
+}
+
 func configVariables(t *testing.T) map[string]bool {
 	t.Helper()
 	vars := map[string]bool{}
-	fset := token.NewFileSet()
-	files, _ := filepath.Glob("../../shared/config/*.go")
-	files = append(files, "../stack/stack.go")
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		file, err := parser.ParseFile(fset, f, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, file := range sources(t, "../../shared/config/*.go", "../stack/stack.go") {
 		ast.Inspect(file, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.Field:
@@ -70,25 +81,14 @@ func configVariables(t *testing.T) map[string]bool {
 func stringLiterals(t *testing.T, globs ...string) []string {
 	t.Helper()
 	var out []string
-	fset := token.NewFileSet()
-	for _, g := range globs {
-		files, _ := filepath.Glob(g)
-		for _, f := range files {
-			if strings.HasSuffix(f, "_test.go") {
-				continue
+	for _, file := range sources(t, globs...) {
+		ast.Inspect(file, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				s, _ := strconv.Unquote(lit.Value)
+				out = append(out, s)
 			}
-			file, err := parser.ParseFile(fset, f, nil, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ast.Inspect(file, func(n ast.Node) bool {
-				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-					s, _ := strconv.Unquote(lit.Value)
-					out = append(out, s)
-				}
-				return true
-			})
-		}
+			return true
+		})
 	}
 	return out
 }

@@ -115,8 +115,9 @@ async function step(name, fn) {
 
     await step('cos-js-sdk-v5 with alice\'s /sts key is refused outside her prefix (403)', async () => {
       await page.addScriptTag({ path: path.join(__dirname, 'node_modules', 'cos-js-sdk-v5', 'dist', 'cos-js-sdk-v5.min.js') });
-      const status = await page.evaluate(({ cos, bucket, region }) => new Promise((resolve) => {
-        const c = new COS({
+      // stsCOS is a cos-js-sdk-v5 client signing with alice's /sts key.
+      await page.evaluate(() => {
+        window.stsCOS = (cos) => new COS({
           Domain: cos, Protocol: 'http:',
           getAuthorization: (options, callback) => {
             fetch(state.cfg.functions + '/sts', {
@@ -127,7 +128,9 @@ async function step(name, fn) {
             }));
           },
         });
-        c.putObject({ Bucket: bucket, Region: region, Key: 'uploads/bob/not-mine.txt', Body: 'x' },
+      });
+      const status = await page.evaluate(({ cos, bucket, region }) => new Promise((resolve) => {
+        stsCOS(cos).putObject({ Bucket: bucket, Region: region, Key: 'uploads/bob/not-mine.txt', Body: 'x' },
           (err, data) => resolve(err ? err.statusCode : data.statusCode));
       }), { cos: env.COS_URL, bucket: env.BUCKET, region: env.REGION });
       return { ok: status === 403, detail: 'status ' + status };
@@ -156,18 +159,7 @@ async function step(name, fn) {
     ]) {
       await step(c.name, async () => {
         const status = await page.evaluate(({ cos, bucket, region, call, key, params }) => new Promise((resolve) => {
-          const cl = new COS({
-            Domain: cos, Protocol: 'http:',
-            getAuthorization: (options, callback) => {
-              fetch(state.cfg.functions + '/sts', {
-                method: 'POST', headers: { Authorization: 'Bearer ' + state.token, 'Content-Type': 'application/json' }, body: '{}',
-              }).then((r) => r.json()).then((d) => callback({
-                TmpSecretId: d.credentials.tmpSecretId, TmpSecretKey: d.credentials.tmpSecretKey,
-                SecurityToken: d.credentials.sessionToken, StartTime: d.startTime, ExpiredTime: d.expiredTime,
-              }));
-            },
-          });
-          cl[call](Object.assign({ Bucket: bucket, Region: region, Key: key }, params),
+          stsCOS(cos)[call](Object.assign({ Bucket: bucket, Region: region, Key: key }, params),
             (err, data) => resolve(err ? err.statusCode : data.statusCode));
         }), { cos: env.COS_URL, bucket: env.BUCKET, region: env.REGION, call: c.call, key: c.key, params: c.params });
         const id = await page.waitForFunction((key) => {
