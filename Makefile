@@ -22,7 +22,7 @@ MKZIP       := $(GO) run ./scripts/mkzip
 
 JSCLIENTS   := devstack/jsclients
 
-.PHONY: dev dev-cloud test test-deps admin bench lint fuzz build package deploy-scf login-key aws-arch clean FORCE
+.PHONY: dev dev-cloud test test-deps admin bench lint fuzz build package deploy-scf deploy-sls smoke login-key aws-arch clean FORCE
 
 ## dev: the functions on 127.0.0.1:8080 with COS and STS emulators; prints a walkthrough. Ctrl-C stops.
 ##      Production variables (COS_BUCKET, AUTH_*, UPLOAD_*, …) override the development defaults.
@@ -106,9 +106,24 @@ login-key:
 admin:
 	$(GO) run ./cmd/cosgate-admin $(ARGS)
 
-## deploy-scf: check the variables serverless.yml needs, `make package`, then `scf deploy`.
-deploy-scf:
-	scripts/deploy-scf
+## deploy-scf: `make package`, then create or update the four SCF web functions and their function
+##             URLs through Tencent Cloud API 3.0 (cmd/cosgate-deploy); prints each URL.
+deploy-scf: package
+	$(GO) run ./cmd/cosgate-deploy -dist $(DIST)
+
+## deploy-sls: the Serverless Framework path: check the variables serverless.yml needs,
+##             `make package`, then `scf deploy`.
+deploy-sls:
+	scripts/deploy-sls
+
+## smoke: call a deployment as a client would. One domain for all functions: make smoke BASE=https://…;
+##        function URLs: make smoke URLS='sts=https://… presign=https://… download=https://… login=https://…';
+##        TOKEN=<a token> adds the upload and download; ORIGIN=<site> (ORIGIN= skips the CORS preflights)
+##        and EXT=<type> are passed on. Not echoed: the command line holds the token.
+smoke:
+	@$(GO) run ./cmd/cosgate-smoke $(if $(BASE),-base '$(BASE)') $(if $(URLS),-urls '$(URLS)') \
+		$(if $(TOKEN),-token '$(TOKEN)') $(if $(filter-out undefined,$(origin ORIGIN)),-origin '$(ORIGIN)') \
+		$(if $(EXT),-ext '$(EXT)')
 
 ## build-<LogicalId>: called by `sam build` (template.yaml, BuildMethod: makefile).
 build-StsFunction build-PresignFunction build-DownloadFunction build-LoginFunction: build-%Function: aws-arch

@@ -9,7 +9,9 @@ import (
 	"debug/elf"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -18,7 +20,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +29,9 @@ import (
 	"github.com/awslabs/goformation/v7/schema"
 	"gopkg.in/yaml.v3"
 
+	"cosgate/deploy/scfdeploy"
+	"cosgate/deploy/scfweb"
+	"cosgate/deploy/scfweb/scfwebtest"
 	"cosgate/devstack/wxemu"
 	"cosgate/functions/login/loginapi"
 	"cosgate/shared/config"
@@ -104,10 +108,12 @@ func checkVariable(t *testing.T, file, name string) {
 
 // multiSCF is what Tencent's multi-scf component accepts, written down as
 // data with its sources (serverless-components/tencent-multi-scf at 02cf563,
-// component version 0.3.14; tencent-component-toolkit at 4b0b78b):
+// component version 0.3.14; tencent-component-toolkit at 4b0b78b). Which
+// regions it deploys to is left to the framework and SCF to answer
+// (scripts/deploy-sls).
 var multiSCF = struct {
 	inputs, function, httpParams, netConfig []string
-	runtimes, regions, triggers             []string
+	runtimes, triggers                      []string
 	memory                                  func(int) bool
 	timeout                                 func(int) bool
 }{
@@ -125,9 +131,6 @@ var multiSCF = struct {
 	// serverless.component.yml, actions.deploy.inputs.
 	runtimes: []string{"Python2.7", "Python3.6", "Python3.7", "Nodejs6.10", "Nodejs8.9", "Nodejs10.15", "Nodejs12.16",
 		"Nodejs14.18", "Nodejs16.13", "Php5", "Php7", "Php7.4", "Php8.0", "Go1", "Java8", "Java11", "CustomRuntime"},
-	regions: []string{"ap-beijing", "ap-chengdu", "ap-chongqing", "ap-guangzhou", "ap-hongkong", "ap-mumbai",
-		"ap-seoul", "ap-shanghai", "ap-shanghai-fsi", "ap-shenzhen-fsi", "ap-singapore", "ap-tokyo", "eu-frankfurt",
-		"na-siliconvalley", "na-toronto"},
 	// toolkit src/modules/triggers/index.ts: the trigger classes by type
 	// (http since v2.26.0).
 	triggers: []string{"timer", "cos", "apigw", "http", "ckafka", "cmq", "cls", "mps", "clb"},
@@ -136,7 +139,7 @@ var multiSCF = struct {
 }
 
 // requiredVars are the variables each function cannot start without, as
-// make deploy-scf asks for them; every other ${env:X} serverless.yml passes
+// make deploy-sls asks for them; every other ${env:X} serverless.yml passes
 // is optional. Tokens need one of a pair on each side: AUTH_JWT_PUBLIC_KEY
 // or AUTH_JWT_SECRET to verify, LOGIN_JWT_PRIVATE_KEY or AUTH_JWT_SECRET to
 // mint.
@@ -198,8 +201,8 @@ func TestServerlessYML(t *testing.T) {
 	if !multiSCF.memory(in.MemorySize) || !multiSCF.timeout(in.Timeout) {
 		t.Errorf("memorySize %d or timeout %d outside what the component accepts", in.MemorySize, in.Timeout)
 	}
-	// The region is its own setting; make deploy-scf checks its value
-	// against multiSCF.regions (TestDeployScript).
+	// The region is its own setting; make deploy-sls defaults it to the
+	// bucket's (TestDeployScript).
 	if m := envRef.FindStringSubmatch(in.Region); m == nil || m[1] != "FUNCTION_REGION" {
 		t.Errorf("region %q, want ${env:FUNCTION_REGION}", in.Region)
 	}
@@ -612,22 +615,14 @@ func TestWebFunctionsAsSCFRunsThem(t *testing.T) {
 			if len(optional) < 3 {
 				t.Fatalf("only %d optional variables for %s: %v", len(optional), fn, optional)
 			}
-			root := t.TempDir() // stands for /var/user
-			unzip(t, filepath.Join(dist, "scf-web", fn+".zip"), root)
-			port := platformtest.FreePort(t)
+			zipData, err := os.ReadFile(filepath.Join(dist, "scf-web", fn+".zip"))
+			if err != nil {
+				t.Fatal(err)
+			}
 			env := maps.Clone(fnEnv)
-			// SCF's documented environment of a function (SCF "Environment
-			// Variables" page); the port override binds loopback instead of 0.0.0.0:9000.
-			maps.Copy(env, map[string]string{
-				"TENCENTCLOUD_RUNENV": "SCF", "SCF_RUNTIME": "Go1", "SCF_FUNCTIONNAME": "cosgate-" + fn,
-				"SCF_FUNCTIONVERSION": "$LATEST", "TENCENTCLOUD_REGION": "ap-guangzhou",
-				"TENCENTCLOUD_APPID": "1250000000", "USER_CODE_ROOT": root + "/", "_SCF_SERVER_PORT": "28902",
-				"LISTEN_HOST": "127.0.0.1", "PORT": strconv.Itoa(port), "STS_ENDPOINT": sts.URL,
-				"WX_API_ENDPOINT": wx.URL,
-			})
-			p := platformtest.Start(t, filepath.Join(root, "scf_bootstrap"), env)
-			p.WaitTCP(t, "127.0.0.1:"+strconv.Itoa(port))
-			base := "http://127.0.0.1:" + strconv.Itoa(port)
+			env["STS_ENDPOINT"], env["WX_API_ENDPOINT"] = sts.URL, wx.URL
+			p, base := scfwebtest.Run(t, zipData,
+				scfweb.Function{Name: "cosgate-" + fn, Region: "ap-guangzhou", AppID: "1250000000"}, env)
 			if !strings.Contains(p.Logs.String(), `"platform":"scf-web"`) {
 				t.Errorf("not detected as an SCF web function: %s", p.Logs)
 			}
@@ -703,31 +698,12 @@ func pseudonymOf(openid string) string {
 	return loginapi.Pseudonym([]byte(deployEnv()["LOGIN_UID_SECRET"]), openid)
 }
 
-func unzip(t *testing.T, zipPath, dir string) {
-	t.Helper()
-	zr, err := zip.OpenReader(zipPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(rc)
-		rc.Close()
-		if err := os.WriteFile(filepath.Join(dir, f.Name), b, f.Mode().Perm()); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// make deploy-scf stops on what would fail a first deploy, and defaults the
-// function region to the bucket's when the component deploys there.
+// make deploy-sls stops on what would fail a first deploy, defaults the
+// function region to the bucket's, and deploys only when told that the
+// component's re-zip is accepted (TestMultiSCFReplay).
 func TestDeployScript(t *testing.T) {
 	run := func(env map[string]string, args ...string) (string, error) {
-		cmd := exec.Command("scripts/deploy-scf", args...)
+		cmd := exec.Command("scripts/deploy-sls", args...)
 		cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 		for k, v := range env {
 			cmd.Env = append(cmd.Env, k+"="+v)
@@ -765,57 +741,384 @@ func TestDeployScript(t *testing.T) {
 	// Without the login function in serverless.yml, its variables are not asked for.
 	repo := t.TempDir()
 	os.Mkdir(filepath.Join(repo, "scripts"), 0o755)
-	script, _ := os.ReadFile("scripts/deploy-scf")
-	os.WriteFile(filepath.Join(repo, "scripts", "deploy-scf"), script, 0o755)
+	script, _ := os.ReadFile("scripts/deploy-sls")
+	os.WriteFile(filepath.Join(repo, "scripts", "deploy-sls"), script, 0o755)
 	yml, _ := os.ReadFile("serverless.yml")
 	withoutLogin := regexp.MustCompile(`(?ms)^    login:\n.*?\n  triggers:`).ReplaceAllString(string(yml), "  triggers:")
 	if withoutLogin == string(yml) {
 		t.Fatal("could not take the login function out of serverless.yml")
 	}
 	os.WriteFile(filepath.Join(repo, "serverless.yml"), []byte(withoutLogin), 0o644)
-	cmd := exec.Command(filepath.Join(repo, "scripts", "deploy-scf"), "--check")
+	cmd := exec.Command(filepath.Join(repo, "scripts", "deploy-sls"), "--check")
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "COS_SECRET_ID=a", "COS_SECRET_KEY=b", "COS_BUCKET=b-1",
 		"COS_REGION=ap-guangzhou", "AUTH_JWT_SECRET=hs256-secret-0123456789abcdef0123"}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("without login: %v %s", err, out)
 	}
-	for _, region := range multiSCF.regions {
-		env := deployEnv()
+	// The function region is the bucket's unless set; which regions exist is
+	// for the framework and SCF to say, so any region ID passes, and only
+	// what cannot be one is refused.
+	env := deployEnv()
+	for _, region := range []string{"ap-guangzhou", "ap-nanjing", "ap-shanghai-fsi", "na-siliconvalley", "sa-saopaulo"} {
 		env["COS_REGION"] = region
-		if out, err := run(env, "--check"); err != nil || !strings.Contains(out, "functions in "+region) {
+		if out, err := run(env, "--check"); err != nil || !strings.Contains(out, "functions in "+region+", bucket") {
 			t.Errorf("%s: %v %s", region, err, out)
 		}
-	}
-	env := deployEnv()
-	env["COS_REGION"] = "ap-nanjing" // a COS region the component does not deploy functions to
-	if out, err := run(env, "--check"); err == nil || !strings.Contains(out, "set FUNCTION_REGION") {
-		t.Errorf("a bucket region outside the list: %v %s", err, out)
 	}
 	env["FUNCTION_REGION"] = "ap-shanghai"
 	if out, err := run(env, "--check"); err != nil || !strings.Contains(out, "functions in ap-shanghai, bucket") {
 		t.Errorf("an explicit function region: %v %s", err, out)
 	}
-	env["FUNCTION_REGION"] = "mars-1"
-	if _, err := run(env, "--check"); err == nil {
-		t.Error("a region outside the list was accepted")
+	env["FUNCTION_REGION"] = "undefined" // the framework's word for unset
+	if out, err := run(env, "--check"); err != nil || !strings.Contains(out, "functions in sa-saopaulo, bucket") {
+		t.Errorf("FUNCTION_REGION=undefined: %v %s", err, out)
 	}
-	// The whole command, with stand-ins for make and scf that record what they got.
+	for _, bad := range []string{"mars-1", "guangzhou", "ap_guangzhou", "AP-GUANGZHOU", "ap-guangzhou "} {
+		env["FUNCTION_REGION"] = bad
+		if out, err := run(env, "--check"); err == nil || !strings.Contains(out, "is not a region ID") {
+			t.Errorf("FUNCTION_REGION %q was accepted: %s", bad, out)
+		}
+	}
+	// The whole command, with stand-ins for make and scf that record what
+	// they got: refused without SLS_ACCEPT_MODE_LOSS=yes, before make runs.
 	bin := t.TempDir()
-	record := filepath.Join(bin, "scf.log")
-	os.WriteFile(filepath.Join(bin, "scf"), []byte("#!/bin/sh\necho \"scf $* region=$FUNCTION_REGION\" > "+record+"\n"), 0o755)
-	env = deployEnv()
-	env["PATH"] = bin + ":" + os.Getenv("PATH")
-	env["MAKE"] = "true"
-	cmd = exec.Command("scripts/deploy-scf", "--debug")
+	record := filepath.Join(bin, "calls.log")
+	os.WriteFile(filepath.Join(bin, "scf"), []byte("#!/bin/sh\necho \"scf $* region=$FUNCTION_REGION\" >> "+record+"\n"), 0o755)
+	os.WriteFile(filepath.Join(bin, "make"), []byte("#!/bin/sh\necho \"make $*\" >> "+record+"\n"), 0o755)
+	deploy := func(accept string) (string, string, error) {
+		os.Remove(record)
+		env := deployEnv()
+		env["PATH"] = bin + ":" + os.Getenv("PATH")
+		env["MAKE"] = filepath.Join(bin, "make")
+		if accept != "" {
+			env["SLS_ACCEPT_MODE_LOSS"] = accept
+		}
+		out, err := run(env, "--debug")
+		calls, _ := os.ReadFile(record)
+		return out, string(calls), err
+	}
+	for _, accept := range []string{"", "1", "no"} {
+		out, calls, err := deploy(accept)
+		if err == nil || calls != "" || !strings.Contains(out, "make deploy-scf") || !strings.Contains(out, "SLS_ACCEPT_MODE_LOSS=yes") {
+			t.Errorf("SLS_ACCEPT_MODE_LOSS=%q: deployed (%v), or did not point to make deploy-scf: %s%s", accept, err, out, calls)
+		}
+	}
+	if out, calls, err := deploy("yes"); err != nil || calls != "make package\nscf deploy --debug region=ap-guangzhou\n" {
+		t.Errorf("with SLS_ACCEPT_MODE_LOSS=yes: %v %s; calls:\n%s", err, out, calls)
+	}
+}
+
+// TestMultiSCFReplay replays, on serverless.yml and what `make package`
+// builds, what the multi-scf component does between the framework's upload
+// and the toolkit's API calls: which function names it deploys, and what
+// becomes of the files' modes (replayMultiSCF). It fails when a function
+// would not be named cosgate-<key>, as make deploy-scf names it, or when the
+// code would reach SCF unable to start while scripts/deploy-sls deploys it
+// without being told to.
+func TestMultiSCFReplay(t *testing.T) {
+	dist := makePackage(t)
+	raw, err := os.ReadFile("serverless.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Inputs struct {
+			Src      struct{ Exclude []string }
+			Triggers []struct{ Function string }
+		}
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	// The package the framework uploads: inputs.src.src (./dist/scf-web,
+	// TestServerlessYML) without inputs.src.exclude. Its modes are kept here,
+	// the best case: the framework's own zipper was not read.
+	work := t.TempDir()
+	pkg := filepath.Join(work, "src.zip")
+	zipTree(t, filepath.Join(dist, "scf-web"), pkg, doc.Inputs.Src.Exclude)
+	deployed := replayMultiSCF(t, raw, pkg, filepath.Join(work, "replay"))
+
+	// Names: the ones make deploy-scf gives, and ones SCF accepts.
+	names := map[string]string{}
+	for _, fn := range deployed {
+		names[fn.Key] = fn.Name
+		if fn.Name != "cosgate-"+fn.Key {
+			t.Errorf("multi-scf deploys function %s as %q; make deploy-scf names it %q (set its name)", fn.Key, fn.Name, "cosgate-"+fn.Key)
+		}
+		if !scfFunctionName.MatchString(fn.Name) {
+			t.Errorf("%q is not a name SCF accepts", fn.Name)
+		}
+	}
+	for _, fn := range functions {
+		if names[fn] == "" {
+			t.Errorf("function %s is not deployed", fn)
+		}
+	}
+	// formatTriggerInputs looks a trigger's function up by key, and throws
+	// "Function <key> not in deploy list" when there is none.
+	for _, tr := range doc.Inputs.Triggers {
+		if names[tr.Function] == "" {
+			t.Errorf("a trigger names function %q, which is not in the deploy list", tr.Function)
+		}
+	}
+
+	// Modes: SCF runs a web function through scf_bootstrap only when its mode
+	// is 755 or 777 (cloud.tencent.com/document/product/583/56126), and
+	// scf_bootstrap execs main.
+	var lost []string
+	for _, fn := range deployed {
+		if bad := unstartable(t, fn.Code); bad != "" {
+			lost = append(lost, fn.Name+": "+bad)
+		}
+	}
+	// The rule, both ways: the zip make package builds (and make deploy-scf
+	// deploys) starts; so does a package the component uploads unchanged,
+	// the case of a function without its own src.
+	for _, fn := range functions {
+		if bad := unstartable(t, filepath.Join(dist, "scf-web", fn+".zip")); bad != "" {
+			t.Errorf("make package's %s.zip: %s", fn, bad)
+		}
+	}
+	one := filepath.Join(work, "sts.zip")
+	zipTree(t, filepath.Join(dist, "scf-web", "sts"), one, nil)
+	whole := regexp.MustCompile(`(?m)^      src: .*\n`).ReplaceAll(raw, nil)
+	for _, fn := range replayMultiSCF(t, whole, one, filepath.Join(work, "whole")) {
+		if fn.Rezipped || fn.Code != one {
+			t.Errorf("%s has no src of its own, and was not given the package as it is", fn.Key)
+		}
+		if bad := unstartable(t, fn.Code); bad != "" {
+			t.Errorf("the package uploaded as it is: %s", bad)
+		}
+	}
+
+	// What serverless.yml deploys either starts, or scripts/deploy-sls
+	// refuses it without SLS_ACCEPT_MODE_LOSS=yes and names make deploy-scf.
+	bin := t.TempDir()
+	os.WriteFile(filepath.Join(bin, "scf"), []byte("#!/bin/sh\necho scf ran\n"), 0o755)
+	env := deployEnv()
+	cmd := exec.Command("scripts/deploy-sls")
+	cmd.Env = []string{"PATH=" + bin + ":" + os.Getenv("PATH"), "MAKE=true"}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("%v %s", err, out)
+	out, err := cmd.CombinedOutput()
+	refused := err != nil && !strings.Contains(string(out), "scf ran") && strings.Contains(string(out), "make deploy-scf")
+	switch {
+	case len(lost) > 0 && !refused:
+		t.Errorf("scripts/deploy-sls deploys functions that cannot start:\n  %s\n%s", strings.Join(lost, "\n  "), out)
+	case len(lost) > 0:
+		t.Logf("as the component's source does it, the code reaches SCF unable to start, and scripts/deploy-sls refuses it:\n  %s",
+			strings.Join(lost, "\n  "))
+	case refused:
+		t.Errorf("the code would reach SCF intact, yet scripts/deploy-sls refuses it: %s", out)
 	}
-	if got, _ := os.ReadFile(record); string(got) != "scf deploy --debug region=ap-guangzhou\n" {
-		t.Errorf("scf was called as %q", got)
+}
+
+// scfFunctionName is SCF's rule for a function name, as multi-scf's
+// docs/configure.md gives it: letters, digits, underscores and hyphens,
+// starting with a letter, ending with a letter or digit, 2 to 60 characters.
+var scfFunctionName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,58}[A-Za-z0-9]$`)
+
+// multiSCFFunction is a function as multi-scf hands it to the toolkit.
+type multiSCFFunction struct {
+	Key, Name string // Name becomes CreateFunction's FunctionName
+	Code      string // the zip uploaded to COS, from which SCF takes the code
+	Rezipped  bool
+}
+
+// replayMultiSCF does what multi-scf does with serverless.yml's functions,
+// from its source (serverless-components/tencent-multi-scf 02cf563, version
+// 0.3.14) and adm-zip's (cthackers/adm-zip), without running either. pkg is
+// the package the framework uploaded for inputs.src; work a scratch folder.
+func replayMultiSCF(t *testing.T, yml []byte, pkg, work string) []multiSCFFunction {
+	t.Helper()
+	var doc struct {
+		App, Stage, Name string
+		Inputs           struct{ Functions yaml.Node }
 	}
+	if err := yaml.Unmarshal(yml, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var out []multiSCFFunction
+	fns := &doc.Inputs.Functions
+	for i := 0; i+1 < len(fns.Content); i += 2 {
+		key := fns.Content[i].Value
+		var fn struct{ Name, Src string }
+		if err := fns.Content[i+1].Decode(&fn); err != nil {
+			t.Fatal(err)
+		}
+		// src/formatter.ts, formatInputs: curInputs.name = curInputs.name ||
+		// formatScfName(...), which is `${instance.name}-${instance.stage}-
+		// ${instance.app}-${functionKey}`; the toolkit sends it as
+		// FunctionName (tencent-component-toolkit src/modules/scf/utils.ts,
+		// formatInputs).
+		f := multiSCFFunction{Key: key, Name: cmpOr(fn.Name, doc.Name+"-"+doc.Stage+"-"+doc.App+"-"+key), Code: pkg}
+		// uploadCodeToCos, uploadFaasCode: a function whose src (with its
+		// first "./" removed) is empty gets the whole package, uploaded as it
+		// is; any other is unzipped and zipped again. The upload then
+		// replaces the function's code (faasInputsList[i].code = code).
+		if src := strings.Replace(fn.Src, "./", "", 1); src != "" {
+			f.Code, f.Rezipped = rezipLikeMultiSCF(t, pkg, filepath.Join(work, f.Name), src, fn.Src), true
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// rezipLikeMultiSCF is uploadFaasCode's unzip and zip (multi-scf
+// src/formatter.ts and src/zipper.ts) of one function's folder.
+func rezipLikeMultiSCF(t *testing.T, pkg, scfPath, entryName, src string) string {
+	t.Helper()
+	zr, err := zip.OpenReader(pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	code := filepath.Join(scfPath, "code")
+	// zipper.ts unzip: every entry whose name contains entryName, through
+	// adm-zip's extractEntryTo(item, target, true, overwrite). multi-scf
+	// does not pass keepOriginalPermission, which defaults to false since
+	// adm-zip 0.5.7 (commit 2b2a1d7, 2021-09-26; multi-scf asks for
+	// ^0.5.5), so writeFileTo is given no mode and chmods the file 0o666
+	// (util/utils.js: chmodSync(path, attr || 0o666)).
+	for _, f := range zr.File {
+		if !strings.Contains(f.Name, entryName) || f.FileInfo().IsDir() {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		path := filepath.Join(code, filepath.FromSlash(f.Name))
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, b, 0o666); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(path, 0o666)
+	}
+	// zipper.ts zip({src: pathJoin(`${scfPath}/code`, src)}): every file
+	// under it (fast-glob '**/*', dot files too), added with adm-zip's
+	// addFile(file, content, '', mode), mode = stat.mode & 0o100 ? 0o755 :
+	// 0o644.
+	out := filepath.Join(scfPath, "code.zip")
+	w, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(w)
+	root := filepath.Join(code, filepath.FromSlash(src))
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		st, err := os.Stat(path)
+		if err != nil {
+			return err
+		}
+		mode := fs.FileMode(0o644)
+		if st.Mode()&0o100 != 0 {
+			mode = 0o755
+		}
+		rel, _ := filepath.Rel(root, path)
+		h := &zip.FileHeader{Name: filepath.ToSlash(rel), Method: zip.Deflate}
+		h.SetMode(mode)
+		fw, err := zw.CreateHeader(h)
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		_, err = fw.Write(b)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("zipping %s: %v", root, err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	return out
+}
+
+// zipTree zips dir's files with their modes, leaving out names matching
+// one of exclude.
+func zipTree(t *testing.T, dir, out string, exclude []string) {
+	t.Helper()
+	w, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	zw := zip.NewWriter(w)
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		for _, pattern := range exclude {
+			if ok, _ := filepath.Match(pattern, d.Name()); ok {
+				return nil
+			}
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		h, err := zip.FileInfoHeader(info)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		h.Name, h.Method = filepath.ToSlash(rel), zip.Deflate
+		fw, err := zw.CreateHeader(h)
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		_, err = fw.Write(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// unstartable says why SCF could not start the web function in this code
+// zip, or "" when it can: scf_bootstrap at the root with mode 755 or 777,
+// and main beside it, executable.
+func unstartable(t *testing.T, code string) string {
+	t.Helper()
+	zr, err := zip.OpenReader(code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	modes := map[string]fs.FileMode{}
+	for _, f := range zr.File {
+		modes[f.Name] = f.Mode()
+	}
+	var bad []string
+	if m, ok := modes["scf_bootstrap"]; !ok {
+		bad = append(bad, "no scf_bootstrap at the root")
+	} else if p := m.Perm(); p != 0o755 && p != 0o777 {
+		bad = append(bad, fmt.Sprintf("scf_bootstrap is %v", m))
+	}
+	if m, ok := modes["main"]; !ok {
+		bad = append(bad, "no main at the root")
+	} else if m.Perm()&0o111 == 0 {
+		bad = append(bad, fmt.Sprintf("main is %v", m))
+	}
+	return strings.Join(bad, ", ")
 }
 
 // checkSAMTarget reads `make -n build-<id>`: one go build of
@@ -954,5 +1257,30 @@ func TestLoginKey(t *testing.T) {
 	again, _ := exec.Command("make", "-s", "login-key").Output()
 	if string(again) == string(out) {
 		t.Error("make login-key printed the same pair twice")
+	}
+}
+
+// Every function name a README command uses is one that make deploy-scf
+// (and serverless.yml) creates.
+func TestREADMENamesDeployedFunctions(t *testing.T) {
+	raw, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := map[string]bool{}
+	for _, fn := range functions {
+		created[scfdeploy.FunctionName(scfdeploy.DefaultPrefix, fn)] = true
+	}
+	named := regexp.MustCompile(`"FunctionName"\s*:\s*"([^"]+)"|--FunctionName\s+"?([^"\s]+)"?`)
+	found := 0
+	for _, m := range named.FindAllStringSubmatch(string(raw), -1) {
+		name := m[1] + m[2]
+		found++
+		if !created[name] {
+			t.Errorf("README.md names the function %q; the deploy creates %v", name, slices.Sorted(maps.Keys(created)))
+		}
+	}
+	if found == 0 {
+		t.Error("README.md names no function: the custom-domain example is gone?")
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"cosgate/devstack/wxemu"
+	"cosgate/shared/identity"
 	"cosgate/shared/stsclient/ststest"
 )
 
@@ -60,13 +61,26 @@ func TestLoginTokensAndTheKeySplit(t *testing.T) {
 		}
 	}
 
-	// sts with the public key and no secret.
+	// sts with the public key and no secret, mid-rotation: it lists login's
+	// key first and a retired one after it, whose tokens are still out there.
+	retired, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	retiredDER, _ := x509.MarshalPKIXPublicKey(&retired.PublicKey)
+	retiredKID, _ := identity.KeyID(&retired.PublicKey)
 	fake := ststest.New(t, "AKIDfunctionsTest", "functionsTestSecretKey")
 	e := env()
 	delete(e, "AUTH_JWT_SECRET")
-	e["AUTH_JWT_PUBLIC_KEY"], e["STS_ENDPOINT"] = pub, fake.URL
+	e["AUTH_JWT_PUBLIC_KEY"], e["STS_ENDPOINT"] = pub+","+base64.StdEncoding.EncodeToString(retiredDER), fake.URL
 	sts := invokers(t, "sts", e)[0]
+	old := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{"sub": "oold", "exp": time.Now().Add(time.Hour).Unix()})
+	old.Header["kid"] = retiredKID
+	oldToken, _ := old.SignedString(retired)
+	wantKID, _ := identity.KeyID(&key.PublicKey)
 	for i, tok := range tokens {
+		if parsed, _, _ := jwt.NewParser().ParseUnverified(tok, jwt.MapClaims{}); parsed == nil || parsed.Header["kid"] != wantKID {
+			t.Errorf("login token %d does not carry its key's kid", i)
+		}
+	}
+	for i, tok := range append(tokens, oldToken) {
 		status, _, body := sts.call(t, "POST", "/sts", map[string]string{"Authorization": "Bearer " + tok}, "")
 		if status != 200 || !strings.Contains(string(body), `"allowPrefix":["uploads/`) {
 			t.Errorf("sts refused login token %d: %d %s", i, status, body)

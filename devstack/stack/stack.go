@@ -28,6 +28,7 @@ import (
 	"cosgate/functions/sts/stsapi"
 	"cosgate/shared/config"
 	"cosgate/shared/httpapi"
+	"cosgate/shared/logging"
 	"cosgate/shared/platform"
 )
 
@@ -325,10 +326,13 @@ func Token(env map[string]string, uid string, now time.Time, ttl time.Duration) 
 	if env["AUTH_MODE"] != "" && env["AUTH_MODE"] != "jwt" {
 		return "", fmt.Errorf("AUTH_MODE is %s, not jwt", env["AUTH_MODE"])
 	}
-	secret := env["AUTH_JWT_SECRET"]
-	if secret == "" {
+	// During a rotation AUTH_JWT_SECRET lists secrets, newest first: sign
+	// with the one login signs with.
+	secrets := config.Auth{JWTSecret: logging.Secret(env["AUTH_JWT_SECRET"])}.JWTSecrets()
+	if len(secrets) == 0 {
 		return "", errors.New("AUTH_JWT_SECRET is not set (an RS256/ES256 key cannot be used to mint development tokens)")
 	}
+	secret := secrets[0]
 	claims := jwt.MapClaims{"sub": uid, "iat": now.Unix(), "exp": now.Add(ttl).Unix()}
 	if iss := env["AUTH_JWT_ISSUER"]; iss != "" {
 		claims["iss"] = iss

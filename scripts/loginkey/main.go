@@ -2,7 +2,9 @@
 // shell exports: LOGIN_JWT_PRIVATE_KEY (for the login function only) and
 // AUTH_JWT_PUBLIC_KEY (for every function). Each is the base64 DER on one
 // line, so it survives consoles, SAM parameters and SCF variables that
-// drop line breaks.
+// drop line breaks. A comment line gives the key's kid, the RFC 7638
+// thumbprint the login function writes into each token's header, so that
+// during a rotation one can tell which key signed a token.
 //
 //	go run ./scripts/loginkey > login-key.env   # make login-key
 package main
@@ -16,6 +18,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"cosgate/shared/identity"
 )
 
 func main() {
@@ -25,6 +29,7 @@ func main() {
 	}
 }
 
+// write prints a fresh pair.
 func write(w io.Writer) error {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -38,8 +43,14 @@ func write(w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	kid, err := identity.KeyID(&key.PublicKey)
+	if err != nil {
+		return err
+	}
 	_, err = fmt.Fprintf(w, "# ES256 pair for cosgate: keep the private key secret, give it to the login function only.\n"+
+		"# kid: %s\n"+
+		"# Rotating? Give the functions AUTH_JWT_PUBLIC_KEY='<this key>,<the old key>' until the old tokens expire (README).\n"+
 		"export LOGIN_JWT_PRIVATE_KEY='%s'\nexport AUTH_JWT_PUBLIC_KEY='%s'\n",
-		base64.StdEncoding.EncodeToString(private), base64.StdEncoding.EncodeToString(public))
+		kid, base64.StdEncoding.EncodeToString(private), base64.StdEncoding.EncodeToString(public))
 	return err
 }

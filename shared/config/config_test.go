@@ -241,3 +241,50 @@ func TestLoginFunction(t *testing.T) {
 		}
 	}
 }
+
+// AUTH_JWT_SECRET during a rotation: a comma-separated list, newest first,
+// each secret at least 32 bytes, none twice, at most MaxJWTKeys; one secret
+// is read exactly as written, spaces and all, as before lists existed.
+func TestJWTSecretLists(t *testing.T) {
+	const a, b = "first-VALUE-secret-0123456789abcdef", "second-VALUE-secret-0123456789abcde"
+	for _, tc := range []struct {
+		value string
+		want  []string // the secrets, when valid
+		err   string
+	}{
+		{value: " " + a + " ", want: []string{" " + a + " "}},
+		{value: a + "," + b, want: []string{a, b}},
+		{value: " " + b + " , " + a + ",", want: []string{b, a}},
+		{value: a + ",short-VALUE", err: "AUTH_JWT_SECRET secret 2 is shorter than 32 bytes"},
+		{value: "short-VALUE", err: "AUTH_JWT_SECRET must be at least 32 bytes"},
+		{value: a + "," + a, err: "AUTH_JWT_SECRET lists secret 2 twice"},
+		{value: strings.Repeat(a+"x,", 2) + a + "," + b + "," + a + "y", err: "AUTH_JWT_SECRET lists 5 secrets; at most 4"},
+		{value: ",", err: "AUTH_JWT_SECRET is required"},
+	} {
+		for _, load := range []func(map[string]string) ([]string, error){loadAuth, loadLogin} {
+			env := base()
+			env["AUTH_JWT_SECRET"] = tc.value
+			got, err := load(env)
+			switch {
+			case tc.err == "" && (err != nil || strings.Join(got, "|") != strings.Join(tc.want, "|")):
+				t.Errorf("%q: %q %v", tc.value, got, err)
+			case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+				t.Errorf("%q: got %v, want %q", tc.value, err, tc.err)
+			case err != nil && strings.Contains(err.Error(), "VALUE"):
+				t.Errorf("a value leaked: %v", err)
+			}
+		}
+	}
+}
+
+// loadAuth and loadLogin read AUTH_JWT_SECRET as a verifier and as login.
+func loadAuth(env map[string]string) ([]string, error) {
+	c, err := Load[STSFunction](env)
+	return c.Auth.JWTSecrets(), err
+}
+
+func loadLogin(env map[string]string) ([]string, error) {
+	env["WX_APPID"], env["WX_APPSECRET"], env["LOGIN_UID"] = "wx0123456789abcdef", "appsecret-VALUE-789", "openid"
+	c, err := Load[LoginFunction](env)
+	return c.Login.Secrets(), err
+}

@@ -14,8 +14,12 @@ func FromConfig(a config.Auth) (Authenticator, error) {
 	case "none":
 		return Anonymous{}, nil
 	}
+	var secrets [][]byte
+	for _, s := range a.JWTSecrets() {
+		secrets = append(secrets, []byte(s))
+	}
 	j, err := NewJWT(JWTConfig{
-		Secret:       []byte(a.JWTSecret.Reveal()),
+		Secrets:      secrets,
 		PublicKeyPEM: a.JWTPublicKey,
 		Issuer:       a.JWTIssuer,
 		Audience:     a.JWTAudience,

@@ -1,13 +1,14 @@
 package identity
 
 import (
-	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,8 +28,12 @@ const maxTokenBytes = 8 << 10
 type JWTConfig struct {
 	// Secret verifies HS256 tokens.
 	Secret []byte
+	// Secrets verify HS256 tokens too, after Secret: AUTH_JWT_SECRET's list
+	// during a rotation (config.Auth.JWTSecrets).
+	Secrets [][]byte
 	// PublicKeyPEM, when set, verifies RS256 (RSA key) or ES256 (P-256 key)
-	// tokens too; any form DecodeKey reads.
+	// tokens too: one key in any form DecodeKey reads, or during a rotation
+	// DecodeKeys' comma-separated list.
 	PublicKeyPEM string
 	// Issuer and Audience, when set, must match iss and aud.
 	Issuer, Audience string
@@ -42,10 +47,11 @@ type JWTConfig struct {
 // honoured, and sub is the uid.
 type JWT struct {
 	parser *jwt.Parser
-	secret []byte
-	rsa    *rsa.PublicKey
-	ec     *ecdsa.PublicKey
-	now    func() time.Time
+	// rings holds the keys by the one algorithm each verifies, so an HS256
+	// token can never be checked against a public key used as an HMAC
+	// secret.
+	rings map[string]keyRing
+	now   func() time.Time
 	// verified remembers tokens whose signature and claims checked out, by
 	// SHA-256 of the token: the same bytes always verify the same way, so a
 	// warm function skips the decoding. exp and nbf are still checked on
@@ -64,32 +70,18 @@ const verifiedCacheSize = 4096
 
 // NewJWT checks the keys and returns the authenticator.
 func NewJWT(c JWTConfig) (*JWT, error) {
-	a := &JWT{secret: c.Secret, now: c.Now, verified: map[[sha256.Size]byte]verifiedToken{}}
+	a := &JWT{now: c.Now, verified: map[[sha256.Size]byte]verifiedToken{}}
 	if a.now == nil {
 		a.now = time.Now
 	}
-	var methods []string
-	if len(c.Secret) > 0 {
-		methods = append(methods, jwt.SigningMethodHS256.Alg())
+	rings, err := buildRings(c)
+	if err != nil {
+		return nil, err
 	}
-	if c.PublicKeyPEM != "" {
-		key, err := ParsePublicKey(c.PublicKeyPEM)
-		if err != nil {
-			return nil, err
-		}
-		switch k := key.(type) {
-		case *rsa.PublicKey:
-			a.rsa = k
-			methods = append(methods, jwt.SigningMethodRS256.Alg())
-		case *ecdsa.PublicKey:
-			a.ec = k
-			methods = append(methods, jwt.SigningMethodES256.Alg())
-		}
+	a.rings = rings
+	opts := []jwt.ParserOption{
+		jwt.WithValidMethods(slices.Sorted(maps.Keys(rings))), jwt.WithExpirationRequired(), jwt.WithLeeway(Leeway),
 	}
-	if len(methods) == 0 {
-		return nil, errors.New("JWT authentication needs a secret or a public key")
-	}
-	opts := []jwt.ParserOption{jwt.WithValidMethods(methods), jwt.WithExpirationRequired(), jwt.WithLeeway(Leeway)}
 	if c.Now != nil {
 		opts = append(opts, jwt.WithTimeFunc(c.Now))
 	}
@@ -103,18 +95,94 @@ func NewJWT(c JWTConfig) (*JWT, error) {
 	return a, nil
 }
 
-// key hands each algorithm only the key meant for it, so an HS256 token
-// can never be checked against a public key used as an HMAC secret.
-func (a *JWT) key(t *jwt.Token) (any, error) {
-	switch t.Method.Alg() {
-	case jwt.SigningMethodHS256.Alg():
-		return a.secret, nil
-	case jwt.SigningMethodRS256.Alg():
-		return a.rsa, nil
-	case jwt.SigningMethodES256.Alg():
-		return a.ec, nil
+// buildRings sorts the configured keys by algorithm, each with its kid.
+func buildRings(c JWTConfig) (map[string]keyRing, error) {
+	rings := map[string]keyRing{}
+	secrets := c.Secrets
+	if len(c.Secret) > 0 {
+		secrets = append([][]byte{c.Secret}, secrets...)
 	}
-	return nil, jwt.ErrTokenUnverifiable
+	for _, s := range secrets {
+		if len(s) == 0 {
+			continue
+		}
+		if !addKey(rings, jwt.SigningMethodHS256.Alg(), SecretKeyID(s), s) {
+			return nil, errors.New("the same HS256 secret is listed twice")
+		}
+	}
+	if c.PublicKeyPEM != "" {
+		keys, err := ParsePublicKeys(c.PublicKeyPEM)
+		if err != nil {
+			return nil, err
+		}
+		for _, key := range keys {
+			kid, _ := KeyID(key) // ParsePublicKeys admits only keys KeyID knows
+			alg := jwt.SigningMethodES256.Alg()
+			if _, ok := key.(*rsa.PublicKey); ok {
+				alg = jwt.SigningMethodRS256.Alg()
+			}
+			// ParsePublicKeys has refused duplicates already.
+			addKey(rings, alg, kid, key)
+		}
+	}
+	if len(rings) == 0 {
+		return nil, errors.New("JWT authentication needs a secret or a public key")
+	}
+	return rings, nil
+}
+
+// keyRing is the keys one algorithm verifies with, in configured order.
+type keyRing struct {
+	kids []string
+	keys []jwt.VerificationKey
+}
+
+// addKey appends a key to alg's ring, unless its kid is there already.
+func addKey(rings map[string]keyRing, alg, kid string, key jwt.VerificationKey) bool {
+	r := rings[alg]
+	if slices.Contains(r.kids, kid) {
+		return false
+	}
+	rings[alg] = keyRing{kids: append(r.kids, kid), keys: append(r.keys, key)}
+	return true
+}
+
+// errUnknownKID refuses a token whose kid names none of several keys: it
+// was signed with a key this function no longer (or never) trusted.
+var errUnknownKID = errors.New("unknown kid")
+
+// pick chooses the keys a token is checked against. A kid that names a key
+// selects that key alone, so a token verifies only under the key its issuer
+// declared. Without a kid (tokens minted before kids, or by an issuer that
+// sets none) every key is tried: at most config.MaxJWTKeys, and a signature
+// verifies under the key that made it and no other, so trying more keys
+// admits no token that one of them would not. A kid that names no key
+// is refused when there are several keys; with one, the kid is an issuer's
+// own name for it (cosgate ignored kids before rotation), and that one key
+// decides, as it always did. A kid that is not a string names no key.
+func (r keyRing) pick(header map[string]any) (any, error) {
+	if raw, named := header["kid"]; named {
+		kid, _ := raw.(string)
+		if i := slices.Index(r.kids, kid); i >= 0 {
+			return r.keys[i], nil
+		}
+		if len(r.keys) > 1 {
+			return nil, errUnknownKID
+		}
+	}
+	if len(r.keys) == 1 {
+		return r.keys[0], nil
+	}
+	return jwt.VerificationKeySet{Keys: r.keys}, nil
+}
+
+// key hands each algorithm only the keys meant for it.
+func (a *JWT) key(t *jwt.Token) (any, error) {
+	r, ok := a.rings[t.Method.Alg()]
+	if !ok {
+		return nil, jwt.ErrTokenUnverifiable
+	}
+	return r.pick(t.Header)
 }
 
 // Authenticate implements Authenticator.
@@ -222,6 +290,8 @@ func tokenError(err error) error {
 		return unauthorized("the token's iss is not the expected issuer")
 	case errors.Is(err, jwt.ErrTokenInvalidAudience):
 		return unauthorized("the token's aud is not this service")
+	case errors.Is(err, errUnknownKID):
+		return unauthorized("the token's kid names no key configured here")
 	case errors.Is(err, jwt.ErrTokenUnverifiable),
 		// golang-jwt reports an algorithm outside WithValidMethods this way.
 		errors.Is(err, jwt.ErrTokenSignatureInvalid) && strings.Contains(err.Error(), "signing method"):

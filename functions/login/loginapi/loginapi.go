@@ -55,24 +55,40 @@ func New(cfg config.LoginFunction) (*Handler, error) {
 	}, nil
 }
 
-// minter prefers the private key (ES256) to the shared secret (HS256), and
-// checks a private key against AUTH_JWT_PUBLIC_KEY when both are set.
+// minter prefers the private key (ES256) to the shared secret (HS256, its
+// first and newest secret), and checks a private key against
+// AUTH_JWT_PUBLIC_KEY when both are set.
 func minter(l config.Login) (*Minter, error) {
 	if l.PrivateKey == "" {
-		return NewHS256([]byte(l.Secret.Reveal())), nil
+		return NewHS256([]byte(l.Secrets()[0])), nil // Validate made sure there is one
 	}
 	m, err := NewES256(l.PrivateKey.Reveal())
 	if err != nil {
 		return nil, config.Problemf("LOGIN_JWT_PRIVATE_KEY", "is not usable: %v", err)
 	}
 	if l.PublicKey != "" {
-		pub, err := identity.ParsePublicKey(l.PublicKey)
-		if err != nil {
-			return nil, config.Problemf("AUTH_JWT_PUBLIC_KEY", "is not usable: %v", err)
-		}
-		if k, ok := pub.(*ecdsa.PublicKey); !ok || !k.Equal(m.Public()) {
-			return nil, config.Problemf("AUTH_JWT_PUBLIC_KEY", "is not the public half of LOGIN_JWT_PRIVATE_KEY")
+		if err := listsPublicHalf(l.PublicKey, m); err != nil {
+			return nil, err
 		}
 	}
 	return m, nil
+}
+
+// listsPublicHalf checks that AUTH_JWT_PUBLIC_KEY lists the private key's
+// public half. It may list others: during a rotation the old key is listed
+// too, before login switches to the new key and after.
+func listsPublicHalf(publicKeys string, m *Minter) error {
+	keys, err := identity.ParsePublicKeys(publicKeys)
+	if err != nil {
+		return config.Problemf("AUTH_JWT_PUBLIC_KEY", "is not usable: %v", err)
+	}
+	for _, k := range keys {
+		if k, ok := k.(*ecdsa.PublicKey); ok && k.Equal(m.Public()) {
+			return nil
+		}
+	}
+	if len(keys) == 1 {
+		return config.Problemf("AUTH_JWT_PUBLIC_KEY", "is not the public half of LOGIN_JWT_PRIVATE_KEY")
+	}
+	return config.Problemf("AUTH_JWT_PUBLIC_KEY", "does not list the public half of LOGIN_JWT_PRIVATE_KEY (kid %s)", m.KeyID())
 }

@@ -14,10 +14,14 @@ import (
 )
 
 // Minter signs the tokens the other functions accept (identity.JWT): sub
-// is the uid, iat now, exp now+TTL, and iss and aud when configured.
+// is the uid, iat now, exp now+TTL, and iss and aud when configured. The
+// header's kid names the signing key (identity.KeyID, identity.SecretKeyID),
+// so that while AUTH_JWT_PUBLIC_KEY or AUTH_JWT_SECRET lists an old key
+// beside the new one, each token is checked against its own key only.
 type Minter struct {
 	method   jwt.SigningMethod
 	key      any
+	kid      string
 	Issuer   string
 	Audience string
 	TTL      time.Duration
@@ -39,17 +43,24 @@ func NewES256(privateKey string) (*Minter, error) {
 	if key == nil || key.Curve != elliptic.P256() {
 		return nil, errors.New("the key is not a P-256 private key (PKCS#8 or SEC 1)")
 	}
-	return &Minter{method: jwt.SigningMethodES256, key: key}, nil
+	kid, err := identity.KeyID(&key.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	return &Minter{method: jwt.SigningMethodES256, key: key, kid: kid}, nil
 }
 
 // NewHS256 mints with a shared secret: every function holding it can mint
 // as well as verify.
 func NewHS256(secret []byte) *Minter {
-	return &Minter{method: jwt.SigningMethodHS256, key: secret}
+	return &Minter{method: jwt.SigningMethodHS256, key: secret, kid: identity.SecretKeyID(secret)}
 }
 
 // Algorithm names the signing algorithm, as a JWT header does.
 func (m *Minter) Algorithm() string { return m.method.Alg() }
+
+// KeyID is the kid every token carries in its header.
+func (m *Minter) KeyID() string { return m.kid }
 
 // Public is the public key that verifies the tokens, nil for HS256.
 func (m *Minter) Public() crypto.PublicKey {
@@ -72,6 +83,8 @@ func (m *Minter) Mint(uid string, now time.Time) (token string, expires time.Tim
 	if m.Audience != "" {
 		claims.Audience = jwt.ClaimStrings{m.Audience}
 	}
-	token, err = jwt.NewWithClaims(m.method, claims).SignedString(m.key)
+	t := jwt.NewWithClaims(m.method, claims)
+	t.Header["kid"] = m.kid
+	token, err = t.SignedString(m.key)
 	return token, expires, err
 }
