@@ -22,7 +22,7 @@ MKZIP       := $(GO) run ./scripts/mkzip
 
 JSCLIENTS   := devstack/jsclients
 
-.PHONY: dev dev-cloud test test-deps admin bench lint fuzz build package deploy-scf deploy-sls smoke login-key aws-arch clean FORCE
+.PHONY: dev dev-cloud test test-deps admin bench lint fuzz build package package-scf package-aws deploy-scf deploy-sls smoke login-key aws-arch clean FORCE
 
 ## dev: the functions on 127.0.0.1:8080 with COS and STS emulators; prints a walkthrough. Ctrl-C stops.
 ##      Production variables (COS_BUCKET, AUTH_*, UPLOAD_*, …) override the development defaults.
@@ -86,15 +86,22 @@ aws-arch:
 ##   $(DIST)/scf/<fn>.zip      SCF event function (binary "main")
 ##   $(DIST)/scf-web/<fn>.zip  SCF web function (scf_bootstrap + main), unpacked beside it for serverless.yml
 ##   $(DIST)/aws/<fn>.zip      AWS Lambda provided.al2023 (binary "bootstrap", template.yaml's architecture)
-package: build
+package: package-scf package-aws
+	@ls -l $(DIST)/bin $(DIST)/aws-bin $(DIST)/scf $(DIST)/scf-web $(DIST)/aws | grep -v '^total'
+
+## package-scf: the SCF zips only (what make deploy-scf uploads); package-aws: the AWS ones.
+package-scf: $(FUNCTIONS:%=$(DIST)/bin/%)
 	@for fn in $(FUNCTIONS); do \
 		$(MKZIP) -o $(DIST)/scf/$$fn.zip main=$(DIST)/bin/$$fn:755 && \
 		$(MKZIP) -o $(DIST)/scf-web/$$fn.zip scf_bootstrap=scripts/scf_bootstrap:755 main=$(DIST)/bin/$$fn:755 && \
-		$(MKZIP) -o $(DIST)/aws/$$fn.zip bootstrap=$(DIST)/aws-bin/$$fn:755 && \
 		mkdir -p $(DIST)/scf-web/$$fn && cp scripts/scf_bootstrap $(DIST)/bin/$$fn $(DIST)/scf-web/$$fn/ && \
 		mv $(DIST)/scf-web/$$fn/$$fn $(DIST)/scf-web/$$fn/main || exit 1; \
 	done
-	@ls -l $(DIST)/bin $(DIST)/aws-bin $(DIST)/scf $(DIST)/scf-web $(DIST)/aws | grep -v '^total'
+
+package-aws: $(FUNCTIONS:%=$(DIST)/aws-bin/%)
+	@for fn in $(FUNCTIONS); do \
+		$(MKZIP) -o $(DIST)/aws/$$fn.zip bootstrap=$(DIST)/aws-bin/$$fn:755 || exit 1; \
+	done
 
 ## login-key: a fresh ES256 pair for the login function, as shell exports (LOGIN_JWT_PRIVATE_KEY,
 ##            AUTH_JWT_PUBLIC_KEY). `make -s login-key > login-key.env`, then `. ./login-key.env`.
@@ -106,9 +113,9 @@ login-key:
 admin:
 	$(GO) run ./cmd/cosgate-admin $(ARGS)
 
-## deploy-scf: `make package`, then create or update the four SCF web functions and their function
+## deploy-scf: `make package-scf`, then create or update the four SCF web functions and their function
 ##             URLs through Tencent Cloud API 3.0 (cmd/cosgate-deploy); prints each URL.
-deploy-scf: package
+deploy-scf: package-scf
 	$(GO) run ./cmd/cosgate-deploy -dist $(DIST)
 
 ## deploy-sls: the Serverless Framework path: check the variables serverless.yml needs,

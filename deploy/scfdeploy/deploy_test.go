@@ -49,7 +49,7 @@ func dist(t *testing.T) string {
 	t.Helper()
 	packaged.once.Do(func() {
 		if packaged.dir, packaged.err = os.MkdirTemp("", "cosgate-deploy-dist"); packaged.err == nil {
-			cmd := exec.Command("make", "package", "DIST="+packaged.dir)
+			cmd := exec.Command("make", "package-scf", "DIST="+packaged.dir)
 			cmd.Dir = "../.."
 			packaged.out, packaged.err = cmd.CombinedOutput()
 		}
