@@ -21,6 +21,7 @@ import (
 	"cosgate/devstack/cosemu"
 	"cosgate/devstack/explain"
 	"cosgate/devstack/trace"
+	"cosgate/shared/apierr"
 	"cosgate/shared/httpapi"
 )
 
@@ -167,7 +168,7 @@ type Object struct {
 func (s *server) objects(w http.ResponseWriter, r *http.Request) {
 	objs, err := s.c.Store.List(500)
 	if err != nil {
-		httpapi.WriteError(w, r, httpapi.Errorf(httpapi.CodeInternal, "the bucket cannot be listed"))
+		httpapi.WriteError(w, r, apierr.New(apierr.Internal, "the bucket cannot be listed"))
 		return
 	}
 	out := make([]Object, 0, len(objs))
@@ -215,20 +216,20 @@ func (s *server) token(w http.ResponseWriter, r *http.Request) {
 			httpapi.WriteError(
 				w,
 				r,
-				httpapi.Errorf(httpapi.CodeInvalidRequest, "ttl must be a duration from 1m to 168h"),
+				apierr.New(apierr.InvalidRequest, "ttl must be a duration from 1m to 168h"),
 			)
 			return
 		}
 		ttl = d
 	}
 	if req.UID == "" || len(req.UID) > 128 || strings.ContainsAny(req.UID, "/\\ \t\r\n") {
-		httpapi.WriteError(w, r, httpapi.Errorf(httpapi.CodeInvalidRequest,
+		httpapi.WriteError(w, r, apierr.New(apierr.InvalidRequest,
 			"uid must be 1 to 128 characters without slashes or spaces"))
 		return
 	}
 	tok, err := s.c.Mint(req.UID, ttl)
 	if err != nil {
-		httpapi.WriteError(w, r, httpapi.Errorf(httpapi.CodeInvalidRequest, "%s", err.Error()))
+		httpapi.WriteError(w, r, apierr.New(apierr.InvalidRequest, "%s", err.Error()))
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, tokenResponse{tok, req.UID, s.c.Now().Add(ttl).Unix()})
@@ -254,7 +255,7 @@ func (s *server) explain(w http.ResponseWriter, r *http.Request) {
 	rep, err := explain.Explain(explain.Input{Texts: req.Texts, Method: req.Method, URL: req.URL, Header: h,
 		SecretKey: req.SecretKey, Now: s.c.Now()})
 	if err != nil {
-		httpapi.WriteError(w, r, httpapi.Errorf(httpapi.CodeInvalidRequest, "%s", err.Error()))
+		httpapi.WriteError(w, r, apierr.New(apierr.InvalidRequest, "%s", err.Error()))
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, rep)
@@ -266,7 +267,7 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 	present, err := httpapi.DecodeJSON(r, dst)
 	if err == nil && !present {
-		err = httpapi.Errorf(httpapi.CodeInvalidRequest, "send a JSON body")
+		err = apierr.New(apierr.InvalidRequest, "send a JSON body")
 	}
 	if err != nil {
 		httpapi.WriteError(w, r, err)

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"cosgate/shared/apierr"
 )
 
 // DecodeJSON reads a request body holding exactly one JSON object into dst,
@@ -30,7 +32,7 @@ import (
 //     costs about 9 µs a request, a quarter of the presign handler;
 //   - the middleware's body limit applies (413 TooLarge).
 //
-// Every refusal is a 4xx *Error. present is false for an empty body, which
+// Every refusal is a 4xx *apierr.Error. present is false for an empty body, which
 // the caller may accept.
 func DecodeJSON(r *http.Request, dst any) (present bool, err error) {
 	if err := checkContentType(r); err != nil {
@@ -44,7 +46,7 @@ func DecodeJSON(r *http.Request, dst any) (present bool, err error) {
 		return false, nil
 	}
 	if !utf8.Valid(body) {
-		return true, Errorf(CodeInvalidRequest, "the body is not valid UTF-8")
+		return true, apierr.New(apierr.InvalidRequest, "the body is not valid UTF-8")
 	}
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.DisallowUnknownFields()
@@ -52,7 +54,7 @@ func DecodeJSON(r *http.Request, dst any) (present bool, err error) {
 		return true, jsonError(err)
 	}
 	if len(bytes.TrimSpace(body[d.InputOffset():])) > 0 {
-		return true, Errorf(CodeInvalidRequest, "the body must hold exactly one JSON object, with nothing after it")
+		return true, apierr.New(apierr.InvalidRequest, "the body must hold exactly one JSON object, with nothing after it")
 	}
 	return true, nil
 }
@@ -62,7 +64,7 @@ func checkContentType(r *http.Request) error {
 		mt, _, _ := strings.Cut(ct, ";")
 		mt = strings.ToLower(strings.TrimSpace(mt))
 		if mt != "application/json" && !(strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
-			return Errorf(CodeUnsupportedMediaType, "the body must be application/json")
+			return apierr.New(apierr.UnsupportedMediaType, "the body must be application/json")
 		}
 	}
 	return nil
@@ -73,22 +75,22 @@ func jsonError(err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		return Errorf(CodeInvalidRequest, "the body is not valid JSON (at byte %d)", syn.Offset)
+		return apierr.New(apierr.InvalidRequest, "the body is not valid JSON (at byte %d)", syn.Offset)
 	case errors.As(err, &typ):
 		if typ.Field == "" {
-			return Errorf(CodeInvalidRequest, "the body must be a JSON object")
+			return apierr.New(apierr.InvalidRequest, "the body must be a JSON object")
 		}
 		if strings.HasPrefix(typ.Value, "number") && isNumberKind(typ.Type.Kind().String()) {
-			return Errorf(CodeInvalidRequest, "field %q must be %s within range", typ.Field, jsonKind(typ.Type.Kind().String()))
+			return apierr.New(apierr.InvalidRequest, "field %q must be %s within range", typ.Field, jsonKind(typ.Type.Kind().String()))
 		}
-		return Errorf(CodeInvalidRequest, "field %q must be %s", typ.Field, jsonKind(typ.Type.Kind().String()))
+		return apierr.New(apierr.InvalidRequest, "field %q must be %s", typ.Field, jsonKind(typ.Type.Kind().String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		// encoding/json has no type for this error; its text is stable.
-		return Errorf(CodeInvalidRequest, "unknown field %.60s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return apierr.New(apierr.InvalidRequest, "unknown field %.60s", strings.TrimPrefix(err.Error(), "json: unknown field "))
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return Errorf(CodeInvalidRequest, "the body is truncated JSON")
+		return apierr.New(apierr.InvalidRequest, "the body is truncated JSON")
 	}
-	return Errorf(CodeInvalidRequest, "the body is not a valid request")
+	return apierr.New(apierr.InvalidRequest, "the body is not a valid request")
 }
 
 func isNumberKind(k string) bool {

@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"cosgate/shared/apierr"
 )
 
 type errResp struct {
@@ -49,7 +51,7 @@ var ok = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { WriteJS
 
 func TestErrorShapeAndCodes(t *testing.T) {
 	for code, status := range statusOf {
-		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { WriteError(w, r, Errorf(code, "because")) })
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { WriteError(w, r, apierr.New(code, "because")) })
 		w, _ := serve(t, h, Options{}, httptest.NewRequest("GET", "/", nil))
 		if w.Code != status || decodeErr(t, w).Error.Code != code {
 			t.Errorf("%s: status %d body %s", code, w.Code, w.Body)
@@ -93,7 +95,7 @@ func TestAccessLogLine(t *testing.T) {
 func TestPanicBecomes500(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic("boom") })
 	w, logs := serve(t, h, Options{}, httptest.NewRequest("GET", "/", nil))
-	if w.Code != 500 || decodeErr(t, w).Error.Code != CodeInternal || strings.Contains(w.Body.String(), "boom") {
+	if w.Code != 500 || decodeErr(t, w).Error.Code != apierr.Internal || strings.Contains(w.Body.String(), "boom") {
 		t.Errorf("%d %s", w.Code, w.Body)
 	}
 	if !strings.Contains(logs, "handler panicked") || !strings.Contains(logs, `"status":500`) {
@@ -103,7 +105,7 @@ func TestPanicBecomes500(t *testing.T) {
 
 func TestMethodNotAllowed(t *testing.T) {
 	w, _ := serve(t, ok, Options{Methods: []string{"POST"}}, httptest.NewRequest("DELETE", "/", nil))
-	if w.Code != 405 || decodeErr(t, w).Error.Code != CodeMethodNotAllowed || w.Header().Get("Allow") != "POST, OPTIONS" {
+	if w.Code != 405 || decodeErr(t, w).Error.Code != apierr.MethodNotAllowed || w.Header().Get("Allow") != "POST, OPTIONS" {
 		t.Errorf("%d %v %s", w.Code, w.Header(), w.Body)
 	}
 	w, _ = serve(t, ok, Options{Methods: []string{"GET"}}, httptest.NewRequest("HEAD", "/", nil))
@@ -124,14 +126,14 @@ func TestBodyLimit(t *testing.T) {
 	big := `{"a":"` + strings.Repeat("x", 200) + `"}`
 	// Declared length over the cap.
 	w, _ := serve(t, h, Options{MaxBodyBytes: 100}, httptest.NewRequest("POST", "/", strings.NewReader(big)))
-	if w.Code != 413 || decodeErr(t, w).Error.Code != CodeTooLarge {
+	if w.Code != 413 || decodeErr(t, w).Error.Code != apierr.TooLarge {
 		t.Errorf("declared: %d %s", w.Code, w.Body)
 	}
 	// Unknown length (chunked), caught while reading.
 	r := httptest.NewRequest("POST", "/", strings.NewReader(big))
 	r.ContentLength = -1
 	w, _ = serve(t, h, Options{MaxBodyBytes: 100}, r)
-	if w.Code != 413 || decodeErr(t, w).Error.Code != CodeTooLarge {
+	if w.Code != 413 || decodeErr(t, w).Error.Code != apierr.TooLarge {
 		t.Errorf("streamed: %d %s", w.Code, w.Body)
 	}
 }
@@ -152,7 +154,7 @@ func TestCORS(t *testing.T) {
 		t.Errorf("allowed preflight: %d %v", w.Code, h)
 	}
 	w, _ = serve(t, ok, o, pre("https://evil.example.com", "POST"))
-	if w.Code != 403 || w.Header().Get("Access-Control-Allow-Origin") != "" || decodeErr(t, w).Error.Code != CodeForbidden {
+	if w.Code != 403 || w.Header().Get("Access-Control-Allow-Origin") != "" || decodeErr(t, w).Error.Code != apierr.Forbidden {
 		t.Errorf("foreign preflight: %d %v", w.Code, w.Header())
 	}
 	w, _ = serve(t, ok, o, pre("https://app.example.com", "DELETE"))
@@ -201,40 +203,40 @@ func TestDecodeJSON(t *testing.T) {
 		{`{"ext":"jpg"}`, "application/json; charset=utf-8", true, ""},
 		{``, "", false, ""},
 		{"  \n", "application/json", false, ""},
-		{`{"ext":"jpg","bogus":1}`, "application/json", true, CodeInvalidRequest},
-		{`{"size":"12"}`, "application/json", true, CodeInvalidRequest},
-		{`{"size":1.5}`, "application/json", true, CodeInvalidRequest},
-		{`{"ext":"jpg"}{"ext":"png"}`, "application/json", true, CodeInvalidRequest},
-		{`{"ext":`, "application/json", true, CodeInvalidRequest},
-		{`[1,2]`, "application/json", true, CodeInvalidRequest},
-		{`nonsense`, "application/json", true, CodeInvalidRequest},
-		{"{\"ext\":\"\xff\"}", "application/json", true, CodeInvalidRequest},
-		{`{"ext":"jpg"}`, "text/plain", false, CodeUnsupportedMediaType},
-		{`ext=jpg`, "application/x-www-form-urlencoded", false, CodeUnsupportedMediaType},
+		{`{"ext":"jpg","bogus":1}`, "application/json", true, apierr.InvalidRequest},
+		{`{"size":"12"}`, "application/json", true, apierr.InvalidRequest},
+		{`{"size":1.5}`, "application/json", true, apierr.InvalidRequest},
+		{`{"ext":"jpg"}{"ext":"png"}`, "application/json", true, apierr.InvalidRequest},
+		{`{"ext":`, "application/json", true, apierr.InvalidRequest},
+		{`[1,2]`, "application/json", true, apierr.InvalidRequest},
+		{`nonsense`, "application/json", true, apierr.InvalidRequest},
+		{"{\"ext\":\"\xff\"}", "application/json", true, apierr.InvalidRequest},
+		{`{"ext":"jpg"}`, "text/plain", false, apierr.UnsupportedMediaType},
+		{`ext=jpg`, "application/x-www-form-urlencoded", false, apierr.UnsupportedMediaType},
 		{`{"ext":"jpg"}`, "application/problem+json", true, ""},
 		// Exactly one value: only white space may follow it.
 		{"{\"ext\":\"jpg\"} \n\t", "application/json", true, ""},
-		{`{}}`, "application/json", true, CodeInvalidRequest},
-		{`{}]`, "application/json", true, CodeInvalidRequest},
-		{`{"scope":[]}]]`, "application/json", true, CodeInvalidRequest},
-		{`{"scope":[]} x`, "application/json", true, CodeInvalidRequest},
-		{`{} {}`, "application/json", true, CodeInvalidRequest},
+		{`{}}`, "application/json", true, apierr.InvalidRequest},
+		{`{}]`, "application/json", true, apierr.InvalidRequest},
+		{`{"scope":[]}]]`, "application/json", true, apierr.InvalidRequest},
+		{`{"scope":[]} x`, "application/json", true, apierr.InvalidRequest},
+		{`{} {}`, "application/json", true, apierr.InvalidRequest},
 		// A repeated key counts once, with its last value (checked below).
 		{`{"ext":"a","ext":"b"}`, "application/json", true, ""},
 		{`{"scope":[{"action":"a","action":"b"}]}`, "application/json", true, ""},
 		// Numbers that overflow their field, or are not whole.
 		{`{"size":9223372036854775807}`, "application/json", true, ""},
-		{`{"size":9223372036854775808}`, "application/json", true, CodeInvalidRequest},
-		{`{"size":1e400}`, "application/json", true, CodeInvalidRequest},
-		{`{"small":2147483648}`, "application/json", true, CodeInvalidRequest},
+		{`{"size":9223372036854775808}`, "application/json", true, apierr.InvalidRequest},
+		{`{"size":1e400}`, "application/json", true, apierr.InvalidRequest},
+		{`{"small":2147483648}`, "application/json", true, apierr.InvalidRequest},
 		{`{"size":-1}`, "application/json", true, ""},
-		{`{"size":1e3}`, "application/json", true, CodeInvalidRequest},
+		{`{"size":1e3}`, "application/json", true, apierr.InvalidRequest},
 		{`{"size":null}`, "application/json", true, ""},
-		{`{"scope":{}}`, "application/json", true, CodeInvalidRequest},
+		{`{"scope":{}}`, "application/json", true, apierr.InvalidRequest},
 		{`{"Ext":"jpg"}`, "application/json", true, ""}, // encoding/json matches names case-insensitively
 		{`null`, "application/json", true, ""},
-		{`"text"`, "application/json", true, CodeInvalidRequest},
-		{"\xef\xbb\xbf{}", "application/json", true, CodeInvalidRequest}, // a BOM is not JSON
+		{`"text"`, "application/json", true, apierr.InvalidRequest},
+		{"\xef\xbb\xbf{}", "application/json", true, apierr.InvalidRequest}, // a BOM is not JSON
 	}
 	for _, c := range cases {
 		r := httptest.NewRequest("POST", "/", strings.NewReader(c.body))
@@ -250,7 +252,7 @@ func TestDecodeJSON(t *testing.T) {
 		if got != c.code || (c.code == "" && present != c.present) {
 			t.Errorf("%q (%s): present=%v err=%v, want %q", c.body, c.ctype, present, err, c.code)
 		}
-		if err != nil && Classify(err).Status() >= 500 {
+		if err != nil && StatusOf(Classify(err).Code) >= 500 {
 			t.Errorf("%q: a 5xx for bad input", c.body)
 		}
 	}
@@ -268,7 +270,7 @@ func TestDecodeJSON(t *testing.T) {
 
 func TestClassifyHidesInternals(t *testing.T) {
 	e := Classify(bytes.ErrTooLarge)
-	if e.Code != CodeInternal || e.Message != "internal error" || e.Status() != 500 {
+	if e.Code != apierr.Internal || e.Message != "internal error" || StatusOf(e.Code) != 500 {
 		t.Errorf("%+v", e)
 	}
 }

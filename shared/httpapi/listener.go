@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+
+	"cosgate/shared/apierr"
 )
 
 // Listener wraps ln so that the errors net/http answers itself, before any
@@ -39,9 +41,9 @@ func (c errorConn) Write(b []byte) (int, error) {
 	if err != nil || status < 400 {
 		return c.Conn.Write(b)
 	}
-	code := CodeInvalidRequest
+	code := apierr.InvalidRequest
 	if status == http.StatusRequestHeaderFieldsTooLarge {
-		code = CodeTooLarge
+		code = apierr.TooLarge
 	}
 	var body errorBody
 	body.Error.Code = code

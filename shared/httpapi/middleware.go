@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"cosgate/shared/apierr"
 )
 
 // Options configure the middleware every function runs behind.
@@ -60,7 +62,7 @@ func Middleware(h http.Handler, o Options) http.Handler {
 				o.Logger.LogAttrs(ctx, slog.LevelError, "handler panicked", slog.String("request_id", id),
 					slog.String("panic", fmt.Sprint(p)), slog.String("stack", string(debug.Stack())))
 				if !rec.wrote {
-					WriteError(rec, r, Errorf(CodeInternal, "internal error"))
+					WriteError(rec, r, apierr.New(apierr.Internal, "internal error"))
 				}
 			}
 			attrs := append([]slog.Attr{
@@ -77,12 +79,12 @@ func Middleware(h http.Handler, o Options) http.Handler {
 		if !slices.Contains(o.Methods, r.Method) &&
 			!(r.Method == http.MethodHead && slices.Contains(o.Methods, http.MethodGet)) {
 			rec.Header().Set("Allow", allow)
-			WriteError(rec, r, Errorf(CodeMethodNotAllowed, "%s is not allowed here; use %s", r.Method, allow))
+			WriteError(rec, r, apierr.New(apierr.MethodNotAllowed, "%s is not allowed here; use %s", r.Method, allow))
 			return
 		}
 		if o.MaxBodyBytes > 0 {
 			if r.ContentLength > o.MaxBodyBytes {
-				WriteError(rec, r, Errorf(CodeTooLarge, "the request body is larger than %d bytes", o.MaxBodyBytes))
+				WriteError(rec, r, apierr.New(apierr.TooLarge, "the request body is larger than %d bytes", o.MaxBodyBytes))
 				return
 			}
 			r.Body = http.MaxBytesReader(rec, r.Body, o.MaxBodyBytes)
@@ -124,12 +126,12 @@ func cors(w http.ResponseWriter, r *http.Request, o Options, allow string) bool 
 		return false
 	}
 	if !allowed {
-		WriteError(w, r, Errorf(CodeForbidden, "origin %.100q may not call this function from a browser", origin))
+		WriteError(w, r, apierr.New(apierr.Forbidden, "origin %.100q may not call this function from a browser", origin))
 		return false
 	}
 	if !strings.Contains(", "+allow+",", ", "+want+",") {
 		w.Header().Set("Allow", allow)
-		WriteError(w, r, Errorf(CodeMethodNotAllowed, "%.20s is not allowed here; use %s", want, allow))
+		WriteError(w, r, apierr.New(apierr.MethodNotAllowed, "%.20s is not allowed here; use %s", want, allow))
 		return false
 	}
 	h := w.Header()

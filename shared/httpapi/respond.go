@@ -29,7 +29,7 @@ type errorBody struct {
 // logged with their cause; the body carries only the code and message.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	e := Classify(err)
-	status := e.Status()
+	status := StatusOf(e.Code)
 	if status >= 500 {
 		loggerFrom(r.Context()).LogAttrs(r.Context(), slog.LevelError, "request failed",
 			slog.String("request_id", RequestID(r.Context())), slog.String("code", e.Code), slog.Any("error", err))

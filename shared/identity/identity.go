@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"cosgate/shared/apierr"
 	"cosgate/shared/httpapi"
 )
 
@@ -58,7 +59,7 @@ func ValidateUID(uid string) error {
 }
 
 func unauthorized(format string, args ...any) error {
-	return httpapi.Errorf(httpapi.CodeUnauthorized, format, args...)
+	return apierr.New(apierr.Unauthorized, format, args...)
 }
 
 // Anonymous authenticates nobody: AUTH_MODE=none, only allowed when no

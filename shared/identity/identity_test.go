@@ -19,6 +19,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"cosgate/shared/apierr"
 	"cosgate/shared/httpapi"
 )
 
@@ -69,8 +70,8 @@ func request(authz string) *http.Request {
 // with a Bearer challenge.
 func refused(t *testing.T, name string, err error, code string) {
 	t.Helper()
-	var e *httpapi.Error
-	if !errors.As(err, &e) || e.Code != code || e.Status() != 401 {
+	var e *apierr.Error
+	if !errors.As(err, &e) || e.Code != code || httpapi.StatusOf(e.Code) != 401 {
 		t.Errorf("%s: got %v, want 401 %s", name, err, code)
 		return
 	}
@@ -104,25 +105,25 @@ func TestJWTRefusals(t *testing.T) {
 	cases := []struct {
 		name, authz, code string
 	}{
-		{"no header", "", httpapi.CodeUnauthorized},
-		{"basic auth", "Basic dTpw", httpapi.CodeUnauthorized},
-		{"bearer without token", "Bearer ", httpapi.CodeUnauthorized},
-		{"garbage", "Bearer not.a.jwt", httpapi.CodeUnauthorized},
-		{"huge", "Bearer " + strings.Repeat("a", 9000), httpapi.CodeUnauthorized},
-		{"alg none", "Bearer " + none, httpapi.CodeUnauthorized},
-		{"HS512 not accepted", "Bearer " + sign(t, jwt.SigningMethodHS512, secret, ok), httpapi.CodeUnauthorized},
-		{"RS256 without a key", "Bearer " + sign(t, jwt.SigningMethodRS256, rsaKey, ok), httpapi.CodeUnauthorized},
-		{"wrong secret", "Bearer " + sign(t, jwt.SigningMethodHS256, []byte("another-secret-0123456789abcdef0"), ok), httpapi.CodeUnauthorized},
-		{"tampered payload", "Bearer " + tamper(sign(t, jwt.SigningMethodHS256, secret, ok)), httpapi.CodeUnauthorized},
-		{"expired", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"exp": now.Add(-time.Minute).Unix(), "iss": "https://login.example", "aud": "cosgate"})), httpapi.CodeTokenExpired},
-		{"not yet valid", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"nbf": now.Add(time.Minute).Unix(), "iss": "https://login.example", "aud": "cosgate"})), httpapi.CodeUnauthorized},
-		{"no exp", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"exp": nil, "iss": "https://login.example", "aud": "cosgate"})), httpapi.CodeUnauthorized},
-		{"wrong issuer", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"iss": "https://evil.example", "aud": "cosgate"})), httpapi.CodeUnauthorized},
-		{"wrong audience", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"iss": "https://login.example", "aud": "other"})), httpapi.CodeUnauthorized},
-		{"no sub", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"sub": nil, "iss": "https://login.example", "aud": "cosgate"})), httpapi.CodeUnauthorized},
-		{"sub with a slash", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"sub": "u1/../u2", "iss": "https://login.example", "aud": "cosgate"})), httpapi.CodeUnauthorized},
-		{"sub with a star", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"sub": "*", "iss": "https://login.example", "aud": "cosgate"})), httpapi.CodeUnauthorized},
-		{"sub dot-dot", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"sub": "..", "iss": "https://login.example", "aud": "cosgate"})), httpapi.CodeUnauthorized},
+		{"no header", "", apierr.Unauthorized},
+		{"basic auth", "Basic dTpw", apierr.Unauthorized},
+		{"bearer without token", "Bearer ", apierr.Unauthorized},
+		{"garbage", "Bearer not.a.jwt", apierr.Unauthorized},
+		{"huge", "Bearer " + strings.Repeat("a", 9000), apierr.Unauthorized},
+		{"alg none", "Bearer " + none, apierr.Unauthorized},
+		{"HS512 not accepted", "Bearer " + sign(t, jwt.SigningMethodHS512, secret, ok), apierr.Unauthorized},
+		{"RS256 without a key", "Bearer " + sign(t, jwt.SigningMethodRS256, rsaKey, ok), apierr.Unauthorized},
+		{"wrong secret", "Bearer " + sign(t, jwt.SigningMethodHS256, []byte("another-secret-0123456789abcdef0"), ok), apierr.Unauthorized},
+		{"tampered payload", "Bearer " + tamper(sign(t, jwt.SigningMethodHS256, secret, ok)), apierr.Unauthorized},
+		{"expired", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"exp": now.Add(-time.Minute).Unix(), "iss": "https://login.example", "aud": "cosgate"})), apierr.TokenExpired},
+		{"not yet valid", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"nbf": now.Add(time.Minute).Unix(), "iss": "https://login.example", "aud": "cosgate"})), apierr.Unauthorized},
+		{"no exp", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"exp": nil, "iss": "https://login.example", "aud": "cosgate"})), apierr.Unauthorized},
+		{"wrong issuer", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"iss": "https://evil.example", "aud": "cosgate"})), apierr.Unauthorized},
+		{"wrong audience", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"iss": "https://login.example", "aud": "other"})), apierr.Unauthorized},
+		{"no sub", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"sub": nil, "iss": "https://login.example", "aud": "cosgate"})), apierr.Unauthorized},
+		{"sub with a slash", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"sub": "u1/../u2", "iss": "https://login.example", "aud": "cosgate"})), apierr.Unauthorized},
+		{"sub with a star", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"sub": "*", "iss": "https://login.example", "aud": "cosgate"})), apierr.Unauthorized},
+		{"sub dot-dot", "Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"sub": "..", "iss": "https://login.example", "aud": "cosgate"})), apierr.Unauthorized},
 	}
 	for _, c := range cases {
 		_, err := hs.Authenticate(request(c.authz))
@@ -139,9 +140,9 @@ func TestJWTRefusals(t *testing.T) {
 		t.Errorf("RS256: %v", err)
 	}
 	_, err = rs.Authenticate(request("Bearer " + sign(t, jwt.SigningMethodHS256, []byte(rsaPEM), claims(nil))))
-	refused(t, "key confusion", err, httpapi.CodeUnauthorized)
+	refused(t, "key confusion", err, apierr.Unauthorized)
 	_, err = rs.Authenticate(request("Bearer " + sign(t, jwt.SigningMethodRS256, otherRSA, claims(nil))))
-	refused(t, "RS256 with another key", err, httpapi.CodeUnauthorized)
+	refused(t, "RS256 with another key", err, apierr.Unauthorized)
 	es, err := NewJWT(JWTConfig{PublicKeyPEM: pemOf(t, &ecKey.PublicKey), Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +151,7 @@ func TestJWTRefusals(t *testing.T) {
 		t.Errorf("ES256: %v", err)
 	}
 	_, err = es.Authenticate(request("Bearer " + sign(t, jwt.SigningMethodHS256, secret, claims(nil))))
-	refused(t, "HS256 when only ES256 is configured", err, httpapi.CodeUnauthorized)
+	refused(t, "HS256 when only ES256 is configured", err, apierr.Unauthorized)
 
 	for _, bad := range []JWTConfig{{}, {PublicKeyPEM: "not pem"}, {PublicKeyPEM: pemOf(t, &rsaKey.PublicKey)[:40]}} {
 		if _, err := NewJWT(bad); err == nil {
@@ -170,20 +171,20 @@ func tamper(tok string) string {
 func TestWXCloud(t *testing.T) {
 	r := request("")
 	_, err := WXCloud{}.Authenticate(r)
-	refused(t, "no headers", err, httpapi.CodeUnauthorized)
+	refused(t, "no headers", err, apierr.Unauthorized)
 	r.Header.Set("X-WX-SOURCE", "wx_devtools")
 	_, err = WXCloud{}.Authenticate(r)
-	refused(t, "no openid", err, httpapi.CodeUnauthorized)
+	refused(t, "no openid", err, apierr.Unauthorized)
 	r.Header.Set("X-WX-OPENID", "../evil")
 	_, err = WXCloud{}.Authenticate(r)
-	refused(t, "bad openid", err, httpapi.CodeUnauthorized)
+	refused(t, "bad openid", err, apierr.Unauthorized)
 	r.Header.Set("X-WX-OPENID", "oXzN05Cq2nT_u1-9Hl7dkTr8NQ0k")
 	if c, err := (WXCloud{}).Authenticate(r); err != nil || c.UID != "oXzN05Cq2nT_u1-9Hl7dkTr8NQ0k" {
 		t.Errorf("%v %v", c, err)
 	}
 	r.Header.Del("X-WX-SOURCE") // openid alone is not the gateway
 	_, err = WXCloud{}.Authenticate(r)
-	refused(t, "openid without source", err, httpapi.CodeUnauthorized)
+	refused(t, "openid without source", err, apierr.Unauthorized)
 }
 
 func TestValidateUID(t *testing.T) {
@@ -231,9 +232,9 @@ func TestVerifiedTokenCache(t *testing.T) {
 	}
 	clock = now.Add(2 * time.Minute)
 	_, err := a.Authenticate(request("Bearer " + tok))
-	refused(t, "cached but expired", err, httpapi.CodeTokenExpired)
+	refused(t, "cached but expired", err, apierr.TokenExpired)
 	_, err = a.Authenticate(request("Bearer " + tamper(tok)))
-	refused(t, "tampered after caching", err, httpapi.CodeUnauthorized)
+	refused(t, "tampered after caching", err, apierr.Unauthorized)
 	nbfTok := sign(t, jwt.SigningMethodHS256, secret, claims(map[string]any{"nbf": now.Add(10 * time.Minute).Unix(), "exp": now.Add(time.Hour).Unix()}))
 	clock = now.Add(11 * time.Minute)
 	if _, err := a.Authenticate(request("Bearer " + nbfTok)); err != nil {
@@ -241,7 +242,7 @@ func TestVerifiedTokenCache(t *testing.T) {
 	}
 	clock = now
 	_, err = a.Authenticate(request("Bearer " + nbfTok))
-	refused(t, "cached but not yet valid", err, httpapi.CodeUnauthorized)
+	refused(t, "cached but not yet valid", err, apierr.Unauthorized)
 }
 
 func TestWXCloudRefusesRepeatedHeaders(t *testing.T) {
@@ -251,7 +252,7 @@ func TestWXCloudRefusesRepeatedHeaders(t *testing.T) {
 		r.Header.Set("X-WX-OPENID", "attacker_openid")
 		r.Header.Add(h[0], h[1])
 		_, err := WXCloud{}.Authenticate(r)
-		refused(t, "two "+h[0], err, httpapi.CodeUnauthorized)
+		refused(t, "two "+h[0], err, apierr.Unauthorized)
 	}
 }
 
@@ -277,7 +278,7 @@ func TestJWTNumericDatesAndCrit(t *testing.T) {
 	} {
 		tok := sign(t, jwt.SigningMethodHS256, secret, claims(extra))
 		_, err := a.Authenticate(request("Bearer " + tok))
-		refused(t, name, err, httpapi.CodeUnauthorized)
+		refused(t, name, err, apierr.Unauthorized)
 	}
 	crit := jwt.NewWithClaims(jwt.SigningMethodHS256, claims(nil))
 	crit.Header["crit"] = []string{"exp"}
@@ -286,7 +287,7 @@ func TestJWTNumericDatesAndCrit(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = a.Authenticate(request("Bearer " + tok))
-	refused(t, "a crit header", err, httpapi.CodeUnauthorized)
+	refused(t, "a crit header", err, apierr.Unauthorized)
 }
 
 // A public key verifies the same whichever way the variable holds it: PEM,

@@ -13,9 +13,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
+	"cosgate/shared/apierr"
 
-	"cosgate/shared/httpapi"
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // Leeway absorbs small clock differences between the token issuer and us.
@@ -204,7 +204,7 @@ func (a *JWT) Authenticate(r *http.Request) (Caller, error) {
 		now := a.now()
 		switch {
 		case now.After(v.exp.Add(Leeway)):
-			return Caller{}, httpapi.Errorf(httpapi.CodeTokenExpired, "the token has expired; obtain a new one")
+			return Caller{}, apierr.New(apierr.TokenExpired, "the token has expired; obtain a new one")
 		case !v.nbf.IsZero() && now.Add(Leeway).Before(v.nbf):
 			return Caller{}, unauthorized("the token is not valid yet (nbf is in the future)")
 		}
@@ -281,7 +281,7 @@ func decodePart(part string, v any) error {
 func tokenError(err error) error {
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
-		return httpapi.Errorf(httpapi.CodeTokenExpired, "the token has expired; obtain a new one")
+		return apierr.New(apierr.TokenExpired, "the token has expired; obtain a new one")
 	case errors.Is(err, jwt.ErrTokenNotValidYet):
 		return unauthorized("the token is not valid yet (nbf is in the future)")
 	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):

@@ -15,8 +15,8 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"cosgate/shared/apierr"
 	"cosgate/shared/config"
-	"cosgate/shared/httpapi"
 	"cosgate/shared/logging"
 )
 
@@ -155,7 +155,7 @@ func TestRotationES256(t *testing.T) {
 			"an unlisted key, its own kid":  signKIDOwn(t, c),
 		} {
 			_, err := a.Authenticate(request("Bearer " + tok))
-			refused(t, name+": "+tname, err, httpapi.CodeUnauthorized)
+			refused(t, name+": "+tname, err, apierr.Unauthorized)
 		}
 	}
 
@@ -166,7 +166,7 @@ func TestRotationES256(t *testing.T) {
 	}
 	for tname, tok := range map[string]string{"old": oldTok, "old without kid": legacyTok} {
 		_, err := after.Authenticate(request("Bearer " + tok))
-		refused(t, "after the rotation: "+tname, err, httpapi.CodeUnauthorized)
+		refused(t, "after the rotation: "+tname, err, apierr.Unauthorized)
 	}
 	if _, err := after.Authenticate(request("Bearer " + newTok)); err != nil {
 		t.Errorf("after the rotation, the new token: %v", err)
@@ -207,7 +207,7 @@ func TestOneKeyIgnoresForeignKIDs(t *testing.T) {
 		}
 	}
 	_, err = a.Authenticate(request("Bearer " + signKID(t, jwt.SigningMethodES256, mustEC(t), "2024-signing-key", claims(nil))))
-	refused(t, "another key under an issuer's kid", err, httpapi.CodeUnauthorized)
+	refused(t, "another key under an issuer's kid", err, apierr.Unauthorized)
 }
 
 // An HS256 rotation through the configuration: AUTH_JWT_SECRET lists the
@@ -242,12 +242,12 @@ func TestRotationHS256(t *testing.T) {
 		"the list itself as a secret": signKID(t, jwt.SigningMethodHS256, []byte(newSecret+", "+oldSecret), nil, c),
 	} {
 		_, err := both.Authenticate(request("Bearer " + tok))
-		refused(t, name, err, httpapi.CodeUnauthorized)
+		refused(t, name, err, apierr.Unauthorized)
 	}
 	after := build(newSecret)
 	for name, tok := range map[string]string{"old": oldTok, "old without kid": legacyTok} {
 		_, err := after.Authenticate(request("Bearer " + tok))
-		refused(t, "after the rotation: "+name, err, httpapi.CodeUnauthorized)
+		refused(t, "after the rotation: "+name, err, apierr.Unauthorized)
 	}
 	if _, err := after.Authenticate(request("Bearer " + newTok)); err != nil {
 		t.Errorf("after the rotation, the new token: %v", err)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"cosgate/shared/apierr"
 	"cosgate/shared/httpapi"
 )
 
@@ -117,7 +118,7 @@ func (g *Guard) ObjectAllowed(ctx context.Context, key string) error {
 		return g.unavailable(ctx, Revocation, err)
 	}
 	if v != "" {
-		return httpapi.Errorf(httpapi.CodeRevoked, "this object has been withdrawn")
+		return apierr.New(apierr.Revoked, "this object has been withdrawn")
 	}
 	return nil
 }
@@ -130,11 +131,11 @@ func (g *Guard) checkRevoked(ctx context.Context, uid string, issued time.Time) 
 	st := parseRevocation(v)
 	switch {
 	case st.revoked:
-		return httpapi.Errorf(httpapi.CodeRevoked, "access for this user has been revoked")
+		return apierr.New(apierr.Revoked, "access for this user has been revoked")
 	case !st.since.IsZero() && !issued.IsZero() && !issued.After(st.since):
 		// A token issued in or before the second of the revocation stays
 		// refused after a restore: only a new sign-in is let back in.
-		return httpapi.Errorf(httpapi.CodeRevoked, "this token was issued before access was revoked; sign in again")
+		return apierr.New(apierr.Revoked, "this token was issued before access was revoked; sign in again")
 	}
 	return nil
 }
@@ -157,11 +158,11 @@ func (g *Guard) charge(ctx context.Context, kind Kind, cs []Counter, reset time.
 	if denied < 0 {
 		return nil
 	}
-	code := httpapi.CodeQuotaExceeded
+	code := apierr.QuotaExceeded
 	if kind == Requests || kind == Grants {
-		code = httpapi.CodeRateLimited
+		code = apierr.RateLimited
 	}
-	e := httpapi.Errorf(code, "%s", why(denied))
+	e := apierr.New(code, "%s", why(denied))
 	e.RetryAfter = max(time.Second, reset.Sub(g.Now()))
 	return e
 }
@@ -170,7 +171,7 @@ func (g *Guard) charge(ctx context.Context, kind Kind, cs []Counter, reset time.
 // and a warning in the log.
 func (g *Guard) unavailable(ctx context.Context, kind Kind, err error) error {
 	if g.FailClosed[kind] {
-		e := httpapi.Wrap(httpapi.CodeUpstreamUnavailable, err, "the limits store did not answer; try again shortly")
+		e := apierr.Wrap(apierr.UpstreamUnavailable, err, "the limits store did not answer; try again shortly")
 		e.RetryAfter = time.Second
 		return e
 	}

@@ -12,7 +12,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
-	"cosgate/shared/httpapi"
+	"cosgate/shared/apierr"
 	"cosgate/shared/limits/limitstest"
 )
 
@@ -36,7 +36,7 @@ func guard(s Store, l Limits, now *time.Time) *Guard {
 }
 
 func code(err error) string {
-	var e *httpapi.Error
+	var e *apierr.Error
 	if errors.As(err, &e) {
 		return e.Code
 	}
@@ -57,14 +57,14 @@ func TestQuotas(t *testing.T) {
 		}
 		// 40 more bytes would pass 100: refused, and the count not charged.
 		err := g.Upload(ctx, "u1", 40)
-		var e *httpapi.Error
-		if !errors.As(err, &e) || e.Code != httpapi.CodeQuotaExceeded || e.RetryAfter != 2*time.Hour {
+		var e *apierr.Error
+		if !errors.As(err, &e) || e.Code != apierr.QuotaExceeded || e.RetryAfter != 2*time.Hour {
 			t.Fatalf("over the byte quota: %v", err)
 		}
 		if err := g.Upload(ctx, "u1", 20); err != nil {
 			t.Fatalf("a refused charge still counted: %v", err)
 		}
-		if code(g.Upload(ctx, "u1", 1)) != httpapi.CodeQuotaExceeded {
+		if code(g.Upload(ctx, "u1", 1)) != apierr.QuotaExceeded {
 			t.Error("a fourth upload was allowed")
 		}
 		if err := g.Upload(ctx, "u2", 1); err != nil {
@@ -93,7 +93,7 @@ func TestRequestRate(t *testing.T) {
 				t.Fatalf("request %d: %v", i, err)
 			}
 		}
-		if err := g.Admit(ctx, "sts", "u1", time.Time{}); code(err) != httpapi.CodeRateLimited {
+		if err := g.Admit(ctx, "sts", "u1", time.Time{}); code(err) != apierr.RateLimited {
 			t.Fatalf("fifth: %v", err)
 		}
 		if err := g.Admit(ctx, "presign", "u1", time.Time{}); err != nil {
@@ -103,7 +103,7 @@ func TestRequestRate(t *testing.T) {
 		if err := g.Admit(ctx, "sts", "u1", time.Time{}); err != nil {
 			t.Errorf("one more fits: %v", err)
 		}
-		if err := g.Admit(ctx, "sts", "u1", time.Time{}); code(err) != httpapi.CodeRateLimited {
+		if err := g.Admit(ctx, "sts", "u1", time.Time{}); code(err) != apierr.RateLimited {
 			t.Errorf("the window did not slide: %v", err)
 		}
 		now = now.Add(time.Minute)
@@ -125,7 +125,7 @@ func TestRevocation(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, issued := range []time.Time{{}, old, now.Add(time.Minute)} {
-			if code(g.Admit(ctx, "download", "u1", issued)) != httpapi.CodeRevoked {
+			if code(g.Admit(ctx, "download", "u1", issued)) != apierr.Revoked {
 				t.Errorf("revoked u1 (token of %v) was admitted", issued)
 			}
 		}
@@ -133,14 +133,14 @@ func TestRevocation(t *testing.T) {
 			t.Errorf("u2: %v", err)
 		}
 		RestoreUser(ctx, s, "u1")
-		if code(g.Admit(ctx, "download", "u1", old)) != httpapi.CodeRevoked {
+		if code(g.Admit(ctx, "download", "u1", old)) != apierr.Revoked {
 			t.Error("a token from before the revocation came back")
 		}
 		if err := g.Admit(ctx, "download", "u1", now.Add(time.Second)); err != nil {
 			t.Errorf("a new token after the restore: %v", err)
 		}
 		RevokeObject(ctx, s, "uploads/u1/a.jpg", now)
-		if code(g.ObjectAllowed(ctx, "uploads/u1/a.jpg")) != httpapi.CodeRevoked || g.ObjectAllowed(ctx, "uploads/u1/b.jpg") != nil {
+		if code(g.ObjectAllowed(ctx, "uploads/u1/a.jpg")) != apierr.Revoked || g.ObjectAllowed(ctx, "uploads/u1/b.jpg") != nil {
 			t.Error("the object deny list")
 		}
 		RestoreObject(ctx, s, "uploads/u1/a.jpg")
@@ -177,7 +177,7 @@ func TestRedisAsAnotherClientSeesIt(t *testing.T) {
 		}
 	}
 	other.Set(ctx, "cosgate:{u9}:revocation", "revoked 1795353600", 0)
-	if code(g.Admit(ctx, "sts", "u9", time.Time{})) != httpapi.CodeRevoked {
+	if code(g.Admit(ctx, "sts", "u9", time.Time{})) != apierr.Revoked {
 		t.Error("a revocation written by another client is not honoured")
 	}
 }
@@ -242,7 +242,7 @@ func TestStoreDown(t *testing.T) {
 		if err := g.Admit(ctx, "sts", "u1", time.Time{}); err != nil {
 			t.Errorf("%s: requests and revocation fail open by default: %v", addr, err)
 		}
-		if code(g.Upload(ctx, "u1", 1)) != httpapi.CodeUpstreamUnavailable || code(g.Grant(ctx, "u1")) != httpapi.CodeUpstreamUnavailable {
+		if code(g.Upload(ctx, "u1", 1)) != apierr.UpstreamUnavailable || code(g.Grant(ctx, "u1")) != apierr.UpstreamUnavailable {
 			t.Errorf("%s: uploads and sts fail closed by default", addr)
 		}
 		if d := time.Since(start); d > 2*time.Second {
@@ -253,7 +253,7 @@ func TestStoreDown(t *testing.T) {
 			t.Errorf("%s: LIMITS_FAIL=open: %v", addr, err)
 		}
 		g.FailClosed = FailPolicy([]string{"requests:closed"})
-		if code(g.Admit(ctx, "sts", "u1", time.Time{})) != httpapi.CodeUpstreamUnavailable {
+		if code(g.Admit(ctx, "sts", "u1", time.Time{})) != apierr.UpstreamUnavailable {
 			t.Errorf("%s: requests:closed", addr)
 		}
 		s.Close()

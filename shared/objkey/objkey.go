@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"cosgate/shared/apierr"
 )
 
 // MaxBytes is COS's limit on the UTF-8 length of a key.
@@ -29,6 +31,10 @@ type Violation struct {
 }
 
 func (v *Violation) Error() string { return v.Code + ": " + v.Message }
+
+// Unwrap says what a caller is told: a Violation is an InvalidKey refusal,
+// with its message.
+func (v *Violation) Unwrap() error { return apierr.New(apierr.InvalidKey, "%s", v.Message) }
 
 // Validate checks key against COS's object-name rules plus two of our own
 // that keep prefix checks sound:

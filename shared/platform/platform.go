@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"cosgate/shared/apierr"
 	"cosgate/shared/config"
 	"cosgate/shared/httpapi"
 	"cosgate/shared/logging"
@@ -237,7 +238,7 @@ func (l *lazy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	})
 	if l.err != nil {
 		w.Header().Set("X-Request-Id", httpapi.RequestID(r.Context()))
-		httpapi.WriteError(w, r, httpapi.Errorf(httpapi.CodeMisconfigured, "the function is misconfigured; its log says how"))
+		httpapi.WriteError(w, r, apierr.New(apierr.Misconfigured, "the function is misconfigured; its log says how"))
 		return
 	}
 	l.h.ServeHTTP(w, r)

@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 
+	"cosgate/shared/apierr"
 	"cosgate/shared/config"
-	"cosgate/shared/httpapi"
 )
 
 // FromConfig builds the client a function calls STS with: signed by the
@@ -57,15 +57,15 @@ func roleKey(getenv func(string) string) KeySource {
 
 // AsHTTP maps an STS failure to what a caller sees: a timeout is 504, a
 // refusal 502. The STS code and RequestId stay with the error, for the log;
-// the caller sees neither. Errors that are already an *httpapi.Error pass.
+// the caller sees neither. Errors that are already an *apierr.Error pass.
 func AsHTTP(err error) error {
-	var own *httpapi.Error
+	var own *apierr.Error
 	if errors.As(err, &own) {
 		return own
 	}
 	var e *Error
 	if errors.As(err, &e) && e.Timeout || errors.Is(err, context.DeadlineExceeded) {
-		return httpapi.Wrap(httpapi.CodeUpstreamTimeout, err, "STS did not answer in time; try again")
+		return apierr.Wrap(apierr.UpstreamTimeout, err, "STS did not answer in time; try again")
 	}
-	return httpapi.Wrap(httpapi.CodeUpstreamError, err, "STS refused to issue a temporary key; see the function's log")
+	return apierr.Wrap(apierr.UpstreamError, err, "STS refused to issue a temporary key; see the function's log")
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"cosgate/shared/apierr"
 	"cosgate/shared/contenttype"
 	"cosgate/shared/cossign"
 	"cosgate/shared/httpapi"
@@ -115,15 +116,15 @@ func (h *Handler) plan(c identity.Caller, r *http.Request) (download, error) {
 	var d download
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return d, httpapi.Errorf(httpapi.CodeInvalidRequest, "the query string is not valid")
+		return d, apierr.New(apierr.InvalidRequest, "the query string is not valid")
 	}
 	for name, vs := range q {
 		if !slices.Contains(params, name) {
-			return d, httpapi.Errorf(httpapi.CodeInvalidRequest,
+			return d, apierr.New(apierr.InvalidRequest,
 				"unknown query parameter %.40q; use %s", name, strings.Join(params, ", "))
 		}
 		if len(vs) > 1 {
-			return d, httpapi.Errorf(httpapi.CodeInvalidRequest, "query parameter %s given twice", name)
+			return d, apierr.New(apierr.InvalidRequest, "query parameter %s given twice", name)
 		}
 	}
 
@@ -132,13 +133,13 @@ func (h *Handler) plan(c identity.Caller, r *http.Request) (download, error) {
 		d.key = rest
 	}
 	if d.key == "" {
-		return d, httpapi.Errorf(httpapi.CodeInvalidRequest, "name the object: /download?key=<key> or /download/<key>")
+		return d, apierr.New(apierr.InvalidRequest, "name the object: /download?key=<key> or /download/<key>")
 	}
 	if err := objkey.Validate(d.key); err != nil {
 		return d, err
 	}
 	if !h.mayRead(c, d.key) {
-		return d, httpapi.Errorf(httpapi.CodeForbidden, "you may not read this key")
+		return d, apierr.New(apierr.Forbidden, "you may not read this key")
 	}
 
 	// The type and disposition are always signed, so a holder of the URL
@@ -163,12 +164,12 @@ func (h *Handler) plan(c identity.Caller, r *http.Request) (download, error) {
 		cossign.Pair{Name: "response-content-disposition", Value: disp})
 	if p, ok := q["process"]; ok {
 		if !slices.Contains(h.Process, p[0]) {
-			return d, httpapi.Errorf(httpapi.CodeInvalidRequest, "image processing %.60q is not offered here", p[0])
+			return d, apierr.New(apierr.InvalidRequest, "image processing %.60q is not offered here", p[0])
 		}
 		d.signed = append(d.signed, cossign.Pair{Name: p[0]}) // COS reads "?imageMogr2/thumbnail/200x/"
 	}
 	if f := q.Get("format"); f != "" && f != "json" {
-		return d, httpapi.Errorf(httpapi.CodeInvalidRequest, `format must be "json"`)
+		return d, apierr.New(apierr.InvalidRequest, `format must be "json"`)
 	}
 	d.asJSON = q.Get("format") == "json" || acceptsJSON(r.Header.Get("Accept"))
 	return d, nil
@@ -199,7 +200,7 @@ func acceptsJSON(accept string) bool {
 func Disposition(name string) (string, error) {
 	if name == "" || len(name) > 255 || !utf8.ValidString(name) ||
 		strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '/' || r == '\\' }) {
-		return "", httpapi.Errorf(httpapi.CodeInvalidRequest,
+		return "", apierr.New(apierr.InvalidRequest,
 			"filename must be 1 to 255 bytes of UTF-8, without control characters or slashes")
 	}
 	var fallback, ext strings.Builder

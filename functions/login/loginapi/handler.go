@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"cosgate/shared/apierr"
 	"cosgate/shared/httpapi"
 )
 
@@ -35,21 +36,21 @@ const maxCodeBytes = 128
 // wxErrors maps jscode2session's documented errcodes (code2Session page,
 // "错误码") to what the caller is told. Any other errcode is a 502.
 var wxErrors = map[int]struct{ code, message string }{
-	40029: {httpapi.CodeInvalidLoginCode, "WeChat does not accept this code; call wx.login() for a fresh one"},
-	40163: {httpapi.CodeLoginCodeUsed, "this code has been used already; call wx.login() for a fresh one"},
-	45011: {httpapi.CodeRateLimited, "WeChat limits how often one user may sign in; try again in a minute"},
-	40226: {httpapi.CodeHighRiskUser, "WeChat refuses sign-in for this user (a high-risk account)"},
-	Busy:  {httpapi.CodeUpstreamUnavailable, "WeChat is busy; try again shortly"},
+	40029: {apierr.InvalidLoginCode, "WeChat does not accept this code; call wx.login() for a fresh one"},
+	40163: {apierr.LoginCodeUsed, "this code has been used already; call wx.login() for a fresh one"},
+	45011: {apierr.RateLimited, "WeChat limits how often one user may sign in; try again in a minute"},
+	40226: {apierr.HighRiskUser, "WeChat refuses sign-in for this user (a high-risk account)"},
+	Busy:  {apierr.UpstreamUnavailable, "WeChat is busy; try again shortly"},
 	// The deployment's own credentials, refused.
-	40013: {httpapi.CodeMisconfigured, "WeChat refused this deployment's WX_APPID"},
-	40125: {httpapi.CodeMisconfigured, "WeChat refused this deployment's WX_APPSECRET"},
+	40013: {apierr.Misconfigured, "WeChat refused this deployment's WX_APPID"},
+	40125: {apierr.Misconfigured, "WeChat refused this deployment's WX_APPSECRET"},
 }
 
 // retryAfter is the Retry-After of the answers that ask the caller to wait:
 // WeChat's frequency limit counts per user per minute.
 var retryAfter = map[string]time.Duration{
-	httpapi.CodeRateLimited:         time.Minute,
-	httpapi.CodeUpstreamUnavailable: time.Second,
+	apierr.RateLimited:         time.Minute,
+	apierr.UpstreamUnavailable: time.Second,
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -102,9 +103,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		httpapi.AddLogAttrs(r.Context(), slog.Int("wx_errcode", wxErr.Code))
 		m, ok := wxErrors[wxErr.Code]
 		if !ok {
-			m.code, m.message = httpapi.CodeUpstreamError, "WeChat refused the sign-in with an unexpected error"
+			m.code, m.message = apierr.UpstreamError, "WeChat refused the sign-in with an unexpected error"
 		}
-		err = httpapi.Wrap(m.code, wxErr, m.message)
+		err = apierr.Wrap(m.code, wxErr, m.message)
 	}
 	e := httpapi.Classify(err)
 	e.RetryAfter = retryAfter[e.Code]
@@ -115,14 +116,14 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 func checkCode(code string) error {
 	switch {
 	case code == "":
-		return httpapi.Errorf(httpapi.CodeInvalidRequest, `send {"code":"…"} with the code from wx.login()`)
+		return apierr.New(apierr.InvalidRequest, `send {"code":"…"} with the code from wx.login()`)
 	case len(code) > maxCodeBytes:
-		return httpapi.Errorf(httpapi.CodeInvalidRequest, "a code is at most %d characters", maxCodeBytes)
+		return apierr.New(apierr.InvalidRequest, "a code is at most %d characters", maxCodeBytes)
 	}
 	for i := 0; i < len(code); i++ {
 		c := code[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return httpapi.Errorf(httpapi.CodeInvalidRequest, "a code holds only letters, digits, - _ and .")
+			return apierr.New(apierr.InvalidRequest, "a code holds only letters, digits, - _ and .")
 		}
 	}
 	return nil

@@ -6,7 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 
-	"cosgate/shared/httpapi"
+	"cosgate/shared/apierr"
 	"cosgate/shared/identity"
 )
 
@@ -45,7 +45,7 @@ func (r UIDRule) UID(s Session) (uid string, fallback bool, err error) {
 	// WeChat's ids fit the uid rules (letters, digits, - and _); one that
 	// does not must not reach a key or a policy.
 	if err := identity.ValidateUID(uid); err != nil {
-		return "", false, httpapi.Wrap(httpapi.CodeUpstreamError, fmt.Errorf("%s: %w", r.Mode, err),
+		return "", false, apierr.Wrap(apierr.UpstreamError, fmt.Errorf("%s: %w", r.Mode, err),
 			"WeChat answered with an id cosgate cannot use as a uid")
 	}
 	return uid, false, nil

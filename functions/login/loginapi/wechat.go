@@ -10,7 +10,7 @@ import (
 	"net/url"
 	"time"
 
-	"cosgate/shared/httpapi"
+	"cosgate/shared/apierr"
 )
 
 // WeChat exchanges wx.login codes for the caller's identity at WeChat's
@@ -60,7 +60,7 @@ func (e *Error) Error() string { return fmt.Sprintf("jscode2session errcode %d: 
 const Busy = -1
 
 // Exchange trades a code for a Session. It retries once when WeChat is
-// busy. Failures are *Error (WeChat's errcode), or an *httpapi.Error for a
+// busy. Failures are *Error (WeChat's errcode), or an *apierr.Error for a
 // timeout (504), an unreachable WeChat or an answer that is not
 // jscode2session's (502). No error's text holds the AppSecret.
 func (c *WeChat) Exchange(ctx context.Context, code string) (s Session, attempts int, err error) {
@@ -89,7 +89,7 @@ func (c *WeChat) once(ctx context.Context, code string) (Session, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.Endpoint+"/sns/jscode2session?"+q.Encode(), nil)
 	if err != nil {
-		return Session{}, httpapi.Errorf(httpapi.CodeMisconfigured, "WX_API_ENDPOINT is not a usable URL")
+		return Session{}, apierr.New(apierr.Misconfigured, "WX_API_ENDPOINT is not a usable URL")
 	}
 	resp, err := c.Client.Do(req)
 	if err != nil {
@@ -125,17 +125,17 @@ func (c *WeChat) once(ctx context.Context, code string) (Session, error) {
 // kept.
 func (c *WeChat) transportError(ctx context.Context, err error) error {
 	if ctx.Err() == context.DeadlineExceeded {
-		return httpapi.Wrap(httpapi.CodeUpstreamTimeout, context.DeadlineExceeded,
+		return apierr.Wrap(apierr.UpstreamTimeout, context.DeadlineExceeded,
 			fmt.Sprintf("WeChat did not answer within %s", c.Timeout))
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return httpapi.Wrap(httpapi.CodeUpstreamError, err, "could not reach WeChat; try again shortly")
+	return apierr.Wrap(apierr.UpstreamError, err, "could not reach WeChat; try again shortly")
 }
 
 func unexpected(cause error) error {
-	return httpapi.Wrap(httpapi.CodeUpstreamError, cause,
+	return apierr.Wrap(apierr.UpstreamError, cause,
 		"WeChat's answer was not one cosgate understands; try again shortly")
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"cosgate/shared/apierr"
 	"cosgate/shared/contenttype"
 	"cosgate/shared/cossign"
 	"cosgate/shared/httpapi"
@@ -108,7 +109,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var req request
 	present, err := httpapi.DecodeJSON(r, &req)
 	if err == nil && !present {
-		err = httpapi.Errorf(httpapi.CodeInvalidRequest, `send a JSON body such as {"ext":"jpg","size":12345}`)
+		err = apierr.New(apierr.InvalidRequest, `send a JSON body such as {"ext":"jpg","size":12345}`)
 	}
 	if err != nil {
 		httpapi.WriteError(w, r, err)
@@ -225,7 +226,7 @@ func (h *Handler) plan(c identity.Caller, req request) (upload, error) {
 		u.method = http.MethodPut
 	case http.MethodPut, http.MethodPost:
 	default:
-		return u, httpapi.Errorf(httpapi.CodeInvalidRequest, `method must be "PUT" or "POST"`)
+		return u, apierr.New(apierr.InvalidRequest, `method must be "PUT" or "POST"`)
 	}
 
 	ext, err := h.extension(req)
@@ -234,8 +235,8 @@ func (h *Handler) plan(c identity.Caller, req request) (upload, error) {
 	}
 	u.contentType = h.Types[ext]
 	if req.ContentType != "" && !contenttype.Same(req.ContentType, u.contentType) {
-		return u, httpapi.Errorf(
-			httpapi.CodeContentTypeMismatch,
+		return u, apierr.New(
+			apierr.ContentTypeMismatch,
 			"a .%s file is uploaded as %s, not %.60q",
 			ext,
 			u.contentType,
@@ -246,12 +247,12 @@ func (h *Handler) plan(c identity.Caller, req request) (upload, error) {
 	u.maxSize = h.MaxBytes
 	switch {
 	case req.Size == nil && u.method == http.MethodPut:
-		return u, httpapi.Errorf(httpapi.CodeInvalidRequest, "size (the file's length in bytes) is required for PUT")
+		return u, apierr.New(apierr.InvalidRequest, "size (the file's length in bytes) is required for PUT")
 	case req.Size == nil:
 	case *req.Size <= 0:
-		return u, httpapi.Errorf(httpapi.CodeInvalidRequest, "size must be a positive number of bytes")
+		return u, apierr.New(apierr.InvalidRequest, "size must be a positive number of bytes")
 	case *req.Size > h.MaxBytes:
-		return u, httpapi.Errorf(httpapi.CodeTooLarge, "the file is %d bytes; at most %d are allowed", *req.Size, h.MaxBytes)
+		return u, apierr.New(apierr.TooLarge, "the file is %d bytes; at most %d are allowed", *req.Size, h.MaxBytes)
 	default:
 		u.size, u.maxSize = *req.Size, *req.Size // a declared size is the limit
 	}
@@ -263,7 +264,7 @@ func (h *Handler) plan(c identity.Caller, req request) (upload, error) {
 		return u, err
 	}
 	if !h.ClientKeys {
-		return u, httpapi.Errorf(httpapi.CodeInvalidRequest, "this deployment chooses keys itself; leave out key")
+		return u, apierr.New(apierr.InvalidRequest, "this deployment chooses keys itself; leave out key")
 	}
 	if err := objkey.Validate(req.Key); err != nil {
 		return u, err
@@ -271,10 +272,10 @@ func (h *Handler) plan(c identity.Caller, req request) (upload, error) {
 	if strings.Contains(req.Key, "${") {
 		// COS expands form variables such as ${filename} in a POST's key: a
 		// policy pinning the literal key would then admit any name.
-		return u, httpapi.Errorf(httpapi.CodeInvalidKey, "a key may not hold ${, which COS reads as a form variable")
+		return u, apierr.New(apierr.InvalidKey, "a key may not hold ${, which COS reads as a form variable")
 	}
 	if !strings.HasPrefix(req.Key, mine) {
-		return u, httpapi.Errorf(httpapi.CodeForbidden, "key must start with your prefix %q", mine)
+		return u, apierr.New(apierr.Forbidden, "key must start with your prefix %q", mine)
 	}
 	u.key = req.Key
 	return u, nil
@@ -290,8 +291,8 @@ func (h *Handler) extension(req request) (string, error) {
 	if req.Filename != "" {
 		if len(req.Filename) > 255 || !utf8.ValidString(req.Filename) ||
 			strings.ContainsFunc(req.Filename, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-			return "", httpapi.Errorf(
-				httpapi.CodeInvalidRequest,
+			return "", apierr.New(
+				apierr.InvalidRequest,
 				"filename must be valid UTF-8, at most 255 bytes, without control characters",
 			)
 		}
@@ -301,12 +302,12 @@ func (h *Handler) extension(req request) (string, error) {
 		found = append(found, extOf(req.Key))
 	}
 	if len(found) == 0 {
-		return "", httpapi.Errorf(httpapi.CodeInvalidRequest, `send ext (such as "jpg") or filename`)
+		return "", apierr.New(apierr.InvalidRequest, `send ext (such as "jpg") or filename`)
 	}
 	for _, e := range found[1:] {
 		if e != found[0] {
-			return "", httpapi.Errorf(
-				httpapi.CodeInvalidRequest,
+			return "", apierr.New(
+				apierr.InvalidRequest,
 				"ext, filename and key name different extensions (%.20q, %.20q)",
 				found[0],
 				e,
@@ -314,8 +315,8 @@ func (h *Handler) extension(req request) (string, error) {
 		}
 	}
 	if _, ok := h.Types[found[0]]; !ok || found[0] == "" {
-		return "", httpapi.Errorf(
-			httpapi.CodeExtensionNotAllowed,
+		return "", apierr.New(
+			apierr.ExtensionNotAllowed,
 			"%.20q files may not be uploaded; allowed: %s",
 			found[0],
 			h.allowed(),

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"cosgate/shared/apierr"
 	"cosgate/shared/campolicy"
 	"cosgate/shared/credcache"
 	"cosgate/shared/httpapi"
@@ -80,8 +81,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	key := credcache.KeyFor(caller.UID, grantsKey(grants))
 	if ok, retry := h.Scopes.Allow(caller.UID, key, h.Now()); !ok {
-		e := httpapi.Errorf(
-			httpapi.CodeRateLimited,
+		e := apierr.New(
+			apierr.RateLimited,
 			"at most %d different scopes a minute; reuse the ones you have",
 			h.Scopes.Max,
 		)
@@ -98,7 +99,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	creds, hit, err := h.Cache.Get(ctx, key, func(ctx context.Context) (stsclient.Credentials, error) {
 		policy, err := campolicy.Build(h.Bucket, grants, h.Cond)
 		if err != nil {
-			return stsclient.Credentials{}, httpapi.Errorf(httpapi.CodeInvalidRequest, "%v", err)
+			return stsclient.Credentials{}, apierr.New(apierr.InvalidRequest, "%v", err)
 		}
 		return h.STS.Issue(ctx, stsclient.Request{
 			Policy:      policy.JSON(),
@@ -162,23 +163,23 @@ func (h *Handler) grants(c identity.Caller, scope []ScopeItem) ([]campolicy.Gran
 		return allowed, nil
 	}
 	if len(scope) > maxScope {
-		return nil, httpapi.Errorf(httpapi.CodeInvalidRequest, "a scope may list at most %d entries", maxScope)
+		return nil, apierr.New(apierr.InvalidRequest, "a scope may list at most %d entries", maxScope)
 	}
 	requested := make([]campolicy.Grant, len(scope))
 	for i, s := range scope {
 		if s.Action == "" || s.Prefix == "" {
-			return nil, httpapi.Errorf(httpapi.CodeInvalidRequest, "scope entry %d needs an action and a prefix", i)
+			return nil, apierr.New(apierr.InvalidRequest, "scope entry %d needs an action and a prefix", i)
 		}
 		if s.Bucket != "" && s.Bucket != h.Bucket.Name || s.Region != "" && s.Region != h.Bucket.Region {
-			return nil, httpapi.Errorf(httpapi.CodeForbidden, "scope entry %d names another bucket or region", i)
+			return nil, apierr.New(apierr.Forbidden, "scope entry %d names another bucket or region", i)
 		}
 		if err := h.Bucket.CheckPattern(s.Prefix); err != nil {
-			return nil, httpapi.Errorf(httpapi.CodeInvalidKey, "scope entry %d: %v", i, err)
+			return nil, apierr.New(apierr.InvalidKey, "scope entry %d: %v", i, err)
 		}
 		requested[i] = campolicy.Grant{Action: s.Action, Pattern: s.Prefix}
 	}
 	if err := campolicy.Narrow(h.Bucket, allowed, requested); err != nil {
-		return nil, httpapi.Errorf(httpapi.CodeForbidden, "%v", err)
+		return nil, apierr.New(apierr.Forbidden, "%v", err)
 	}
 	return requested, nil
 }

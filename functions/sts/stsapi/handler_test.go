@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"cosgate/shared/apierr"
 	"cosgate/shared/campolicy"
 	"cosgate/shared/credcache"
 	"cosgate/shared/httpapi"
@@ -165,17 +166,17 @@ func TestScope(t *testing.T) {
 		t.Errorf("narrowed policy: %s", p)
 	}
 	for _, c := range []struct{ body, code string }{
-		{`{"scope":[{"action":"name/cos:PutObject","prefix":"uploads/u2/a.jpg"}]}`, httpapi.CodeForbidden},
-		{`{"scope":[{"action":"name/cos:GetObject","prefix":"uploads/u1/a.jpg"}]}`, httpapi.CodeForbidden},
-		{`{"scope":[{"action":"name/cos:*","prefix":"uploads/u1/a.jpg"}]}`, httpapi.CodeForbidden},
-		{`{"scope":[{"action":"name/cos:PutObject","prefix":"uploads/u1*"}]}`, httpapi.CodeForbidden},
-		{`{"scope":[{"action":"name/cos:PutObject","prefix":"uploads/u1/a.jpg","bucket":"other-1250000000"}]}`, httpapi.CodeForbidden},
-		{`{"scope":[{"action":"name/cos:PutObject","prefix":"uploads/u1/../u2/a.jpg"}]}`, httpapi.CodeInvalidKey},
-		{`{"scope":[{"action":"name/cos:PutObject","prefix":"uploads/u1/*/x"}]}`, httpapi.CodeInvalidKey},
-		{`{"scope":[{"action":"name/cos:PutObject"}]}`, httpapi.CodeInvalidRequest},
-		{`{"scope":[{"action":"name/cos:PutObject","prefix":"uploads/u1/a","extra":1}]}`, httpapi.CodeInvalidRequest},
-		{`{"scope":"everything"}`, httpapi.CodeInvalidRequest},
-		{`{"scope":[` + strings.Repeat(`{"action":"name/cos:PutObject","prefix":"uploads/u1/a"},`, 20) + `{"action":"name/cos:PutObject","prefix":"uploads/u1/a"}]}`, httpapi.CodeInvalidRequest},
+		{`{"scope":[{"action":"name/cos:PutObject","prefix":"uploads/u2/a.jpg"}]}`, apierr.Forbidden},
+		{`{"scope":[{"action":"name/cos:GetObject","prefix":"uploads/u1/a.jpg"}]}`, apierr.Forbidden},
+		{`{"scope":[{"action":"name/cos:*","prefix":"uploads/u1/a.jpg"}]}`, apierr.Forbidden},
+		{`{"scope":[{"action":"name/cos:PutObject","prefix":"uploads/u1*"}]}`, apierr.Forbidden},
+		{`{"scope":[{"action":"name/cos:PutObject","prefix":"uploads/u1/a.jpg","bucket":"other-1250000000"}]}`, apierr.Forbidden},
+		{`{"scope":[{"action":"name/cos:PutObject","prefix":"uploads/u1/../u2/a.jpg"}]}`, apierr.InvalidKey},
+		{`{"scope":[{"action":"name/cos:PutObject","prefix":"uploads/u1/*/x"}]}`, apierr.InvalidKey},
+		{`{"scope":[{"action":"name/cos:PutObject"}]}`, apierr.InvalidRequest},
+		{`{"scope":[{"action":"name/cos:PutObject","prefix":"uploads/u1/a","extra":1}]}`, apierr.InvalidRequest},
+		{`{"scope":"everything"}`, apierr.InvalidRequest},
+		{`{"scope":[` + strings.Repeat(`{"action":"name/cos:PutObject","prefix":"uploads/u1/a"},`, 20) + `{"action":"name/cos:PutObject","prefix":"uploads/u1/a"}]}`, apierr.InvalidRequest},
 	} {
 		w := f.do(t, "POST", c.body, bearer)
 		if w.Code >= 500 || errorCode(t, w) != c.code {
@@ -185,7 +186,7 @@ func TestScope(t *testing.T) {
 	if len(f.sts.Calls()) != 1 {
 		t.Errorf("refused scopes reached STS: %d calls", len(f.sts.Calls()))
 	}
-	if w := f.do(t, "POST", "", ""); w.Code != 401 || errorCode(t, w) != httpapi.CodeUnauthorized {
+	if w := f.do(t, "POST", "", ""); w.Code != 401 || errorCode(t, w) != apierr.Unauthorized {
 		t.Errorf("no token: %d %s", w.Code, w.Body)
 	}
 }
@@ -197,7 +198,7 @@ func TestUpstreamFailures(t *testing.T) {
 		return ststest.Reply{ErrorCode: "InvalidParameter.GrantOtherResource"}
 	}
 	w := f.do(t, "POST", "", bearer)
-	if w.Code != 502 || errorCode(t, w) != httpapi.CodeUpstreamError || len(f.sts.Calls()) != 1 {
+	if w.Code != 502 || errorCode(t, w) != apierr.UpstreamError || len(f.sts.Calls()) != 1 {
 		t.Errorf("refusal: %d %s (%d calls)", w.Code, w.Body, len(f.sts.Calls()))
 	}
 	if !strings.Contains(f.logs.String(), "InvalidParameter.GrantOtherResource") || !strings.Contains(f.logs.String(), "RequestId fake-") {
@@ -219,7 +220,7 @@ func TestUpstreamFailures(t *testing.T) {
 	start := time.Now()
 	w = httptest.NewRecorder()
 	f.h.ServeHTTP(w, r.WithContext(ctx))
-	if w.Code != 504 || errorCode(t, w) != httpapi.CodeUpstreamTimeout || time.Since(start) > 800*time.Millisecond {
+	if w.Code != 504 || errorCode(t, w) != apierr.UpstreamTimeout || time.Since(start) > 800*time.Millisecond {
 		t.Errorf("slow STS: %d after %v: %s", w.Code, time.Since(start), w.Body)
 	}
 	if strings.Contains(w.Body.String(), keySecret) || strings.Contains(f.logs.String(), keySecret) {
@@ -322,7 +323,7 @@ func TestLimits(t *testing.T) {
 		}
 	}
 	w := f.do(t, "POST", "", bearer) // the fourth grant: over the hourly count of 3
-	if w.Code != 429 || errorCode(t, w) != httpapi.CodeRateLimited || w.Header().Get("Retry-After") == "" {
+	if w.Code != 429 || errorCode(t, w) != apierr.RateLimited || w.Header().Get("Retry-After") == "" {
 		t.Errorf("over LIMIT_STS_PER_HOUR: %d %s", w.Code, w.Body)
 	}
 	if n := len(f.sts.Calls()); n != 3 {

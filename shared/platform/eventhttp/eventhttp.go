@@ -15,6 +15,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"cosgate/shared/apierr"
 	"cosgate/shared/httpapi"
 )
 
@@ -162,7 +163,7 @@ func Serve(h http.Handler, r *http.Request) *Recorder {
 		httpapi.WriteError(
 			rec,
 			r,
-			httpapi.Errorf(httpapi.CodeDeadlineExceeded, "the invocation's deadline passed before it started"),
+			apierr.New(apierr.DeadlineExceeded, "the invocation's deadline passed before it started"),
 		)
 		return rec
 	}
@@ -181,6 +182,6 @@ func BadEvent(ctx context.Context, requestID string, why string) *Recorder {
 	}
 	r := (&Request{Method: http.MethodPost, Path: "/", Header: http.Header{}, RequestID: requestID}).HTTP(ctx)
 	rec := &Recorder{header: http.Header{"X-Request-Id": {requestID}}}
-	httpapi.WriteError(rec, r, httpapi.Errorf(httpapi.CodeInvalidRequest, "%s", why))
+	httpapi.WriteError(rec, r, apierr.New(apierr.InvalidRequest, "%s", why))
 	return rec
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"cosgate/shared/apierr"
 	"cosgate/shared/config"
 	"cosgate/shared/httpapi"
 	"cosgate/shared/platform"
@@ -50,7 +51,7 @@ func main() {
 			w.WriteHeader(http.StatusFound)
 		})
 		mux.HandleFunc("/bad", func(w http.ResponseWriter, r *http.Request) {
-			httpapi.WriteError(w, r, httpapi.Errorf(httpapi.CodeInvalidRequest, "the probe refuses this"))
+			httpapi.WriteError(w, r, apierr.New(apierr.InvalidRequest, "the probe refuses this"))
 		})
 		mux.HandleFunc("/panic", func(w http.ResponseWriter, r *http.Request) { panic("probe panic") })
 		mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
