@@ -70,11 +70,33 @@ type errBody struct {
 	RequestID string `json:"requestId"`
 }
 
-func scfEvent(method, path string, query map[string]any, headers map[string]any, body string, b64 bool) map[string]any {
-	return map[string]any{
-		"requestContext": map[string]any{"serviceId": "service-1", "path": path, "httpMethod": method, "requestId": "gw-req", "sourceIp": "10.0.0.1", "stage": "release"},
-		"headers":        headers, "path": path, "queryString": query, "httpMethod": method, "body": body, "isBase64Encoded": b64,
+// codeOf is an error body's error.code, or why there is none.
+func codeOf(body string) string {
+	var e errBody
+	if err := json.Unmarshal([]byte(body), &e); err != nil {
+		return "(body is not JSON: " + err.Error() + ")"
 	}
+	return e.Error.Code
+}
+
+// outcome is the part of a reply most cases check: status and error code.
+type outcome struct {
+	StatusCode int
+	Code       string
+}
+
+// The events are the adapters' fixtures (scf/testdata, awslambda/testdata;
+// their README.md files cite the documented shapes), varied field by field.
+
+// scfEvent is the API Gateway integrated request of scf/testdata/apigw-get.json
+// for this method, path, query, headers (nil keeps the fixture's) and body.
+func scfEvent(t *testing.T, method, path string, query map[string]any, headers map[string]any, body string, b64 bool) json.RawMessage {
+	t.Helper()
+	edits := []platformtest.Edit{platformtest.Set("httpMethod", method), platformtest.Set("path", path), platformtest.Set("queryString", query), platformtest.Set("body", body), platformtest.Set("isBase64Encoded", b64)}
+	if headers != nil {
+		edits = append(edits, platformtest.Set("headers", headers))
+	}
+	return platformtest.Event(t, "scf/testdata/apigw-get.json", edits...)
 }
 
 func scfReply(t *testing.T, s *platformtest.SCF, event any, deadline time.Time) platformtest.SCFReply {
@@ -94,77 +116,103 @@ func TestSCFEventFunction(t *testing.T) {
 	s := platformtest.StartSCF(t, probe, okEnv)
 	soon := time.Now().Add(10 * time.Second)
 
-	r := scfReply(t, s, scfEvent("GET", "/echo/相册/a b.jpg", map[string]any{"k": []string{"1", "2"}, "flag": true},
+	r := scfReply(t, s, scfEvent(t, "GET", "/echo/相册/a b.jpg", map[string]any{"k": []string{"1", "2"}, "flag": true},
 		map[string]any{"HOST": "svc.example", "x-multi": []string{"a", "b"}}, "", false), soon)
 	var echo struct {
 		Path, RawQuery, Host, RequestID string
 		Query                           map[string][]string
 		Header                          map[string][]string
 	}
-	if r.StatusCode != 200 || json.Unmarshal([]byte(r.Body), &echo) != nil {
-		t.Fatalf("echo: %+v", r)
+	if r.StatusCode != 200 {
+		t.Fatalf("echo: status %d, want 200: %+v", r.StatusCode, r)
 	}
-	if echo.Path != "/echo/相册/a b.jpg" || echo.RawQuery != "flag&k=1&k=2" || echo.Host != "svc.example" ||
-		strings.Join(echo.Header["X-Multi"], ",") != "a,b" || !strings.HasPrefix(echo.RequestID, "scf-req-") {
-		t.Errorf("echo: %+v", echo)
+	if err := json.Unmarshal([]byte(r.Body), &echo); err != nil {
+		t.Fatalf("echo: body is not JSON: %v\n%s", err, r.Body)
 	}
-	if r.Headers["X-Request-Id"] != echo.RequestID {
-		t.Errorf("X-Request-Id %v", r.Headers["X-Request-Id"])
+	type echoed struct {
+		Path, RawQuery, Host string
+		XMulti               []string
+		XRequestID           any
 	}
-
-	r = scfReply(t, s, scfEvent("GET", "/redirect", nil, nil, "", false), soon)
-	if r.StatusCode != 302 || !strings.HasPrefix(r.Headers["Location"].(string), "https://examplebucket") || r.Headers["Cache-Control"] != "no-store" {
-		t.Errorf("redirect: %+v", r)
-	}
-
-	r = scfReply(t, s, scfEvent("GET", "/bad", nil, nil, "", false), soon)
-	var e errBody
-	if r.StatusCode != 400 || json.Unmarshal([]byte(r.Body), &e) != nil || e.Error.Code != "InvalidRequest" {
-		t.Errorf("4xx: %+v", r)
+	platformtest.CheckFields(t, "echo", echoed{echo.Path, echo.RawQuery, echo.Host, echo.Header["X-Multi"], r.Headers["X-Request-Id"]},
+		echoed{"/echo/相册/a b.jpg", "flag&k=1&k=2", "svc.example", []string{"a", "b"}, echo.RequestID})
+	if !strings.HasPrefix(echo.RequestID, "scf-req-") {
+		t.Errorf("echo: request id %q is not the invocation's (scf-req-…)", echo.RequestID)
 	}
 
-	r = scfReply(t, s, scfEvent("GET", "/panic", nil, nil, "", false), soon)
-	if r.StatusCode != 500 || json.Unmarshal([]byte(r.Body), &e) != nil || e.Error.Code != "InternalError" || strings.Contains(r.Body, "probe panic") {
-		t.Errorf("panic: %+v", r)
+	r = scfReply(t, s, scfEvent(t, "GET", "/redirect", nil, nil, "", false), soon)
+	type redirect struct {
+		StatusCode             int
+		Location, CacheControl any
 	}
-	if r2 := scfReply(t, s, scfEvent("GET", "/bad", nil, nil, "", false), soon); r2.StatusCode != 400 {
+	platformtest.CheckFields(t, "redirect", redirect{r.StatusCode, r.Headers["Location"], r.Headers["Cache-Control"]}, redirect{
+		302, "https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/a%20b.jpg?q-sign-algorithm=sha1", "no-store",
+	})
+
+	r = scfReply(t, s, scfEvent(t, "GET", "/bad", nil, nil, "", false), soon)
+	platformtest.CheckFields(t, "4xx", outcome{r.StatusCode, codeOf(r.Body)}, outcome{400, "InvalidRequest"})
+
+	r = scfReply(t, s, scfEvent(t, "GET", "/panic", nil, nil, "", false), soon)
+	platformtest.CheckFields(t, "panic", outcome{r.StatusCode, codeOf(r.Body)}, outcome{500, "InternalError"})
+	if strings.Contains(r.Body, "probe panic") {
+		t.Errorf("panic: the reply carries the panic's text: %s", r.Body)
+	}
+	if r2 := scfReply(t, s, scfEvent(t, "GET", "/bad", nil, nil, "", false), soon); r2.StatusCode != 400 {
 		t.Errorf("the function did not survive the panic: %+v", r2)
 	}
 
-	r = scfReply(t, s, scfEvent("GET", "/echo/x", nil, nil, "", false), time.Now().Add(-time.Second))
-	if r.StatusCode != 504 || json.Unmarshal([]byte(r.Body), &e) != nil || e.Error.Code != "DeadlineExceeded" {
-		t.Errorf("expired deadline: %+v", r)
-	}
+	r = scfReply(t, s, scfEvent(t, "GET", "/echo/x", nil, nil, "", false), time.Now().Add(-time.Second))
+	platformtest.CheckFields(t, "expired deadline", outcome{r.StatusCode, codeOf(r.Body)}, outcome{504, "DeadlineExceeded"})
 	start := time.Now()
-	r = scfReply(t, s, scfEvent("GET", "/slow", nil, nil, "", false), time.Now().Add(300*time.Millisecond))
-	if r.StatusCode != 504 || time.Since(start) > 3*time.Second {
-		t.Errorf("deadline during the handler: %+v after %v", r, time.Since(start))
+	r = scfReply(t, s, scfEvent(t, "GET", "/slow", nil, nil, "", false), time.Now().Add(300*time.Millisecond))
+	if r.StatusCode != 504 {
+		t.Errorf("deadline during the handler: status %d, want 504", r.StatusCode)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("deadline during the handler: answered after %v, want under 3s", took)
 	}
 
 	payload := []byte{0, 1, 2, 0xfe, 0xff}
-	r = scfReply(t, s, scfEvent("PUT", "/echo/bin", nil, nil, base64.StdEncoding.EncodeToString(payload), true), soon)
+	r = scfReply(t, s, scfEvent(t, "PUT", "/echo/bin", nil, nil, base64.StdEncoding.EncodeToString(payload), true), soon)
 	var eb struct{ Body string }
 	json.Unmarshal([]byte(r.Body), &eb)
 	if got, _ := base64.StdEncoding.DecodeString(eb.Body); string(got) != string(payload) {
-		t.Errorf("base64 body in: %+v", r)
+		t.Errorf("base64 body in: the handler read %q, want %q", got, payload)
 	}
-	r = scfReply(t, s, scfEvent("GET", "/binary", nil, nil, "", false), soon)
-	if got, _ := base64.StdEncoding.DecodeString(r.Body); !r.IsBase64Encoded || len(got) != 256 || got[255] != 255 {
-		t.Errorf("base64 body out: %+v", r)
+	r = scfReply(t, s, scfEvent(t, "GET", "/binary", nil, nil, "", false), soon)
+	all := make([]byte, 256)
+	for i := range all {
+		all[i] = byte(i)
 	}
-	r = scfReply(t, s, scfEvent("GET", "/cookies", nil, nil, "", false), soon)
-	if c, ok := r.Headers["Set-Cookie"].([]any); !ok || len(c) != 2 || r.StatusCode != 204 {
-		t.Errorf("repeated headers: %+v", r)
+	type binary struct {
+		IsBase64Encoded bool
+		Body            string
 	}
-	r = scfReply(t, s, scfEvent("HEAD", "/echo/h", nil, nil, "", false), soon)
-	if r.StatusCode != 200 || r.Body != "" {
-		t.Errorf("HEAD: %+v", r)
+	platformtest.CheckFields(t, "base64 body out", binary{r.IsBase64Encoded, r.Body}, binary{true, base64.StdEncoding.EncodeToString(all)})
+
+	r = scfReply(t, s, scfEvent(t, "GET", "/cookies", nil, nil, "", false), soon)
+	type cookies struct {
+		StatusCode int
+		SetCookie  any
 	}
+	platformtest.CheckFields(t, "repeated headers", cookies{r.StatusCode, r.Headers["Set-Cookie"]}, cookies{204, []any{"a=1; Path=/", "b=2; Path=/"}})
+
+	r = scfReply(t, s, scfEvent(t, "HEAD", "/echo/h", nil, nil, "", false), soon)
+	type head struct {
+		StatusCode int
+		Body       string
+	}
+	platformtest.CheckFields(t, "HEAD", head{r.StatusCode, r.Body}, head{200, ""})
+
 	resp := s.Invoke(t, "not an event", soon, nil)
-	var bad platformtest.SCFReply
-	if resp.Error != nil || json.Unmarshal(resp.Payload, &bad) != nil || bad.StatusCode != 400 {
-		t.Errorf("malformed event: %+v %s", resp.Error, resp.Payload)
+	if resp.Error != nil {
+		t.Fatalf("malformed event: invoke returned an error, not a response: %+v", resp.Error)
 	}
+	var bad platformtest.SCFReply
+	if err := json.Unmarshal(resp.Payload, &bad); err != nil {
+		t.Fatalf("malformed event: payload is not an integrated response: %v\n%s", err, resp.Payload)
+	}
+	platformtest.CheckFields(t, "malformed event", outcome{bad.StatusCode, codeOf(bad.Body)}, outcome{400, "InvalidRequest"})
 }
 
 // SCF may deliver the environment with the invocation; the configuration is
@@ -172,79 +220,123 @@ func TestSCFEventFunction(t *testing.T) {
 // the log, naming variables only.
 func TestSCFConfigurationArrivesWithInvocation(t *testing.T) {
 	s := platformtest.StartSCF(t, probe, nil) // AUTH_MODE defaults to jwt, which needs a secret
-	resp := s.Invoke(t, scfEvent("GET", "/bad", nil, nil, "", false), time.Now().Add(5*time.Second), map[string]string{"AUTH_MODE": "none"})
+	resp := s.Invoke(t, scfEvent(t, "GET", "/bad", nil, nil, "", false), time.Now().Add(5*time.Second), map[string]string{"AUTH_MODE": "none"})
 	var r platformtest.SCFReply
-	if json.Unmarshal(resp.Payload, &r) != nil || r.StatusCode != 400 {
-		t.Errorf("configuration from the invocation was not used: %s\n%s", resp.Payload, s.Logs)
+	if err := json.Unmarshal(resp.Payload, &r); err != nil {
+		t.Fatalf("payload is not an integrated response: %v\n%s", err, resp.Payload)
 	}
+	// 400 is the probe's own answer: the configuration from the invocation was used.
+	platformtest.CheckFields(t, "configuration from the invocation", outcome{r.StatusCode, codeOf(r.Body)}, outcome{400, "InvalidRequest"})
 
 	s2 := platformtest.StartSCF(t, probe, map[string]string{"AUTH_MODE": "bogus-VALUE-xyz"})
 	for range 2 {
-		resp = s2.Invoke(t, scfEvent("GET", "/bad", nil, nil, "", false), time.Now().Add(5*time.Second), nil)
-		var e errBody
-		if json.Unmarshal(resp.Payload, &r) != nil || r.StatusCode != 500 || json.Unmarshal([]byte(r.Body), &e) != nil || e.Error.Code != "ServiceMisconfigured" {
-			t.Errorf("misconfigured: %s", resp.Payload)
+		resp = s2.Invoke(t, scfEvent(t, "GET", "/bad", nil, nil, "", false), time.Now().Add(5*time.Second), nil)
+		r = platformtest.SCFReply{}
+		if err := json.Unmarshal(resp.Payload, &r); err != nil {
+			t.Fatalf("payload is not an integrated response: %v\n%s", err, resp.Payload)
 		}
+		platformtest.CheckFields(t, "misconfigured", outcome{r.StatusCode, codeOf(r.Body)}, outcome{500, "ServiceMisconfigured"})
 	}
 	logs := s2.Logs.String()
-	if strings.Count(logs, "AUTH_MODE must be") != 1 || strings.Contains(logs, "bogus-VALUE-xyz") {
-		t.Errorf("logs: %s", logs)
+	if n := strings.Count(logs, "AUTH_MODE must be"); n != 1 {
+		t.Errorf("logs say %d times why (AUTH_MODE must be…), want once: %s", n, logs)
 	}
+	if strings.Contains(logs, "bogus-VALUE-xyz") {
+		t.Errorf("logs carry the bad value: %s", logs)
+	}
+}
+
+// lambdaReply is any Lambda HTTP reply: payload 1.0 (multiValueHeaders) or
+// 2.0 (headers, cookies).
+type lambdaReply struct {
+	StatusCode        int                 `json:"statusCode"`
+	Headers           map[string]string   `json:"headers"`
+	MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+	Cookies           []string            `json:"cookies"`
+	Body              string              `json:"body"`
+	IsBase64Encoded   bool                `json:"isBase64Encoded"`
+}
+
+func lambdaInvoke(t *testing.T, l *platformtest.Lambda, event any, deadline time.Time) lambdaReply {
+	t.Helper()
+	rep := l.Invoke(t, event, deadline)
+	if rep.Error {
+		t.Fatalf("the function posted an error, not a reply: %s", rep.Body)
+	}
+	var r lambdaReply
+	if err := json.Unmarshal(rep.Body, &r); err != nil {
+		t.Fatalf("reply is not JSON: %v\n%s", err, rep.Body)
+	}
+	return r
+}
+
+const (
+	restV1Event      = "awslambda/testdata/rest-v1-get.json"
+	httpV2Event      = "awslambda/testdata/http-api-v2-post.json"
+	functionURLEvent = "awslambda/testdata/function-url-get.json"
+)
+
+// v2 is the HTTP API fixture as a bodiless request.
+func v2(t *testing.T, file, method, rawPath, query string) json.RawMessage {
+	return platformtest.Event(t, file, platformtest.Set("requestContext.http.method", method), platformtest.Set("rawPath", rawPath), platformtest.Set("rawQueryString", query),
+		platformtest.Set("body", nil), platformtest.Set("isBase64Encoded", false), platformtest.Set("cookies", nil),
+		platformtest.Set("headers.content-length", nil), platformtest.Set("headers.content-type", nil))
 }
 
 func TestLambda(t *testing.T) {
 	l := platformtest.NewLambda(t)
-	p := platformtest.Start(t, probe, l.Env(okEnv))
+	platformtest.Start(t, probe, l.Env(okEnv))
 	soon := time.Now().Add(10 * time.Second)
 
-	v1 := map[string]any{"resource": "/{proxy+}", "path": "/redirect", "httpMethod": "GET", "headers": map[string]string{"Host": "h"},
-		"requestContext": map[string]any{"requestId": "gw"}}
-	var r1 struct {
-		StatusCode        int                 `json:"statusCode"`
-		MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+	r := lambdaInvoke(t, l, platformtest.Event(t, restV1Event, platformtest.Set("path", "/redirect")), soon)
+	type redirect struct {
+		StatusCode int
+		Location   []string
 	}
-	if rep := l.Invoke(t, v1, soon); rep.Error || json.Unmarshal(rep.Body, &r1) != nil || r1.StatusCode != 302 || r1.MultiValueHeaders["Location"] == nil {
-		t.Errorf("v1 redirect: %s\n%s", rep.Body, p.Logs)
-	}
+	platformtest.CheckFields(t, "v1 redirect", redirect{r.StatusCode, r.MultiValueHeaders["Location"]}, redirect{
+		302, []string{"https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/a%20b.jpg?q-sign-algorithm=sha1"},
+	})
 
-	v2 := func(method, rawPath, query string) map[string]any {
-		return map[string]any{"version": "2.0", "rawPath": rawPath, "rawQueryString": query, "headers": map[string]string{"host": "abc.execute-api.example"},
-			"requestContext": map[string]any{"requestId": "gw2", "domainName": "abc.execute-api.example", "http": map[string]any{"method": method, "sourceIp": "1.2.3.4"}}}
+	r = lambdaInvoke(t, l, v2(t, httpV2Event, "GET", "/echo/%E7%9B%B8/a%20b", "k=1&k=2&flag"), soon)
+	var echo struct {
+		Path  string              `json:"path"`
+		Query map[string][]string `json:"query"`
 	}
-	type v2reply struct {
-		StatusCode      int               `json:"statusCode"`
-		Headers         map[string]string `json:"headers"`
-		Cookies         []string          `json:"cookies"`
-		Body            string            `json:"body"`
-		IsBase64Encoded bool              `json:"isBase64Encoded"`
+	if r.StatusCode != 200 {
+		t.Fatalf("v2 echo: status %d, want 200: %+v", r.StatusCode, r)
 	}
-	var r2 v2reply
-	rep := l.Invoke(t, v2("GET", "/echo/%E7%9B%B8/a%20b", "k=1&k=2&flag"), soon)
-	if json.Unmarshal(rep.Body, &r2) != nil || r2.StatusCode != 200 || !strings.Contains(r2.Body, `"path":"/echo/相/a b"`) || !strings.Contains(r2.Body, `"k":["1","2"]`) {
-		t.Errorf("v2 echo: %s", rep.Body)
+	if err := json.Unmarshal([]byte(r.Body), &echo); err != nil {
+		t.Fatalf("v2 echo: body is not JSON: %v\n%s", err, r.Body)
 	}
-	rep = l.Invoke(t, v2("GET", "/cookies", ""), soon)
-	if json.Unmarshal(rep.Body, &r2) != nil || len(r2.Cookies) != 2 || r2.Headers["X-Multi"] != "one, two" {
-		t.Errorf("v2 cookies: %s", rep.Body)
-	}
-	rep = l.Invoke(t, v2("GET", "/panic", ""), soon)
-	if json.Unmarshal(rep.Body, &r2) != nil || r2.StatusCode != 500 || !strings.Contains(r2.Body, "InternalError") {
-		t.Errorf("v2 panic: %s", rep.Body)
-	}
-	rep = l.Invoke(t, v2("GET", "/binary", ""), soon)
-	if json.Unmarshal(rep.Body, &r2) != nil || !r2.IsBase64Encoded {
-		t.Errorf("v2 binary: %s", rep.Body)
-	}
-	rep = l.Invoke(t, v2("GET", "/echo/late", ""), time.Now().Add(-time.Second))
-	if json.Unmarshal(rep.Body, &r2) != nil || r2.StatusCode != 504 {
-		t.Errorf("v2 deadline: %s", rep.Body)
-	}
+	platformtest.CheckFields(t, "v2 echo", echo, struct {
+		Path  string              `json:"path"`
+		Query map[string][]string `json:"query"`
+	}{"/echo/相/a b", map[string][]string{"k": {"1", "2"}, "flag": {""}}})
 
-	fu := v2("GET", "/bad", "")
-	fu["requestContext"].(map[string]any)["domainName"] = "abc.lambda-url.us-east-1.on.aws"
-	rep = l.Invoke(t, fu, soon)
-	if json.Unmarshal(rep.Body, &r2) != nil || r2.StatusCode != 400 || !strings.Contains(r2.Body, "InvalidRequest") || !strings.Contains(r2.Body, `"requestId":"aws-req-`) {
-		t.Errorf("function URL: %s", rep.Body)
+	r = lambdaInvoke(t, l, v2(t, httpV2Event, "GET", "/cookies", ""), soon)
+	type cookies struct {
+		StatusCode int
+		Cookies    []string
+		XMulti     string
+	}
+	platformtest.CheckFields(t, "v2 cookies", cookies{r.StatusCode, r.Cookies, r.Headers["X-Multi"]}, cookies{204, []string{"a=1; Path=/", "b=2; Path=/"}, "one, two"})
+
+	r = lambdaInvoke(t, l, v2(t, httpV2Event, "GET", "/panic", ""), soon)
+	platformtest.CheckFields(t, "v2 panic", outcome{r.StatusCode, codeOf(r.Body)}, outcome{500, "InternalError"})
+
+	r = lambdaInvoke(t, l, v2(t, httpV2Event, "GET", "/binary", ""), soon)
+	if !r.IsBase64Encoded {
+		t.Errorf("v2 binary: isBase64Encoded false, want true")
+	}
+	r = lambdaInvoke(t, l, v2(t, httpV2Event, "GET", "/echo/late", ""), time.Now().Add(-time.Second))
+	platformtest.CheckFields(t, "v2 deadline", outcome{r.StatusCode, codeOf(r.Body)}, outcome{504, "DeadlineExceeded"})
+
+	r = lambdaInvoke(t, l, v2(t, functionURLEvent, "GET", "/bad", ""), soon)
+	platformtest.CheckFields(t, "function URL", outcome{r.StatusCode, codeOf(r.Body)}, outcome{400, "InvalidRequest"})
+	var e errBody
+	json.Unmarshal([]byte(r.Body), &e)
+	if !strings.HasPrefix(e.RequestID, "aws-req-") {
+		t.Errorf("function URL: request id %q is not the invocation's (aws-req-…)", e.RequestID)
 	}
 }
 
@@ -347,18 +439,23 @@ func TestLogsNeverCarrySecrets(t *testing.T) {
 		hs[k] = v
 	}
 	for _, path := range paths {
-		s.Invoke(t, scfEvent("POST", path, map[string]any{"x-cos-security-token": secrets[1], "q-signature": secrets[5]}, hs, body, false),
+		s.Invoke(t, scfEvent(t, "POST", path, map[string]any{"x-cos-security-token": secrets[1], "q-signature": secrets[5]}, hs, body, false),
 			time.Now().Add(500*time.Millisecond), map[string]string{"COS_SECRET_KEY": secrets[2]})
 	}
 	// Lambda v1 and v2
 	l := platformtest.NewLambda(t)
 	lp := platformtest.Start(t, probe, l.Env(okEnv))
 	all = append(all, lp.Logs)
+	multi := map[string][]string{}
+	for k, v := range headers {
+		multi[k] = []string{v}
+	}
 	for _, path := range paths[:3] {
-		l.Invoke(t, map[string]any{"path": path, "httpMethod": "POST", "headers": headers, "body": body,
-			"queryStringParameters": map[string]string{"x-cos-security-token": secrets[1]}, "requestContext": map[string]any{"requestId": "r"}}, time.Now().Add(5*time.Second))
-		l.Invoke(t, map[string]any{"version": "2.0", "rawPath": path, "rawQueryString": query, "headers": headers, "cookies": []string{"s=" + secrets[4]}, "body": body,
-			"requestContext": map[string]any{"requestId": "r", "http": map[string]any{"method": "POST"}}}, time.Now().Add(5*time.Second))
+		l.Invoke(t, platformtest.Event(t, restV1Event, platformtest.Set("path", path), platformtest.Set("httpMethod", "POST"), platformtest.Set("headers", headers), platformtest.Set("multiValueHeaders", multi),
+			platformtest.Set("body", body), platformtest.Set("queryStringParameters", map[string]string{"x-cos-security-token": secrets[1]}),
+			platformtest.Set("multiValueQueryStringParameters", map[string][]string{"x-cos-security-token": {secrets[1]}})), time.Now().Add(5*time.Second))
+		l.Invoke(t, platformtest.Event(t, httpV2Event, platformtest.Set("rawPath", path), platformtest.Set("rawQueryString", query), platformtest.Set("headers", headers), platformtest.Set("cookies", []string{"s=" + secrets[4]}),
+			platformtest.Set("body", body), platformtest.Set("isBase64Encoded", false), platformtest.Set("requestContext.http.method", "POST")), time.Now().Add(5*time.Second))
 	}
 	time.Sleep(100 * time.Millisecond) // let the last access lines land
 	for _, logs := range all {

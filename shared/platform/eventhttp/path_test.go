@@ -17,12 +17,20 @@ func FuzzNormalizePath(f *testing.F) {
 		if !strings.HasPrefix(decoded, "/") || strings.Contains(decoded, "%") || !utf8.ValidString(decoded) {
 			t.Skip() // a decoded path with a literal '%' is the documented ambiguity
 		}
-		if got, raw := NormalizePath(decoded); got != decoded || raw == "" {
-			t.Fatalf("decoded %q read as %q", decoded, got)
+		got, raw := NormalizePath(decoded)
+		if got != decoded {
+			t.Fatalf("decoded %q: path %q, want it unchanged", decoded, got)
+		}
+		if raw == "" {
+			t.Fatalf("decoded %q: no escaped form", decoded)
 		}
 		encoded := (&url.URL{Path: decoded}).EscapedPath()
-		if got, raw := NormalizePath(encoded); got != decoded || raw != encoded {
-			t.Fatalf("encoded %q read as %q (%q)", encoded, got, raw)
+		got, raw = NormalizePath(encoded)
+		if got != decoded {
+			t.Fatalf("encoded %q: path %q, want %q", encoded, got, decoded)
+		}
+		if raw != encoded {
+			t.Fatalf("encoded %q: escaped form %q, want it unchanged", encoded, raw)
 		}
 	})
 }

@@ -2,30 +2,36 @@ package scf
 
 import (
 	"context"
-	"cosgate/shared/httpapi"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
+	"cosgate/shared/httpapi"
+	"cosgate/shared/platform/platformtest"
+
 	"github.com/tencentyun/scf-go-lib/functioncontext"
 )
+
+// The events are in testdata: API Gateway integrated requests
+// (apigw-*.json) and a function URL's event (function-url-post.json);
+// testdata/README.md cites the documented shapes. Each test compares what
+// the handler saw and what the adapter answered field by field against a
+// want value, so a failure names the field.
 
 // seen is what the echo handler observed.
 type seen struct {
 	Method, Path, EscapedPath, RawQuery, Host, RemoteAddr string
 	Query                                                 map[string][]string
 	Header                                                http.Header
-	Body                                                  []byte
+	Body                                                  string
 }
 
 func echo(got *seen) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		*got = seen{r.Method, r.URL.Path, r.URL.EscapedPath(), r.URL.RawQuery, r.Host, r.RemoteAddr, r.URL.Query(), r.Header, body}
+		*got = seen{r.Method, r.URL.Path, r.URL.EscapedPath(), r.URL.RawQuery, r.Host, r.RemoteAddr, r.URL.Query(), r.Header, string(body)}
 		w.Header().Set("Content-Type", "text/plain")
 		w.Write([]byte("ok"))
 	})
@@ -52,15 +58,28 @@ func (s *stringOr) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-func invoke(t *testing.T, h http.Handler, event string) reply {
+// okReply is what echo answers.
+var okReply = reply{StatusCode: 200, Headers: map[string]stringOr{"Content-Type": {"text/plain"}}, Body: "ok"}
+
+const invocationID = "rid-1"
+
+// invokeRaw runs the adapter with an invocation context carrying
+// invocationID and returns its payload.
+func invokeRaw(t *testing.T, h http.Handler, event []byte) []byte {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	ctx = functioncontext.NewContext(ctx, &functioncontext.FunctionContext{RequestID: "rid-1"})
-	out, err := Adapter{Handler: h}.Invoke(ctx, []byte(event))
+	ctx = functioncontext.NewContext(ctx, &functioncontext.FunctionContext{RequestID: invocationID})
+	out, err := Adapter{Handler: h}.Invoke(ctx, event)
 	if err != nil {
 		t.Fatalf("Invoke returned an error instead of a response: %v", err)
 	}
+	return out
+}
+
+func invoke(t *testing.T, h http.Handler, event []byte) reply {
+	t.Helper()
+	out := invokeRaw(t, h, event)
 	var r reply
 	if err := json.Unmarshal(out, &r); err != nil {
 		t.Fatalf("reply is not an integrated response: %v\n%s", err, out)
@@ -69,66 +88,89 @@ func invoke(t *testing.T, h http.Handler, event string) reply {
 }
 
 func TestEventTranslation(t *testing.T) {
+	const gwHost = "service-7h3k9m2p-1250000000.gz.apigw.tencentcs.com"
 	cases := []struct {
-		name  string
-		event string
-		check func(t *testing.T, s seen)
+		name, file string
+		want       seen
 	}{
-		{"repeated keys and a bare flag", `{"httpMethod":"GET","path":"/download","queryString":{"key":["a","b"],"flag":true,"n":5},"headers":{"host":"svc.apigw.example"}}`,
-			func(t *testing.T, s seen) {
-				if strings.Join(s.Query["key"], ",") != "a,b" || s.RawQuery != "key=a&key=b&flag&n=5" || len(s.Query["flag"]) != 1 || s.Query["n"][0] != "5" {
-					t.Errorf("query %q %v", s.RawQuery, s.Query)
-				}
-			}},
-		{"values that need escaping", `{"httpMethod":"GET","path":"/d","queryString":{"key":"报告 2024+a&b=c/%.jpg"}}`,
-			func(t *testing.T, s seen) {
-				if s.Query["key"][0] != "报告 2024+a&b=c/%.jpg" {
-					t.Errorf("query %v", s.Query)
-				}
-			}},
-		{"mixed-case and multi-value headers", `{"httpMethod":"POST","path":"/sts","headers":{"Content-TYPE":"application/json","x-forwarded-for":["1.1.1.1","2.2.2.2"],"AUTHORIZATION":"Bearer t","Host":"h.example"}}`,
-			func(t *testing.T, s seen) {
-				if s.Header.Get("Content-Type") != "application/json" || strings.Join(s.Header.Values("X-Forwarded-For"), ",") != "1.1.1.1,2.2.2.2" ||
-					s.Header.Get("Authorization") != "Bearer t" || s.Host != "h.example" || s.Method != "POST" {
-					t.Errorf("headers %v host %q", s.Header, s.Host)
-				}
-			}},
-		{"base64 body in", `{"httpMethod":"PUT","path":"/p","isBase64Encoded":true,"body":"` + base64.StdEncoding.EncodeToString([]byte{0, 1, 2, 255}) + `"}`,
-			func(t *testing.T, s seen) {
-				if string(s.Body) != "\x00\x01\x02\xff" {
-					t.Errorf("body %x", s.Body)
-				}
-			}},
-		{"plain body in", `{"httpMethod":"POST","path":"/p","body":"{\"ext\":\"jpg\"}"}`,
-			func(t *testing.T, s seen) {
-				if string(s.Body) != `{"ext":"jpg"}` {
-					t.Errorf("body %q", s.Body)
-				}
-			}},
-		{"non-ASCII path", `{"httpMethod":"GET","path":"/download/相册/😀 a+b.jpg"}`,
-			func(t *testing.T, s seen) {
-				if s.Path != "/download/相册/😀 a+b.jpg" || !strings.HasPrefix(s.EscapedPath, "/download/%E7%9B%B8") {
-					t.Errorf("path %q escaped %q", s.Path, s.EscapedPath)
-				}
-			}},
-		{"method from the request context when the event says ANY", `{"httpMethod":"ANY","requestContext":{"httpMethod":"GET","path":"/x","sourceIp":"9.9.9.9"}}`,
-			func(t *testing.T, s seen) {
-				if s.Method != "GET" || s.Path != "/x" || s.RemoteAddr != "9.9.9.9:0" {
-					t.Errorf("%+v", s)
-				}
-			}},
+		{"repeated keys and a bare flag", "apigw-query-repeated.json", seen{
+			Method: "GET", Path: "/download", EscapedPath: "/download", RawQuery: "key=a&key=b&flag&n=5",
+			Host: gwHost, RemoteAddr: "198.51.100.23:0",
+			Query:  map[string][]string{"key": {"a", "b"}, "flag": {""}, "n": {"5"}},
+			Header: http.Header{"Host": {gwHost}, "User-Agent": {"curl/8.5.0"}},
+		}},
+		{"values that need escaping", "apigw-query-escaping.json", seen{
+			Method: "GET", Path: "/d", EscapedPath: "/d", RawQuery: "key=%E6%8A%A5%E5%91%8A+2024%2Ba%26b%3Dc%2F%25.jpg",
+			Host: gwHost, RemoteAddr: "198.51.100.23:0",
+			Query:  map[string][]string{"key": {"报告 2024+a&b=c/%.jpg"}},
+			Header: http.Header{"Host": {gwHost}},
+		}},
+		{"mixed-case and multi-value headers", "apigw-headers-mixed-case.json", seen{
+			Method: "POST", Path: "/sts", EscapedPath: "/sts", Host: "sts.example.cn", RemoteAddr: "198.51.100.23:0",
+			Query: map[string][]string{},
+			Header: http.Header{
+				"Content-Type":    {"application/json"},
+				"X-Forwarded-For": {"198.51.100.23", "203.0.113.5"},
+				"Authorization":   {"Bearer t"},
+				"Host":            {"sts.example.cn"},
+			},
+		}},
+		{"base64 body in", "apigw-body-base64.json", seen{
+			Method: "PUT", Path: "/p", EscapedPath: "/p", Host: gwHost, RemoteAddr: "198.51.100.23:0",
+			Query:  map[string][]string{},
+			Header: http.Header{"Content-Type": {"application/octet-stream"}, "Host": {gwHost}},
+			Body:   "\x00\x01\x02\xff",
+		}},
+		{"plain body in", "apigw-body-text.json", seen{
+			Method: "POST", Path: "/p", EscapedPath: "/p", Host: gwHost, RemoteAddr: "198.51.100.23:0",
+			Query:  map[string][]string{},
+			Header: http.Header{"Content-Type": {"application/json"}, "Host": {gwHost}},
+			Body:   `{"ext":"jpg"}`,
+		}},
+		{"non-ASCII path", "apigw-path-non-ascii.json", seen{
+			Method: "GET", Path: "/download/相册/😀 a+b.jpg", EscapedPath: "/download/%E7%9B%B8%E5%86%8C/%F0%9F%98%80%20a+b.jpg",
+			Host: gwHost, RemoteAddr: "198.51.100.23:0",
+			Query:  map[string][]string{},
+			Header: http.Header{"Host": {gwHost}},
+		}},
+		{"method and path from the request context when the event says ANY", "apigw-method-from-context.json", seen{
+			Method: "GET", Path: "/x", EscapedPath: "/x", RemoteAddr: "9.9.9.9:0",
+			Query: map[string][]string{}, Header: http.Header{},
+		}},
+		// The documented way round: the context's method is the API's
+		// configured ANY, the event's the request's.
+		{"a configured ANY in the request context", "apigw-get.json", seen{
+			Method: "GET", Path: "/status", EscapedPath: "/status", Host: gwHost, RemoteAddr: "198.51.100.23:0",
+			Query: map[string][]string{},
+			Header: http.Header{
+				"Accept":               {"application/json"},
+				"Host":                 {gwHost},
+				"User-Agent":           {"Mozilla/5.0 MicroMessenger/8.0.50"},
+				"X-Anonymous-Consumer": {"true"},
+				"X-Qualifier":          {"$LATEST"},
+			},
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var s seen
-			r := invoke(t, echo(&s), c.event)
-			if r.StatusCode != 200 || r.Body != "ok" {
-				t.Fatalf("reply %+v", r)
-			}
-			c.check(t, s)
+			platformtest.CheckFields(t, "reply", invoke(t, echo(&s), platformtest.Event(t, "testdata/"+c.file)), okReply)
+			platformtest.CheckFields(t, "request", s, c.want)
 		})
 	}
 }
+
+// wireReply keeps each header value and the body as the JSON the gateway
+// receives, to tell a string from a one-element array and to see that
+// UTF-8 text is not escaped.
+type wireReply struct {
+	IsBase64Encoded bool                       `json:"isBase64Encoded"`
+	StatusCode      int                        `json:"statusCode"`
+	Headers         map[string]json.RawMessage `json:"headers"`
+	Body            json.RawMessage            `json:"body"`
+}
+
+type raw = json.RawMessage
 
 func TestResponseTranslation(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -146,33 +188,60 @@ func TestResponseTranslation(t *testing.T) {
 			w.Write([]byte(`{"中文":"✓"}`))
 		}
 	})
-	r := invoke(t, h, `{"httpMethod":"GET","path":"/redirect"}`)
-	if r.StatusCode != 302 || r.Headers["Location"][0] != "https://b.example/a%20b?x=1" || r.Body != "" || r.IsBase64Encoded {
-		t.Errorf("redirect: %+v", r)
+	for _, c := range []struct {
+		path string
+		want wireReply
+	}{
+		{"/redirect", wireReply{StatusCode: 302, Headers: map[string]raw{"Location": raw(`"https://b.example/a%20b?x=1"`)}, Body: raw(`""`)}},
+		{"/binary", wireReply{StatusCode: 200, Headers: map[string]raw{"Content-Type": raw(`"image/png"`)},
+			Body: raw(`"iVBORwD/"`), IsBase64Encoded: true}}, // base64 of 89 'P' 'N' 'G' 00 ff
+		// A repeated header is an array, a single one a string; UTF-8 text as is.
+		{"/cookies", wireReply{StatusCode: 200, Headers: map[string]raw{"Set-Cookie": raw(`["a=1","b=2"]`), "Content-Type": raw(`"application/json"`)},
+			Body: raw(`"{\"中文\":\"✓\"}"`)}},
+	} {
+		out := invokeRaw(t, h, platformtest.Event(t, "testdata/apigw-get.json", platformtest.Set("path", c.path)))
+		var r wireReply
+		if err := json.Unmarshal(out, &r); err != nil {
+			t.Fatalf("%s: reply is not an integrated response: %v\n%s", c.path, err, out)
+		}
+		platformtest.CheckFields(t, c.path, r, c.want)
 	}
-	r = invoke(t, h, `{"httpMethod":"GET","path":"/binary"}`)
-	if b, _ := base64.StdEncoding.DecodeString(r.Body); !r.IsBase64Encoded || string(b) != "\x89PNG\x00\xff" {
-		t.Errorf("binary: %+v", r)
+}
+
+// errorReply is what a caller reads from an error reply.
+type errorReply struct {
+	StatusCode      int
+	Code, RequestID string   // the JSON error body's error.code and requestId
+	XRequestID      []string // the X-Request-Id header
+}
+
+func readError(t *testing.T, r reply) errorReply {
+	t.Helper()
+	var body struct {
+		Error     struct{ Code string } `json:"error"`
+		RequestID string                `json:"requestId"`
 	}
-	out, _ := Adapter{Handler: h}.Invoke(context.Background(), []byte(`{"httpMethod":"GET","path":"/cookies"}`))
-	if !strings.Contains(string(out), `"Set-Cookie":["a=1","b=2"]`) || !strings.Contains(string(out), `"Content-Type":"application/json"`) ||
-		!strings.Contains(string(out), `"body":"{\"中文\":\"✓\"}"`) {
-		t.Errorf("multi-value headers and UTF-8 text: %s", out)
+	if err := json.Unmarshal([]byte(r.Body), &body); err != nil {
+		t.Errorf("error body is not JSON: %v\n%+v", err, r)
 	}
+	return errorReply{StatusCode: r.StatusCode, Code: body.Error.Code, RequestID: body.RequestID, XRequestID: r.Headers["X-Request-Id"]}
 }
 
 func TestBadEvents(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.Error("handler ran for a bad event") })
-	for _, ev := range []string{`not json`, `[1,2]`, `{"httpMethod":"GET","path":"/","isBase64Encoded":true,"body":"%%%"}`,
-		`{"httpMethod":"GET","queryString":{"a":{"b":1}}}`, `{"headers":{"a":{"b":1}}}`} {
-		r := invoke(t, h, ev)
-		var body struct {
-			Error     struct{ Code string } `json:"error"`
-			RequestID string                `json:"requestId"`
-		}
-		if r.StatusCode != 400 || json.Unmarshal([]byte(r.Body), &body) != nil || body.Error.Code != "InvalidRequest" || body.RequestID != "rid-1" {
-			t.Errorf("%s: %+v", ev, r)
-		}
+	for _, c := range []struct {
+		name  string
+		event []byte
+	}{
+		{"not JSON", []byte(`not json`)},
+		{"a JSON array", []byte(`[1,2]`)},
+		{"a body marked base64 that is not", platformtest.Event(t, "testdata/apigw-get.json", platformtest.Set("isBase64Encoded", true), platformtest.Set("body", "%%%"))},
+		{"a queryString value that is an object", platformtest.Event(t, "testdata/apigw-get.json", platformtest.Set("queryString", map[string]any{"a": map[string]any{"b": 1}}))},
+		{"a header value that is an object", platformtest.Event(t, "testdata/apigw-get.json", platformtest.Set("headers", map[string]any{"a": map[string]any{"b": 1}}))},
+	} {
+		platformtest.CheckFields(t, c.name, readError(t, invoke(t, h, c.event)), errorReply{
+			StatusCode: 400, Code: "InvalidRequest", RequestID: invocationID, XRequestID: []string{invocationID},
+		})
 	}
 }
 
@@ -180,48 +249,46 @@ func TestExpiredDeadline(t *testing.T) {
 	ctx, cancel := context.WithDeadline(context.Background(), time.Unix(1, 0))
 	defer cancel()
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.Error("handler ran past its deadline") })
-	out, _ := Adapter{Handler: h}.Invoke(ctx, []byte(`{"httpMethod":"GET","path":"/"}`))
-	var r reply
-	json.Unmarshal(out, &r)
-	if r.StatusCode != 504 || !strings.Contains(r.Body, "DeadlineExceeded") {
-		t.Errorf("%s", out)
+	out, err := Adapter{Handler: h}.Invoke(ctx, platformtest.Event(t, "testdata/apigw-get.json"))
+	if err != nil {
+		t.Fatalf("Invoke: %v", err)
 	}
+	var r reply
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("reply is not an integrated response: %v\n%s", err, out)
+	}
+	// Without an invocation context the gateway's request id is used.
+	const id = "3f6e2a1c-9b8d-4e7f-a6c5-1d2e3f4a5b6c"
+	platformtest.CheckFields(t, "deadline", readError(t, r), errorReply{StatusCode: 504, Code: "DeadlineExceeded", RequestID: id, XRequestID: []string{id}})
 }
 
 // A function URL invoking an event function sends the API Gateway shape
-// without requestContext, isBase64Encoded and the *Parameters maps; this is
-// the documented example ("函数 URL 概述", cloud.tencent.com/document/product/583/96099).
-const functionURLEvent = `{
-"body":"{\"test\":\"hello world\"}",
-"headers":{
-"accept":"*/*",
-"accept-encoding":"gzip, deflate, br",
-"cache-control":"no-cache",
-"connection":"keep-alive",
-"content-length":"17"
-},
-"httpMethod":"POST",
-"path":"/",
-"queryString":{
-"a":"1",
-"b":"2"
-}
-}`
-
+// without requestContext, isBase64Encoded and the *Parameters maps
+// ("函数 URL 概述", cloud.tencent.com/document/product/583/96099).
 func TestFunctionURLEvent(t *testing.T) {
 	var s seen
-	r := invoke(t, echo(&s), functionURLEvent)
-	if r.StatusCode != 200 || r.Body != "ok" || r.Headers["Content-Type"][0] != "text/plain" {
-		t.Fatalf("reply %+v", r)
-	}
-	if s.Method != "POST" || s.Path != "/" || s.RawQuery != "a=1&b=2" || string(s.Body) != `{"test":"hello world"}` ||
-		s.Header.Get("Content-Length") != "17" || s.Header.Get("Accept") != "*/*" || s.RemoteAddr != "" {
-		t.Errorf("%+v", s)
-	}
+	platformtest.CheckFields(t, "reply", invoke(t, echo(&s), platformtest.Event(t, "testdata/function-url-post.json")), okReply)
+	platformtest.CheckFields(t, "request", s, seen{
+		Method: "POST", Path: "/presign", EscapedPath: "/presign",
+		RawQuery: "prefix=photos%2F&max=20", // in the event's order
+		Query:    map[string][]string{"prefix": {"photos/"}, "max": {"20"}},
+		Header: http.Header{
+			"Accept":          {"application/json"},
+			"Accept-Encoding": {"gzip"},
+			"Content-Length":  {"25"},
+			"Content-Type":    {"application/json"},
+			"User-Agent":      {"okhttp/4.12.0"},
+		},
+		Body: `{"ext":"png","size":2048}`,
+	})
 	// The request id comes from the invocation, as the event has none.
 	var id string
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { id = httpapi.RequestID(r.Context()) })
-	if r := invoke(t, h, functionURLEvent); r.StatusCode != 200 || id != "rid-1" {
-		t.Errorf("%+v, request id %q", r, id)
+	r := invoke(t, h, platformtest.Event(t, "testdata/function-url-post.json"))
+	if r.StatusCode != 200 {
+		t.Errorf("status %d, want 200", r.StatusCode)
+	}
+	if id != invocationID {
+		t.Errorf("request id %q, want %q", id, invocationID)
 	}
 }
