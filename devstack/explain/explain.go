@@ -373,8 +373,8 @@ func (rep *Report) fromSigned(text string, in Input, cosErr *errorXML) {
 	if len(r.filled) > 0 {
 		rep.note("Signed but not given, so taken as COS received them: %s.", strings.Join(r.filled, ", "))
 	}
-	s := signedRequest{a: a, req: req, r: r, serverFS: serverFS, key: in.SecretKey,
-		mismatch: cosErr != nil && kindOf(cosErr.Code, cosErr.Message) == trace.KindMismatch}
+	s := newSignedRequest(a, req, r, serverFS, in.SecretKey,
+		cosErr != nil && kindOf(cosErr.Code, cosErr.Message) == trace.KindMismatch)
 	if in.Minted != nil && rep.fromMint(*in.Minted, serverFS) {
 		return
 	}

@@ -20,6 +20,17 @@ type signedRequest struct {
 	serverFS string
 	key      string // the SecretKey given, if any
 	mismatch bool   // COS answered SignatureDoesNotMatch
+	// signed is req signed under key by the signing call the functions
+	// use, so the FormatString and StringToSign shown are the ones a
+	// signature is computed over. They do not depend on the key; the
+	// Signature means something only when key is given.
+	signed cossign.Signed
+}
+
+func newSignedRequest(a cossign.Authorization, req cossign.Request, r request, serverFS, key string, mismatch bool) signedRequest {
+	s := signedRequest{a: a, req: req, r: r, serverFS: serverFS, key: key, mismatch: mismatch}
+	s.signed = s.sign(req)
+	return s
 }
 
 // diff is the first difference between the request given and the one COS
@@ -29,12 +40,25 @@ func (s signedRequest) diff() *Diff {
 	if s.serverFS == "" {
 		return nil
 	}
-	return firstDifference(trace.MaskTokens(cossign.FormatString(s.req)), trace.MaskTokens(s.serverFS))
+	return firstDifference(trace.MaskTokens(s.signed.FormatString), trace.MaskTokens(s.serverFS))
 }
 
-// signs reports whether the SecretKey given yields the signature for rq.
-func (s signedRequest) signs(rq cossign.Request) bool {
-	return cossign.Sign(s.a.SecretID, s.key, rq, s.a.KeyTime).Signature == s.a.Signature
+// sign signs rq as the signature says it was signed (its SecretId and key
+// time), under the SecretKey given.
+func (s signedRequest) sign(rq cossign.Request) cossign.Signed {
+	return cossign.Sign(s.a.SecretID, s.key, rq, s.a.KeyTime)
+}
+
+// matches reports whether a signature computed under the SecretKey given
+// is the one the request carries.
+func (s signedRequest) matches(c cossign.Signed) bool {
+	return s.key != "" && c.Signature == s.a.Signature
+}
+
+// thisRequest shows the two strings the request given is signed over.
+func (rep *Report) thisRequest(s signedRequest) {
+	rep.fact("FormatString (this request)", "%q", trace.MaskTokens(s.signed.FormatString))
+	rep.fact("StringToSign (this request)", "%q", s.signed.StringToSign)
 }
 
 // received is the request COS received, read back from its FormatString
@@ -70,7 +94,7 @@ func (rep *Report) judgeSignature(s signedRequest) {
 			"cannot tell what the client signed differently, nor whether another SecretKey signed it. "+
 			"The possible causes are listed, most likely first.", adviceFor(trace.KindMismatch))
 	default:
-		rep.fact("FormatString (this request)", "%q", trace.MaskTokens(cossign.FormatString(s.req)))
+		rep.thisRequest(s)
 		if rep.Verdict == "" {
 			rep.set(Valid, validSummary, nil)
 			rep.note("Without the SecretKey the signature itself is not checked.")
@@ -83,7 +107,11 @@ func (rep *Report) judgeSignature(s signedRequest) {
 // signature that matches what COS received proves COS holds another key.
 func (rep *Report) judgeWithKey(s signedRequest) {
 	got, haveGot := s.received()
-	if haveGot && s.signs(got) {
+	var gotSigned cossign.Signed
+	if haveGot {
+		gotSigned = s.sign(got)
+	}
+	if haveGot && s.matches(gotSigned) {
 		if s.mismatch {
 			rep.set(WrongKey, "The signature is right, under the SecretKey given, for exactly the request COS "+
 				"received, so COS holds another SecretKey for "+trace.ShortID(s.a.SecretID)+".",
@@ -94,7 +122,7 @@ func (rep *Report) judgeWithKey(s signedRequest) {
 		rep.set(Valid, validSummary, nil)
 		return
 	}
-	if s.signs(s.req) {
+	if s.matches(s.signed) {
 		switch d := s.diff(); {
 		case d != nil:
 			rep.changed(d, true)
@@ -108,13 +136,13 @@ func (rep *Report) judgeWithKey(s signedRequest) {
 		}
 		return
 	}
-	base := s.req
+	base, baseSigned := s.req, s.signed
 	if haveGot {
-		base = got
+		base, baseSigned = got, gotSigned
 	}
 	for _, v := range variants(base, s.r.bucket) {
-		if s.signs(v) {
-			rep.signedOtherwise(v, base)
+		if vs := s.sign(v); s.matches(vs) {
+			rep.signedOtherwise(vs, baseSigned)
 			return
 		}
 	}
@@ -130,12 +158,14 @@ func (rep *Report) judgeWithKey(s signedRequest) {
 			"given, nor the usual mistakes (another method, path or port): the possible causes are listed."
 	}
 	rep.set(Mismatch, summary, adviceFor(trace.KindMismatch))
-	rep.fact("FormatString (this request)", "%q", trace.MaskTokens(cossign.FormatString(s.req)))
+	rep.thisRequest(s)
 }
 
-// signedOtherwise reports a usual mistake whose signature matches.
-func (rep *Report) signedOtherwise(signed, sent cossign.Request) {
-	d := firstDifference(trace.MaskTokens(cossign.FormatString(signed)), trace.MaskTokens(cossign.FormatString(sent)))
+// signedOtherwise reports a usual mistake whose signature matches: signed
+// is what the client signed, sent what COS received, both as signing
+// computed them.
+func (rep *Report) signedOtherwise(signed, sent cossign.Signed) {
+	d := firstDifference(trace.MaskTokens(signed.FormatString), trace.MaskTokens(sent.FormatString))
 	if d == nil {
 		return
 	}

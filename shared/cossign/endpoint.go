@@ -82,18 +82,23 @@ func (e Endpoint) BucketPath() string {
 	return "/"
 }
 
-func (e Endpoint) appendObjectURL(dst []byte, key string) []byte {
-	dst = append(dst, e.Scheme...)
-	dst = append(dst, "://"...)
-	dst = append(dst, e.Host...)
-	dst = append(dst, '/')
+// writeObjectURL writes the unsigned URL of key.
+func (e Endpoint) writeObjectURL(b *strings.Builder, key string) {
+	b.WriteString(e.Scheme)
+	b.WriteString("://")
+	b.WriteString(e.Host)
+	b.WriteByte('/')
 	if e.Bucket != "" {
-		dst = appendEscape(dst, e.Bucket, false)
-		dst = append(dst, '/')
+		writeEscape(b, e.Bucket, false)
+		b.WriteByte('/')
 	}
-	return appendEscape(dst, key, true)
+	writeEscape(b, key, true)
 }
 
 // ObjectURL is the unsigned URL of key. Every byte outside A-Z a-z 0-9 - _ . ~ /
 // is percent-encoded, so '+' is always %2B and never read as a space.
-func (e Endpoint) ObjectURL(key string) string { return string(e.appendObjectURL(nil, key)) }
+func (e Endpoint) ObjectURL(key string) string {
+	var b strings.Builder
+	e.writeObjectURL(&b, key)
+	return b.String()
+}

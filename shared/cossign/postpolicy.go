@@ -2,9 +2,7 @@ package cossign
 
 import (
 	"bytes"
-	"crypto/sha1"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"time"
 )
@@ -118,16 +116,10 @@ func SignPostUpload(creds Credentials, u PostUpload) PostForm {
 	return PostForm{Policy: policy, Fields: fields}
 }
 
-// PolicySignature signs the exact policy bytes under keyTime.
+// PolicySignature signs the exact policy bytes under keyTime: the message
+// is the policy's hex SHA1 where a request signature has its StringToSign.
 func PolicySignature(secretKey string, keyTime Window, policy []byte) string {
-	var kt [48]byte
-	var signKey, sig [40]byte
-	hmacHex(&signKey, []byte(secretKey), keyTime.appendTo(kt[:0]))
-	sum := sha1.Sum(policy)
-	var sts [40]byte
-	hex.Encode(sts[:], sum[:])
-	hmacHex(&sig, signKey[:], sts[:])
-	return string(sig[:])
+	return signature(secretKey, keyTime.String(), sha1Hex(policy))
 }
 
 // JSON renders the policy compactly, conditions in order, without HTML

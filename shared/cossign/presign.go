@@ -1,5 +1,10 @@
 package cossign
 
+import (
+	"slices"
+	"strings"
+)
+
 // Presign describes a pre-signed object URL.
 type Presign struct {
 	Method string
@@ -26,112 +31,71 @@ const TokenParam = "x-cos-security-token"
 // PresignURL returns a pre-signed URL for p on e. When creds hold a session
 // token it is added as the signed query parameter x-cos-security-token.
 func PresignURL(creds Credentials, e Endpoint, p Presign) string {
-	var pstore, hstore [8]Pair
-	params := append(pstore[:0], p.Params...)
+	u, _ := SignURL(creds, e, p)
+	return u
+}
+
+// SignURL is PresignURL that also returns the signature the URL carries,
+// with the FormatString and StringToSign it was computed over.
+func SignURL(creds Credentials, e Endpoint, p Presign) (string, Signed) {
+	// A copy, so appending the token never writes into the caller's array.
+	params := slices.Clone(p.Params)
 	if creds.SessionToken != "" {
 		params = append(params, Pair{Name: TokenParam, Value: creds.SessionToken})
 	}
-	headers := hstore[:0]
+	headers := make([]Pair, 0, 1+len(p.Headers))
 	if !p.UnsignedHost {
 		headers = append(headers, Pair{Name: "host", Value: e.Host})
 	}
 	headers = append(headers, p.Headers...)
+	s := Sign(creds.SecretID, creds.SecretKey, Request{Method: p.Method, Path: e.ObjectPath(p.Key), Params: params, Headers: headers}, p.Window)
 
-	path := [2]string{"/", p.Key}
-	if e.Bucket != "" {
-		path[0] = "/" + e.Bucket + "/"
+	var u strings.Builder
+	// Room for every part as it is: only escapes grow the buffer past it.
+	window := p.Window.String()
+	n := len(e.Scheme) + len("://") + len(e.Host) + len(e.Bucket) + len(p.Key) + 2 + len(queryAuthNames) +
+		len(s.SecretID) + 2*len(window) + len(s.HeaderList) + len(s.ParamList) + len(s.Signature)
+	for _, q := range params {
+		n += len(q.Name) + len(q.Value) + 2
 	}
-	var ps, hs [8]canonPair
-	cparams, cheaders, buf := formatRequest(p.Method, path, params, headers, ps[:0], hs[:0], urlSize(creds, e, p))
-	fs := len(buf)
-	var kt [48]byte
-	window := p.Window.appendTo(kt[:0])
-	var sig [40]byte
-	signature(&sig, creds.SecretKey, window, buf)
-
-	// The URL goes into the same buffer after the HttpString, so only the
-	// final string conversion allocates.
-	u := buf[fs:]
-	u = e.appendObjectURL(u, p.Key)
+	u.Grow(n)
+	e.writeObjectURL(&u, p.Key)
 	sep := byte('?')
 	for _, q := range params {
-		u = append(u, sep)
+		u.WriteByte(sep)
 		sep = '&'
-		u = appendEscape(u, q.Name, false)
-		u = append(u, '=')
-		u = appendEscape(u, q.Value, false)
+		writeEscape(&u, q.Name, false)
+		u.WriteByte('=')
+		writeEscape(&u, q.Value, false)
 	}
-	u = append(u, sep)
+	u.WriteByte(sep)
 	if p.Merged {
-		u = append(u, "sign="...)
 		// The whole Authorization, encoded as one value.
-		a := Authorization{
-			SecretID:   creds.SecretID,
-			SignTime:   p.Window,
-			KeyTime:    p.Window,
-			HeaderList: string(appendList(nil, cheaders)),
-			ParamList:  string(appendList(nil, cparams)),
-			Signature:  string(sig[:]),
-		}
-		u = appendEscape(u, a.String(), false)
+		u.WriteString("sign=")
+		writeEscape(&u, s.Authorization.String(), false)
 	} else {
-		u = appendQueryAuth(u, creds.SecretID, window, cheaders, cparams, &sig)
+		writeQueryAuth(&u, s.Authorization, window)
 	}
-	return string(u)
+	return u.String(), s
 }
 
-// urlSize bounds the length of the URL PresignURL writes, so its buffer is
-// allocated once.
-func urlSize(creds Credentials, e Endpoint, p Presign) int {
-	n := len(e.Scheme) + len(e.Host) + 3*(len(e.Bucket)+len(p.Key)+len(creds.SecretID)+len(creds.SessionToken)) + 200
-	for _, q := range p.Params {
-		n += 3*(len(q.Name)+len(q.Value)) + 2
-		n += 2 * 3 * len(q.Name) // in q-url-param-list, escaped once or twice
-	}
-	for _, h := range p.Headers {
-		n += 2 * 3 * len(h.Name)
-	}
-	if p.Merged {
-		n *= 2 // the whole Authorization is escaped once more
-	}
-	return n
-}
+// queryAuthNames is what writeQueryAuth writes besides the values.
+const queryAuthNames = "q-sign-algorithm=sha1&q-ak=&q-sign-time=&q-key-time=&q-header-list=&q-url-param-list=&q-signature="
 
-// appendQueryAuth writes the seven q-* parameters, URL-encoded; window is
-// the formatted "start;end".
-func appendQueryAuth(u []byte, secretID string, window []byte, headers, params []canonPair, sig *[40]byte) []byte {
-	u = append(u, "q-sign-algorithm=sha1&q-ak="...)
-	u = appendEscape(u, secretID, false)
-	u = append(u, "&q-sign-time="...)
-	u = appendWindowEscaped(u, window)
-	u = append(u, "&q-key-time="...)
-	u = appendWindowEscaped(u, window)
-	u = append(u, "&q-header-list="...)
-	u = appendEscapedList(u, headers)
-	u = append(u, "&q-url-param-list="...)
-	u = appendEscapedList(u, params)
-	u = append(u, "&q-signature="...)
-	return append(u, sig[:]...)
-}
-
-// appendWindowEscaped writes "start;end" with the ';' as %3B.
-func appendWindowEscaped(dst, window []byte) []byte {
-	for _, c := range window {
-		if c == ';' {
-			dst = append(dst, "%3B"...)
-		} else {
-			dst = append(dst, c)
-		}
-	}
-	return dst
-}
-
-func appendEscapedList(dst []byte, ps []canonPair) []byte {
-	for i, p := range ps {
-		if i > 0 {
-			dst = append(dst, "%3B"...)
-		}
-		dst = appendEscape(dst, p.key, false)
-	}
-	return dst
+// writeQueryAuth writes a's seven q-* fields as query parameters, each
+// value encoded (';' in the window and lists becomes %3B). window is a's
+// sign and key time, which a pre-signed URL shares, rendered once.
+func writeQueryAuth(u *strings.Builder, a Authorization, window string) {
+	u.WriteString("q-sign-algorithm=sha1&q-ak=")
+	writeEscape(u, a.SecretID, false)
+	u.WriteString("&q-sign-time=")
+	writeEscape(u, window, false)
+	u.WriteString("&q-key-time=")
+	writeEscape(u, window, false)
+	u.WriteString("&q-header-list=")
+	writeEscape(u, a.HeaderList, false)
+	u.WriteString("&q-url-param-list=")
+	writeEscape(u, a.ParamList, false)
+	u.WriteString("&q-signature=")
+	u.WriteString(a.Signature)
 }

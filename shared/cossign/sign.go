@@ -1,8 +1,10 @@
 package cossign
 
 import (
+	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/hex"
+	"io"
 	"slices"
 	"strings"
 )
@@ -38,73 +40,95 @@ type Authorization struct {
 
 // String renders the seven q-* fields in the order COS documents.
 func (a Authorization) String() string {
-	b := make([]byte, 0, 160+len(a.SecretID)+len(a.HeaderList)+len(a.ParamList))
-	b = append(b, "q-sign-algorithm=sha1&q-ak="...)
-	b = append(b, a.SecretID...)
-	b = append(b, "&q-sign-time="...)
-	b = a.SignTime.appendTo(b)
-	b = append(b, "&q-key-time="...)
-	b = a.KeyTime.appendTo(b)
-	b = append(b, "&q-header-list="...)
-	b = append(b, a.HeaderList...)
-	b = append(b, "&q-url-param-list="...)
-	b = append(b, a.ParamList...)
-	b = append(b, "&q-signature="...)
-	b = append(b, a.Signature...)
-	return string(b)
+	var b strings.Builder
+	b.WriteString("q-sign-algorithm=sha1&q-ak=")
+	b.WriteString(a.SecretID)
+	b.WriteString("&q-sign-time=")
+	b.WriteString(a.SignTime.String())
+	b.WriteString("&q-key-time=")
+	b.WriteString(a.KeyTime.String())
+	b.WriteString("&q-header-list=")
+	b.WriteString(a.HeaderList)
+	b.WriteString("&q-url-param-list=")
+	b.WriteString(a.ParamList)
+	b.WriteString("&q-signature=")
+	b.WriteString(a.Signature)
+	return b.String()
+}
+
+// Signed is a computed Authorization with the two strings its signature
+// was computed over. COS echoes the same two in a SignatureDoesNotMatch
+// body, so whoever compares them with COS's (the verifier, the explainer)
+// takes them from the signing call itself rather than from a second
+// computation that could drift from it. Printing a Signed prints only the
+// Authorization: FormatString can hold a session token.
+type Signed struct {
+	Authorization
+	// FormatString is the HttpString: lower(method), decoded path,
+	// canonical parameters and headers, each followed by a newline.
+	FormatString string
+	// StringToSign is "sha1\n<keyTime>\n<hex sha1(FormatString)>\n".
+	StringToSign string
 }
 
 // Sign computes the Authorization for r with one window used as both
-// q-sign-time and q-key-time, as every official SDK does.
-func Sign(secretID, secretKey string, r Request, w Window) Authorization {
-	var pstore, hstore [8]canonPair
-	params, headers, fs := formatRequest(r.Method, [2]string{r.Path}, r.Params, r.Headers, pstore[:0], hstore[:0], 0)
-	var sig [40]byte
-	var kt [48]byte
-	signature(&sig, secretKey, w.appendTo(kt[:0]), fs)
-	return Authorization{
-		SecretID:   secretID,
-		SignTime:   w,
-		KeyTime:    w,
-		HeaderList: string(appendList(nil, headers)),
-		ParamList:  string(appendList(nil, params)),
-		Signature:  string(sig[:]),
+// q-sign-time and q-key-time, as every official SDK does. The secret key
+// enters only the signature: FormatString and StringToSign are the same
+// whatever key is given.
+func Sign(secretID, secretKey string, r Request, w Window) Signed {
+	params, headers := canonicalize(r.Params), canonicalize(r.Headers)
+	fs := formatString(r.Method, r.Path, params, headers)
+	keyTime := w.String()
+	sts := stringToSign(keyTime, fs)
+	return Signed{
+		Authorization: Authorization{
+			SecretID:   secretID,
+			SignTime:   w,
+			KeyTime:    w,
+			HeaderList: joinKeys(headers),
+			ParamList:  joinKeys(params),
+			Signature:  signature(secretKey, keyTime, sts),
+		},
+		FormatString: fs,
+		StringToSign: sts,
 	}
 }
 
 // FormatString returns the HttpString ("FormatString" in COS error bodies)
-// for r: lower(method), decoded path, canonical parameters and headers, each
-// followed by a newline.
+// for r, as Sign computes it, for callers that hold no key.
 func FormatString(r Request) string {
-	var pstore, hstore [8]canonPair
-	_, _, fs := formatRequest(r.Method, [2]string{r.Path}, r.Params, r.Headers, pstore[:0], hstore[:0], 0)
-	return string(fs)
+	return formatString(r.Method, r.Path, canonicalize(r.Params), canonicalize(r.Headers))
 }
 
 // StringToSign returns "sha1\n<keyTime>\n<hex sha1(formatString)>\n".
 func StringToSign(keyTime Window, formatString string) string {
-	sum := sha1.Sum([]byte(formatString))
-	var kt [48]byte
-	return string(appendStringToSign(nil, keyTime.appendTo(kt[:0]), &sum))
+	return stringToSign(keyTime.String(), formatString)
 }
 
-func appendStringToSign(dst, keyTime []byte, sum *[sha1.Size]byte) []byte {
-	dst = append(dst, "sha1\n"...)
-	dst = append(dst, keyTime...)
-	dst = append(dst, '\n')
-	dst = hex.AppendEncode(dst, sum[:])
-	return append(dst, '\n')
+func stringToSign(keyTime, formatString string) string {
+	return "sha1\n" + keyTime + "\n" + sha1Hex([]byte(formatString)) + "\n"
 }
 
-// signature writes q-signature for formatString into dst:
-// HMAC(hex(HMAC(secretKey, keyTime)), StringToSign). Only the key time is
-// part of the computation; q-sign-time is not. keyTime is "start;end".
-func signature(dst *[40]byte, secretKey string, keyTime, formatString []byte) {
-	var signKey [40]byte
-	hmacHex(&signKey, []byte(secretKey), keyTime)
-	sum := sha1.Sum(formatString)
-	var sts [128]byte
-	hmacHex(dst, signKey[:], appendStringToSign(sts[:0], keyTime, &sum))
+// signature is q-signature: HMAC(hex(HMAC(secretKey, keyTime)), message),
+// where message is a StringToSign (or, for a POST policy, the hex SHA1 of
+// the policy). Only the key time is part of the computation; q-sign-time
+// is not. keyTime is "start;end".
+func signature(secretKey, keyTime, message string) string {
+	signKey := hmacSHA1Hex([]byte(secretKey), keyTime)
+	return string(hmacSHA1Hex(signKey, message))
+}
+
+// hmacSHA1Hex returns the lower-case hex digest as bytes: the SignKey is
+// used as the next HMAC's key as is.
+func hmacSHA1Hex(key []byte, message string) []byte {
+	m := hmac.New(sha1.New, key)
+	io.WriteString(m, message)
+	return hex.AppendEncode(nil, m.Sum(nil))
+}
+
+func sha1Hex(b []byte) string {
+	sum := sha1.Sum(b)
+	return string(hex.AppendEncode(nil, sum[:]))
 }
 
 // canonPair is a pair in signature form: key is lower(encode(name)), raw is
@@ -113,103 +137,84 @@ type canonPair struct {
 	key, raw string
 }
 
-// formatRequest canonicalises params and headers into the backing arrays of
-// ps and hs (callers pass stack arrays, so the common case stays off the
-// heap) and writes the HttpString into a new buffer with extra spare bytes,
-// which PresignURL fills with the URL. The path is path[0]+path[1], so a
-// caller need not concatenate it first.
-func formatRequest(
-	method string,
-	path [2]string,
-	params, headers []Pair,
-	ps, hs []canonPair,
-	extra int,
-) (cparams, cheaders []canonPair, buf []byte) {
-	n := len(method) + len(path[0]) + len(path[1]) + 4 + extra
-	for _, p := range params {
-		n += len(p.Name) + 3*len(p.Value) + 2
+// canonicalize returns pairs in signature form, in signature order.
+func canonicalize(pairs []Pair) []canonPair {
+	out := make([]canonPair, len(pairs))
+	for i, p := range pairs {
+		out[i] = canonPair{key: CanonicalName(p.Name), raw: p.Value}
 	}
-	for _, h := range headers {
-		n += len(h.Name) + 3*len(h.Value) + 2
-	}
-	cparams = canonicalize(ps, params)
-	cheaders = canonicalize(hs, headers)
-	buf = appendFormatString(make([]byte, 0, n), method, path, cparams, cheaders)
-	return cparams, cheaders, buf
-}
-
-func canonicalize(dst []canonPair, pairs []Pair) []canonPair {
-	// Names that need encoding or lower-casing are written into one arena,
-	// so a request costs at most one allocation for them, however many.
-	var scratch [256]byte
-	arena := scratch[:0]
-	for _, p := range pairs {
-		if !isCanonicalName(p.Name) {
-			arena = appendEscapeLower(arena, p.Name)
-		}
-	}
-	names := string(arena)
-	for _, p := range pairs {
-		key := p.Name
-		if !isCanonicalName(key) {
-			n := escapedLen(key)
-			key, names = names[:n], names[n:]
-		}
-		dst = append(dst, canonPair{key: key, raw: p.Value})
-	}
-	sortCanon(dst)
-	return dst
-}
-
-func appendFormatString(dst []byte, method string, path [2]string, params, headers []canonPair) []byte {
-	for i := 0; i < len(method); i++ {
-		c := method[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		dst = append(dst, c)
-	}
-	dst = append(dst, '\n')
-	dst = append(dst, path[0]...)
-	dst = append(dst, path[1]...)
-	dst = append(dst, '\n')
-	dst = appendPairs(dst, params)
-	dst = append(dst, '\n')
-	dst = appendPairs(dst, headers)
-	return append(dst, '\n')
-}
-
-func appendPairs(dst []byte, ps []canonPair) []byte {
-	for i, p := range ps {
-		if i > 0 {
-			dst = append(dst, '&')
-		}
-		dst = append(dst, p.key...)
-		dst = append(dst, '=')
-		dst = appendEscape(dst, p.raw, false)
-	}
-	return dst
-}
-
-// appendList writes the keys joined by ';', as q-header-list and
-// q-url-param-list carry them.
-func appendList(dst []byte, ps []canonPair) []byte {
-	for i, p := range ps {
-		if i > 0 {
-			dst = append(dst, ';')
-		}
-		dst = append(dst, p.key...)
-	}
-	return dst
-}
-
-// sortCanon orders pairs by encoded key, then by raw value for a repeated
-// key, as cos-go-sdk-v5 does.
-func sortCanon(ps []canonPair) {
-	slices.SortFunc(ps, func(a, b canonPair) int {
+	// By encoded key, then by raw value for a repeated key, as
+	// cos-go-sdk-v5 orders them.
+	slices.SortFunc(out, func(a, b canonPair) int {
 		if c := strings.Compare(a.key, b.key); c != 0 {
 			return c
 		}
 		return strings.Compare(a.raw, b.raw)
 	})
+	return out
+}
+
+// formatString writes the HttpString from canonical pairs.
+func formatString(method, path string, params, headers []canonPair) string {
+	// Room for everything but the escapes in values: exact for most
+	// requests, and a value that needs escaping grows the buffer once.
+	n := len(method) + len(path) + 4
+	for _, p := range params {
+		n += len(p.key) + len(p.raw) + 2
+	}
+	for _, p := range headers {
+		n += len(p.key) + len(p.raw) + 2
+	}
+	var b strings.Builder
+	b.Grow(n)
+	writeLower(&b, method)
+	b.WriteByte('\n')
+	b.WriteString(path)
+	b.WriteByte('\n')
+	writePairs(&b, params)
+	b.WriteByte('\n')
+	writePairs(&b, headers)
+	b.WriteByte('\n')
+	return b.String()
+}
+
+// writeLower writes s with ASCII letters lower-cased; strings.ToLower would
+// allocate a copy of every upper-case method.
+func writeLower(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+}
+
+func writePairs(b *strings.Builder, ps []canonPair) {
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(p.key)
+		b.WriteByte('=')
+		writeEscape(b, p.raw, false)
+	}
+}
+
+// joinKeys writes the keys joined by ';', as q-header-list and
+// q-url-param-list carry them.
+func joinKeys(ps []canonPair) string {
+	var b strings.Builder
+	n := max(len(ps)-1, 0) // the separators
+	for _, p := range ps {
+		n += len(p.key)
+	}
+	b.Grow(n)
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		b.WriteString(p.key)
+	}
+	return b.String()
 }

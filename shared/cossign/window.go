@@ -25,12 +25,12 @@ func NewWindow(now time.Time, backdate, lifetime time.Duration) Window {
 	return Window{Start: n - int64(backdate/time.Second), End: n + int64(lifetime/time.Second)}
 }
 
-func (w Window) String() string { return string(w.appendTo(nil)) }
-
-func (w Window) appendTo(dst []byte) []byte {
-	dst = strconv.AppendInt(dst, w.Start, 10)
-	dst = append(dst, ';')
-	return strconv.AppendInt(dst, w.End, 10)
+// String is "start;end", as q-sign-time and q-key-time write it.
+func (w Window) String() string {
+	var buf [41]byte // room for two int64s and the ';'
+	b := strconv.AppendInt(buf[:0], w.Start, 10)
+	b = append(b, ';')
+	return string(strconv.AppendInt(b, w.End, 10))
 }
 
 // Contains reports whether t falls inside the window (both ends included).

@@ -148,16 +148,17 @@ func Verify(in Incoming, lookup Lookup, now time.Time) (Verified, error) {
 	}
 	// The signature covers the key time only; signing the rebuilt request
 	// under it gives the signature a faithful client made.
-	want := cossign.Sign(a.SecretID, secretKey, req, a.KeyTime).Signature
-	if subtle.ConstantTimeCompare([]byte(want), []byte(a.Signature)) != 1 {
-		fs := cossign.FormatString(req)
+	// The strings a mismatch reports are the ones this signature was
+	// computed over.
+	want := cossign.Sign(a.SecretID, secretKey, req, a.KeyTime)
+	if subtle.ConstantTimeCompare([]byte(want.Signature), []byte(a.Signature)) != 1 {
 		return Verified{}, &VerifyError{
 			Reason:       ReasonMismatch,
 			Detail:       "the signature does not match the request",
 			SecretID:     a.SecretID,
 			Window:       a.SignTime,
-			StringToSign: cossign.StringToSign(a.KeyTime, fs),
-			FormatString: fs,
+			StringToSign: want.StringToSign,
+			FormatString: want.FormatString,
 			HeaderList:   a.HeaderList,
 			ParamList:    a.ParamList,
 		}
