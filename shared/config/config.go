@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,24 +28,52 @@ type Validator interface {
 // Problem is one thing wrong with one variable. Its message never holds the
 // variable's value: a value may be a secret.
 type Problem struct {
-	Var string // the variable at fault
+	Var string // the variable at fault; empty for an error Join was given that is not a Problem
 	Msg string // what is wrong, as the end of a sentence that starts with Var
+	err error  // that other error, kept so errors.As and errors.Is still reach it
 }
 
-func (p *Problem) Error() string { return p.Var + " " + p.Msg }
+func (p *Problem) Error() string {
+	if p.Var == "" {
+		return p.Msg
+	}
+	return p.Var + " " + p.Msg
+}
+
+// Unwrap returns the error a Problem without a variable stands for.
+func (p *Problem) Unwrap() error { return p.err }
 
 // Problemf is a Problem with a formatted message.
 func Problemf(variable, format string, args ...any) error {
 	return &Problem{Var: variable, Msg: fmt.Sprintf(format, args...)}
 }
 
-// Error lists every problem with the configuration, sorted, each once.
+// Error lists every problem with the configuration, sorted by message, each
+// message once.
 type Error struct {
-	Problems []string
+	Problems []*Problem
 }
 
+// Error is the one place the problems become a sentence.
 func (e *Error) Error() string {
-	return "configuration is invalid: " + strings.Join(e.Problems, "; ")
+	var b strings.Builder
+	b.WriteString("configuration is invalid: ")
+	for i, p := range e.Problems {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(p.Error())
+	}
+	return b.String()
+}
+
+// Unwrap lets errors.As find a *Problem through an *Error.
+func (e *Error) Unwrap() []error {
+	errs := make([]error, len(e.Problems))
+	for i, p := range e.Problems {
+		errs[i] = p
+	}
+	return errs
 }
 
 // Load parses environ (the process environment when nil) into a T and
@@ -54,22 +84,18 @@ func Load[T Validator](environ map[string]string) (T, error) {
 	if environ == nil {
 		environ = env.ToMap(os.Environ())
 	}
-	environ = withoutUnset(environ)
 	var cfg T
-	var problems []error
+	problems := parse(&cfg, withoutUnset(environ))
 	unparsed := map[string]bool{}
-	if err := env.ParseWithOptions(&cfg, env.Options{Environment: environ}); err != nil {
-		for _, p := range describe[T](err, environ) {
+	for _, p := range problems {
+		unparsed[p.Var] = true
+	}
+	for _, p := range flatten(cfg.Validate()) {
+		if !unparsed[p.Var] {
 			problems = append(problems, p)
-			unparsed[p.Var] = true
 		}
 	}
-	for _, err := range Flatten(cfg.Validate()) {
-		if p, ok := err.(*Problem); !ok || !unparsed[p.Var] {
-			problems = append(problems, err)
-		}
-	}
-	if err := Join(problems...); err != nil {
+	if err := join(problems); err != nil {
 		return cfg, err
 	}
 	return cfg, nil
@@ -92,109 +118,118 @@ func withoutUnset(environ map[string]string) map[string]string {
 	return clean
 }
 
-// Join gathers problems into one *Error (nil when there are none).
-func Join(problems ...error) error {
-	var msgs []string
-	for _, err := range problems {
-		for _, e := range Flatten(err) {
-			msgs = append(msgs, e.Error())
-		}
+// Join gathers problems into one *Error (nil when there are none). The
+// *Problems inside errors.Join's and *Error's are kept as they are; any other
+// error becomes a Problem without a variable that wraps it.
+func Join(errs ...error) error {
+	var problems []*Problem
+	for _, err := range errs {
+		problems = append(problems, flatten(err)...)
 	}
-	if len(msgs) == 0 {
-		return nil
-	}
-	slices.Sort(msgs)
-	return &Error{Problems: slices.Compact(msgs)}
+	return join(problems)
 }
 
-// Flatten lists the errors inside err: errors.Join's and *Error's parts.
-func Flatten(err error) []error {
+// join sorts problems by message and drops repeated messages: the order is
+// the one start-up has always printed, and a problem two checks find reads
+// once.
+func join(problems []*Problem) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(problems, func(a, b *Problem) int { return strings.Compare(a.Error(), b.Error()) })
+	problems = slices.CompactFunc(problems, func(a, b *Problem) bool { return a.Error() == b.Error() })
+	return &Error{Problems: problems}
+}
+
+// flatten lists the problems inside err.
+func flatten(err error) []*Problem {
+	switch e := err.(type) {
+	case nil:
+		return nil
+	case *Problem:
+		return []*Problem{e}
+	case *Error:
+		return e.Problems
+	case interface{ Unwrap() []error }:
+		var out []*Problem
+		for _, e := range e.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []*Problem{{Msg: err.Error(), err: err}}
+}
+
+// parse reads environ into cfg and turns caarlos0/env's errors into
+// value-free problems. A ParseError names the Go field, which two pieces may
+// share (COS.Region and STS.Region), so the types that can fail are parsed
+// here: OnSet names each variable just before env hands its value to the
+// parser, and a failure comes back as a *Problem inside env's ParseError.
+func parse(cfg any, environ map[string]string) []*Problem {
+	var at string
+	err := env.ParseWithOptions(cfg, env.Options{
+		Environment: environ,
+		OnSet:       func(key string, _ any, _ bool) { at = key },
+		FuncMap: map[reflect.Type]env.ParserFunc{
+			reflect.TypeFor[bool]():     parser(&at, "true or false", strconv.ParseBool),
+			reflect.TypeFor[int]():      parser(&at, "a whole number", parseInt),
+			reflect.TypeFor[int64]():    parser(&at, "a whole number", parseInt64),
+			reflect.TypeFor[Duration](): parser(&at, "a duration (e.g. 600s, 10m or 600)", parseDuration),
+		},
+	})
 	if err == nil {
 		return nil
 	}
-	var ce *Error
-	if errors.As(err, &ce) && ce == err {
-		out := make([]error, len(ce.Problems))
-		for i, p := range ce.Problems {
-			out[i] = errors.New(p)
-		}
-		return out
-	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, Flatten(e)...)
-		}
-		return out
-	}
-	return []error{err}
-}
-
-// describe turns caarlos0/env's errors into value-free problems. A parse
-// error names the Go field, not the variable (and quotes the value), so each
-// variable that is set is parsed alone to find the ones that fail. This runs
-// only when start-up is failing anyway.
-func describe[T any](err error, environ map[string]string) []*Problem {
 	var agg env.AggregateError
 	if !errors.As(err, &agg) {
-		return []*Problem{{Var: "the configuration", Msg: "could not be read"}}
+		return []*Problem{unreadable()}
 	}
-	var out []*Problem
-	parseFailed := false
+	out := make([]*Problem, 0, len(agg.Errors))
 	for _, e := range agg.Errors {
-		var notSet env.EnvVarIsNotSetError
-		var empty env.EmptyEnvVarError
+		var (
+			notSet env.EnvVarIsNotSetError
+			empty  env.EmptyEnvVarError
+			pe     env.ParseError
+			p      *Problem
+		)
 		switch {
 		case errors.As(e, &notSet):
 			out = append(out, &Problem{Var: notSet.Key, Msg: "is not set"})
 		case errors.As(e, &empty):
 			out = append(out, &Problem{Var: empty.Key, Msg: "is empty"})
+		case errors.As(e, &pe) && errors.As(pe.Err, &p):
+			out = append(out, p)
 		default:
-			parseFailed = true
-		}
-	}
-	if parseFailed {
-		params, _ := env.GetFieldParams(new(T))
-		for _, p := range params {
-			v, set := environ[p.Key]
-			if !set {
-				continue
-			}
-			var alone T
-			err := env.ParseWithOptions(&alone, env.Options{Environment: map[string]string{p.Key: v}})
-			if pe, ok := parseError(err); ok {
-				out = append(out, &Problem{Var: p.Key, Msg: "is not " + kindOf(pe.Type.String())})
-			}
+			// A type parse does not handle, or a bad tag: a programming
+			// error that TestEveryParseProblemNamesItsVariable catches.
+			out = append(out, unreadable())
 		}
 	}
 	return out
 }
 
-// parseError finds the ParseError among an AggregateError's parts.
-func parseError(err error) (env.ParseError, bool) {
-	var agg env.AggregateError
-	if errors.As(err, &agg) {
-		for _, e := range agg.Errors {
-			var pe env.ParseError
-			if errors.As(e, &pe) {
-				return pe, true
-			}
+func unreadable() *Problem { return &Problem{Var: "the configuration", Msg: "could not be read"} }
+
+// parser makes an env.ParserFunc whose failure names the variable *at and
+// says what its value should be, never what it is.
+func parser[V any](at *string, should string, parse func(string) (V, error)) env.ParserFunc {
+	return func(s string) (any, error) {
+		v, err := parse(s)
+		if err != nil {
+			return nil, &Problem{Var: *at, Msg: "is not " + should}
 		}
+		return v, nil
 	}
-	return env.ParseError{}, false
 }
 
-func kindOf(typ string) string {
-	switch {
-	case strings.HasSuffix(typ, "Duration"):
-		return "a duration (e.g. 600s, 10m or 600)"
-	case typ == "bool":
-		return "true or false"
-	case strings.HasPrefix(typ, "int"), strings.HasPrefix(typ, "uint"):
-		return "a whole number"
-	}
-	return "valid"
+// parseInt reads an int in 32 bits, as caarlos0/env does, so that the values
+// accepted stay the same on every platform.
+func parseInt(s string) (int, error) {
+	i, err := strconv.ParseInt(s, 10, 32)
+	return int(i), err
 }
+
+func parseInt64(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) }
 
 // Variables returns every environment variable the functions read, sorted,
 // as caarlos0/env itself resolves their names.
@@ -228,21 +263,21 @@ func Configurations() []any {
 }
 
 // Duration is a time span read as a Go duration ("600s", "10m") or as whole
-// seconds ("600").
+// seconds ("600"). It is no encoding.TextUnmarshaler: caarlos0/env would call
+// that before parse's parser, which is what names a bad variable.
 type Duration time.Duration
 
-// UnmarshalText implements encoding.TextUnmarshaler.
-func (d *Duration) UnmarshalText(b []byte) error {
-	s := strings.TrimSpace(string(b))
+// parseDuration reads a Duration.
+func parseDuration(text string) (Duration, error) {
+	s := strings.TrimSpace(text)
 	if s != "" && strings.Trim(s, "0123456789") == "" {
 		s += "s"
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return errors.New("not a duration") // no value: it may be anything
+		return 0, errors.New("not a duration") // no value: it may be anything
 	}
-	*d = Duration(v)
-	return nil
+	return Duration(v), nil
 }
 
 // D returns the time.Duration.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -140,7 +141,8 @@ func TestParseProblemsNameTheirVariableOnce(t *testing.T) {
 		e[variable] = bad + "-VALUE"
 		_, err := Load[STSFunction](e)
 		var ce *Error
-		if !errors.As(err, &ce) || len(ce.Problems) != 1 || !strings.HasPrefix(ce.Problems[0], variable+" is not ") ||
+		if !errors.As(err, &ce) || len(ce.Problems) != 1 || ce.Problems[0].Var != variable ||
+			!strings.HasPrefix(ce.Problems[0].Msg, "is not ") ||
 			strings.Contains(err.Error(), "VALUE") {
 			t.Errorf("%s=%s: %v", variable, bad, err)
 		}
@@ -287,4 +289,153 @@ func loadLogin(env map[string]string) ([]string, error) {
 	env["WX_APPID"], env["WX_APPSECRET"], env["LOGIN_UID"] = "wx0123456789abcdef", "appsecret-VALUE-789", "openid"
 	c, err := Load[LoginFunction](env)
 	return c.Login.Secrets(), err
+}
+
+// badSTS is wrong in every way Load reports: not set, empty, values that do
+// not parse (two pairs of them in fields that share a Go name, Timeout and
+// MaxBytes) and values Validate refuses. STS_DURATION does not parse, so it
+// is not validated as well.
+func badSTS() map[string]string {
+	e := base()
+	delete(e, "COS_BUCKET")
+	maps.Copy(e, map[string]string{
+		"COS_REGION": "", "COS_PATH_STYLE": "maybe-VALUE", "STS_TIMEOUT": "soon-VALUE", "LIMITS_TIMEOUT": "later-VALUE",
+		"STS_CONDITION_MAX_BYTES": "1e9", "UPLOAD_MAX_BYTES": "big-VALUE", "STS_CACHE_SIZE": "many-VALUE",
+		"STS_DURATION": "abc-VALUE", "AUTH_MODE": "magic-VALUE", "STS_SCOPES_PER_MINUTE": "0", "HTTP_MAX_BODY_BYTES": "1",
+	})
+	return e
+}
+
+// Each problem reaches the caller as the *Problem that found it, its
+// variable a field: nothing is read back out of a message.
+func TestLoadKeepsEachProblemTyped(t *testing.T) {
+	_, err := Load[STSFunction](badSTS())
+	var first *Problem
+	if !errors.As(err, &first) || first.Var != "AUTH_MODE" {
+		t.Fatalf("errors.As found %+v in %v", first, err)
+	}
+	var ce *Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("got %T", err)
+	}
+	got := map[string]string{}
+	for _, e := range ce.Unwrap() {
+		var p *Problem
+		if !errors.As(e, &p) {
+			t.Fatalf("%T is not a *Problem", e)
+		}
+		got[p.Var] = p.Msg
+	}
+	want := map[string]string{
+		"AUTH_MODE":               "must be jwt, wxcloud or none",
+		"COS_BUCKET":              "is not set",
+		"COS_PATH_STYLE":          "is not true or false",
+		"COS_REGION":              "is empty",
+		"HTTP_MAX_BODY_BYTES":     "must be between 1024 and 6291456",
+		"LIMITS_TIMEOUT":          "is not a duration (e.g. 600s, 10m or 600)",
+		"STS_CACHE_SIZE":          "is not a whole number",
+		"STS_CONDITION_MAX_BYTES": "is not a whole number",
+		"STS_DURATION":            "is not a duration (e.g. 600s, 10m or 600)",
+		"STS_SCOPES_PER_MINUTE":   "must be at least 1",
+		"STS_TIMEOUT":             "is not a duration (e.g. 600s, 10m or 600)",
+		"UPLOAD_MAX_BYTES":        "is not a whole number",
+	}
+	if !maps.Equal(got, want) || len(ce.Problems) != len(want) {
+		t.Errorf("got %d problems %v\nwant %v", len(ce.Problems), got, want)
+	}
+}
+
+// The message a function prints at start-up: sorted, "; "-separated, each
+// once, no value.
+func TestLoadMessageGolden(t *testing.T) {
+	const want = "configuration is invalid: " +
+		"AUTH_MODE must be jwt, wxcloud or none; " +
+		"COS_BUCKET is not set; " +
+		"COS_PATH_STYLE is not true or false; " +
+		"COS_REGION is empty; " +
+		"HTTP_MAX_BODY_BYTES must be between 1024 and 6291456; " +
+		"LIMITS_TIMEOUT is not a duration (e.g. 600s, 10m or 600); " +
+		"STS_CACHE_SIZE is not a whole number; " +
+		"STS_CONDITION_MAX_BYTES is not a whole number; " +
+		"STS_DURATION is not a duration (e.g. 600s, 10m or 600); " +
+		"STS_SCOPES_PER_MINUTE must be at least 1; " +
+		"STS_TIMEOUT is not a duration (e.g. 600s, 10m or 600); " +
+		"UPLOAD_MAX_BYTES is not a whole number"
+	for range 3 { // map order must not show
+		if _, err := Load[STSFunction](badSTS()); err == nil || err.Error() != want {
+			t.Fatalf("got  %v\nwant %s", err, want)
+		}
+	}
+}
+
+// Join keeps the *Problems it is given, sorts and dedupes by message, and
+// keeps any other error reachable.
+func TestJoinKeepsTypes(t *testing.T) {
+	a, b := &Problem{Var: "A", Msg: "x"}, &Problem{Var: "B", Msg: "y"}
+	errOther := errors.New("other")
+	inner := Join(b, a)
+	err := Join(errors.Join(inner, nil, &Problem{Var: "A", Msg: "x"}), fmt.Errorf("wrapped: %w", errOther), nil)
+	var ce *Error
+	if !errors.As(err, &ce) || len(ce.Problems) != 3 || ce.Problems[0] != a || ce.Problems[1] != b ||
+		ce.Problems[2].Var != "" {
+		t.Fatalf("%#v", err)
+	}
+	if !errors.Is(err, errOther) {
+		t.Error("the other error is lost")
+	}
+	if got := err.Error(); got != "configuration is invalid: A x; B y; wrapped: other" {
+		t.Errorf("got %q", got)
+	}
+	if Join() != nil || Join(nil, errors.Join()) != nil {
+		t.Error("no problems must join to nil")
+	}
+}
+
+// Every variable's value that does not parse is named by its variable,
+// whatever its type: a field type parse has no parser for would show up
+// here as "the configuration could not be read".
+func TestEveryParseProblemNamesItsVariable(t *testing.T) {
+	for _, cfg := range Configurations() {
+		load := loaderFor(cfg)
+		if load == nil {
+			t.Fatalf("no loader for %T", cfg)
+		}
+		vars := VariablesOf(cfg)
+		for _, v := range vars {
+			err := load(map[string]string{v: "x-VALUE"})
+			if err == nil {
+				continue
+			}
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("%T %s: %T", cfg, v, err)
+			}
+			for _, p := range ce.Problems {
+				if !slices.Contains(vars, p.Var) {
+					t.Errorf("%T %s: problem %q names no variable", cfg, v, p)
+				}
+			}
+		}
+	}
+}
+
+func loaderFor(cfg any) func(map[string]string) error {
+	switch cfg.(type) {
+	case *STSFunction:
+		return loadErr[STSFunction]
+	case *PresignFunction:
+		return loadErr[PresignFunction]
+	case *DownloadFunction:
+		return loadErr[DownloadFunction]
+	case *LoginFunction:
+		return loadErr[LoginFunction]
+	case *Runtime:
+		return loadErr[Runtime]
+	}
+	return nil
+}
+
+func loadErr[T Validator](e map[string]string) error {
+	_, err := Load[T](e)
+	return err
 }
