@@ -83,18 +83,54 @@ func (d *digest) finish(o *Object, size int64, check Check) error {
 }
 
 // Store keeps objects. Put makes an object visible atomically, all of it or
-// nothing, and with ifAbsent only if the key is free.
+// nothing, and with ifAbsent only if the key is free. A Store is safe for
+// concurrent use.
+//
+// Error contract. A store returns three kinds of error, and the server
+// turns each into the COS error a real bucket would send (storeError, and
+// the handlers beside it), so a store never builds an apiError itself:
+//   - errNotFound, from Open (no such object: 404 NoSuchKey) and Unspool
+//     (no such part: 400 InvalidPart when completing an upload);
+//   - errTaken, from Put with ifAbsent when the key holds an object
+//     (409 FileAlreadyExists);
+//   - anything else unchanged: the body's read error (io.ErrUnexpectedEOF
+//     is 400 IncompleteBody, *http.MaxBytesError 400 EntityTooLarge), the
+//     Check's own error (an *apiError such as BadDigest, passed through as
+//     it is), or the store's I/O error (500 InternalError).
+//
+// Callers compare with errors.Is, so an implementation may wrap these.
+// After any error from Put or Spool nothing has become visible: the old
+// object, or none, stays in place, and a failed Spool leaves no part to
+// Unspool (the server Drops it regardless). The emulator has no context to
+// honour: each call is bounded by its body, which the server's request
+// limits bound.
 type Store interface {
+	// Put stores body under o.Key once check (nil: none) approves its size
+	// and MD5, filling in Size, CRC64, an ETag unless o has one, and
+	// Modified unless set.
 	Put(o Object, body io.Reader, check Check, ifAbsent bool) (Object, error)
+	// Open returns an object and its bytes, which the caller must Close;
+	// errNotFound when there is none.
 	Open(key string) (Object, io.ReadSeekCloser, error)
+	// Delete removes an object; deleting an absent key is no error, as COS
+	// answers 204 either way.
 	Delete(key string) error
+	// Exists reports whether key holds an object; a store that cannot tell
+	// answers false, and the Put that follows decides.
 	Exists(key string) bool
 	// List returns up to limit objects, the most recently written first:
-	// the local console shows them.
+	// the local console shows them. An object that cannot be read (removed
+	// or being written meanwhile) is left out rather than failing the list;
+	// the error is for a store that cannot be read at all.
 	List(limit int) ([]Object, error)
-	// Spool keeps the bytes of a multipart part until Unspool or Drop.
+	// Spool keeps the bytes of a multipart part until Unspool or Drop;
+	// spooling the same id again replaces them.
 	Spool(id string, body io.Reader) (Part, error)
+	// Unspool returns a spooled part's bytes (errNotFound for an unknown
+	// id), which the caller must Close; the part stays until Drop.
 	Unspool(id string) (io.ReadCloser, error)
+	// Drop forgets a part; dropping an unknown id is a no-op, so it has no
+	// error to return.
 	Drop(id string)
 }
 

@@ -6,28 +6,15 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"time"
+
+	"cosgate/shared/reqlog"
 )
 
 type ctxKey int
 
-const (
-	platformIDKey ctxKey = iota // the id a platform gave the invocation
-	requestKey                  // *request, set by the middleware
-)
-
-// request is what the middleware keeps per request, in one context value.
-type request struct {
-	id       string
-	function string
-	logger   *slog.Logger
-	subject  string      // the authenticated caller
-	attrs    []slog.Attr // what the handler adds to the access line
-}
-
-func requestFrom(ctx context.Context) *request {
-	r, _ := ctx.Value(requestKey).(*request)
-	return r
-}
+// platformIDKey carries the id a platform gave the invocation. What the
+// middleware keeps per request is a reqlog.Record, in one context value.
+const platformIDKey ctxKey = 0
 
 // WithRequestID sets the id a platform gave this invocation; the middleware
 // uses it instead of minting one.
@@ -37,8 +24,8 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 
 // RequestID returns the request's id ("" outside a request).
 func RequestID(ctx context.Context) string {
-	if r := requestFrom(ctx); r != nil {
-		return r.id
+	if rec := reqlog.From(ctx); rec != nil {
+		return rec.ID
 	}
 	id, _ := ctx.Value(platformIDKey).(string)
 	return id
@@ -52,8 +39,8 @@ func newRequestID() string {
 
 // SetSubject records the authenticated caller for the access log.
 func SetSubject(ctx context.Context, uid string) {
-	if r := requestFrom(ctx); r != nil {
-		r.subject = uid
+	if rec := reqlog.From(ctx); rec != nil {
+		rec.Subject = uid
 	}
 }
 
@@ -61,9 +48,7 @@ func SetSubject(ctx context.Context, uid string) {
 // granted, which key), so each request logs exactly one line. Credentials
 // must never be passed here; attributes named like them are redacted anyway.
 func AddLogAttrs(ctx context.Context, attrs ...slog.Attr) {
-	if r := requestFrom(ctx); r != nil {
-		r.attrs = append(r.attrs, attrs...)
-	}
+	reqlog.Add(ctx, attrs...)
 }
 
 // DeadlineMargin is left between a handler's upstream call and the

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"cosgate/shared/apierr"
+	"cosgate/shared/reqlog"
 )
 
 // Options configure the middleware every function runs behind.
@@ -28,13 +28,6 @@ type Options struct {
 	MaxBodyBytes int64
 }
 
-func loggerFrom(ctx context.Context) *slog.Logger {
-	if r := requestFrom(ctx); r != nil {
-		return r.logger
-	}
-	return slog.Default()
-}
-
 // Middleware puts h behind the shared middleware, outermost first: request id,
 // access log, panic recovery, CORS, method check, body limit.
 func Middleware(h http.Handler, o Options) http.Handler {
@@ -50,10 +43,10 @@ func Middleware(h http.Handler, o Options) http.Handler {
 		if id == "" {
 			id = newRequestID()
 		}
-		acc := &request{id: id, function: o.Function, logger: o.Logger}
-		ctx := context.WithValue(r.Context(), requestKey, acc)
+		acc := &reqlog.Record{ID: id, Function: o.Function, Logger: o.Logger}
+		ctx := reqlog.With(r.Context(), acc)
 		r = r.WithContext(ctx)
-		w.Header().Set("X-Request-Id", id)
+		stampID(w, id)
 		rec := &StatusRecorder{ResponseWriter: w}
 
 		defer func() {
@@ -68,8 +61,8 @@ func Middleware(h http.Handler, o Options) http.Handler {
 			attrs := append([]slog.Attr{
 				slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.Int("status", rec.Status()), slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000),
-				slog.String("subject", acc.subject),
-			}, acc.attrs...)
+				slog.String("subject", acc.Subject),
+			}, acc.Attrs...)
 			accessLog.LogAttrs(ctx, slog.LevelInfo, "access", attrs...)
 		}()
 

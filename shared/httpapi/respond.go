@@ -1,12 +1,14 @@
 package httpapi
 
 import (
-	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"cosgate/shared/reqlog"
 )
 
 // WriteJSON writes v, a tagged struct, with status.
@@ -27,11 +29,12 @@ type errorBody struct {
 
 // WriteError answers with the uniform error shape. Server-side failures are
 // logged with their cause; the body carries only the code and message.
+// Handlers do not call it: they return their failure to Serve.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	e := Classify(err)
 	status := StatusOf(e.Code)
 	if status >= 500 {
-		loggerFrom(r.Context()).LogAttrs(r.Context(), slog.LevelError, "request failed",
+		reqlog.Logger(r.Context()).LogAttrs(r.Context(), slog.LevelError, "request failed",
 			slog.String("request_id", RequestID(r.Context())), slog.String("code", e.Code), slog.Any("error", err))
 	}
 	var body errorBody
@@ -49,10 +52,55 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	WriteJSON(w, status, body)
 }
 
-// Warn logs a warning about the request in flight, with its id.
-func Warn(ctx context.Context, msg string, attrs ...slog.Attr) {
-	attrs = append([]slog.Attr{slog.String("request_id", RequestID(ctx))}, attrs...)
-	loggerFrom(ctx).LogAttrs(ctx, slog.LevelWarn, msg, attrs...)
+// Serve runs a handler written as serve, which answers success itself and
+// returns any failure unwritten. This is the one place a failure becomes an
+// answer: the audit line of a refusal, then the status, the error body and
+// its headers, and the error log line of a 5xx. A handler that wrote its
+// answer must return nil.
+func Serve(w http.ResponseWriter, r *http.Request, serve func(http.ResponseWriter, *http.Request) error) {
+	err := serve(w, r)
+	if err == nil {
+		return
+	}
+	var d *denial
+	if errors.As(err, &d) {
+		Audit(r, append([]slog.Attr{slog.String("uid", d.uid), slog.String("action", d.action),
+			slog.String("decision", "deny"), slog.String("reason", Classify(d.err).Code)}, d.attrs...)...)
+	}
+	WriteError(w, r, err)
+}
+
+// Refused marks err, a refusal by a limit, a quota or a revocation, as one
+// that is audited: Serve writes an audit line saying who (uid) was refused
+// what (action, and attrs such as the key) and why (the error's code).
+// Other failures (a malformed request, an upstream error) are not decisions
+// about the caller, and are not audited.
+func Refused(err error, uid, action string, attrs ...slog.Attr) error {
+	return &denial{err: err, uid: uid, action: action, attrs: attrs}
+}
+
+// denial is a refusal with what its audit line needs.
+type denial struct {
+	err         error
+	uid, action string
+	attrs       []slog.Attr
+}
+
+func (d *denial) Error() string { return d.err.Error() }
+func (d *denial) Unwrap() error { return d.err }
+
+// Unserved answers a request the middleware never saw (the function could
+// not be built, the platform's deadline had passed, the event could not be
+// read) with err in the uniform shape, and the id the middleware would have
+// set.
+func Unserved(w http.ResponseWriter, r *http.Request, err error) {
+	stampID(w, RequestID(r.Context()))
+	WriteError(w, r, err)
+}
+
+// stampID is the one place an answer gets its X-Request-Id.
+func stampID(w http.ResponseWriter, id string) {
+	w.Header().Set("X-Request-Id", id)
 }
 
 // Audit writes the audit line of a grant or a refusal: one JSON line with
@@ -62,13 +110,13 @@ func Audit(r *http.Request, attrs ...slog.Attr) {
 		slog.String("request_id", RequestID(r.Context())),
 		slog.String("client_ip", clientIP(r)),
 	}
-	if req := requestFrom(r.Context()); req != nil {
-		base = append(base, slog.String("function", req.function))
+	if rec := reqlog.From(r.Context()); rec != nil {
+		base = append(base, slog.String("function", rec.Function))
 	}
 	if f := r.Header.Get("X-Forwarded-For"); f != "" {
 		base = append(base, slog.String("forwarded_for", f))
 	}
-	loggerFrom(r.Context()).LogAttrs(r.Context(), slog.LevelInfo, "audit", append(base, attrs...)...)
+	reqlog.Logger(r.Context()).LogAttrs(r.Context(), slog.LevelInfo, "audit", append(base, attrs...)...)
 }
 
 // clientIP is the address the request came from, as the platform saw it.

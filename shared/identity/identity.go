@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"cosgate/shared/apierr"
-	"cosgate/shared/httpapi"
 )
 
 // Caller is an authenticated caller. UID is empty in anonymous mode.
@@ -29,8 +28,20 @@ func (c Caller) Subject() string {
 	return c.UID
 }
 
-// Authenticator finds the caller of a request. Refusals are 401 errors
-// with a stable code (Unauthorized, or TokenExpired).
+// Authenticator finds the caller of a request.
+//
+// Error contract. Authenticate returns a Caller and a nil error, or a zero
+// Caller and an *apierr.Error with one of two codes, both answered 401:
+// apierr.TokenExpired when a JWT is past its exp (the client obtains a new
+// token and tries again), and apierr.Unauthorized for everything else: no
+// credentials, malformed or forged ones, a token for another issuer or
+// audience, not yet valid, or naming an unusable uid. No other error is
+// returned. An Authenticator does no I/O (its keys are read at start-up),
+// so there is no context error, no upstream failure and nothing worth
+// retrying: the same request gets the same answer, but for the clock.
+// Messages are safe to show the caller and never echo the token. Callers
+// pass the error on unchanged and must not map it to another code.
+// Anonymous never fails, and its Caller has no UID.
 type Authenticator interface {
 	Authenticate(r *http.Request) (Caller, error)
 }
@@ -93,14 +104,9 @@ func (WXCloud) Authenticate(r *http.Request) (Caller, error) {
 	return Caller{UID: openid}, nil
 }
 
-// Require authenticates r for a handler: it records the caller as the
-// request's subject, or answers the refusal itself (ok is then false).
-func Require(w http.ResponseWriter, r *http.Request, a Authenticator) (c Caller, ok bool) {
-	c, err := a.Authenticate(r)
-	if err != nil {
-		httpapi.WriteError(w, r, err)
-		return c, false
-	}
-	httpapi.SetSubject(r.Context(), c.Subject())
-	return c, true
+// Require authenticates r for a handler. A refusal is returned, not
+// answered: the handler returns it and httpapi writes the 401, so that
+// identity knows nothing of HTTP answers or logs.
+func Require(r *http.Request, a Authenticator) (Caller, error) {
+	return a.Authenticate(r)
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"math/big"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -331,4 +332,89 @@ func BenchmarkVerify(b *testing.B) {
 			}
 		})
 	}
+}
+
+// The strict rules hold on the single decoding: a registered claim or a
+// header parameter spelt in another letter case is refused (encoding/json
+// would have read "EXP" as exp), registered claims have their RFC types,
+// and a token has one spelling (no trailing JSON, no stray base64 bits).
+func TestJWTOneDecodingStrictRules(t *testing.T) {
+	a, err := NewJWT(JWTConfig{Secret: secret, Issuer: "iss-1", Audience: "cosgate", Now: at(now)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := func(extra map[string]any) jwt.MapClaims {
+		return claims(mergeClaims(map[string]any{"iss": "iss-1", "aud": "cosgate"}, extra))
+	}
+	hs := func(c jwt.MapClaims) string { return signKID(t, jwt.SigningMethodHS256, secret, nil, c) }
+	if c, err := a.Authenticate(request("Bearer " + hs(base(map[string]any{"aud": []string{"x", "cosgate"}, "jti": "j1"})))); err != nil || c.Issued != now {
+		t.Fatalf("a plain token: %v %v", c, err)
+	}
+	raw := func(header, payload string) string {
+		h := base64.RawURLEncoding.EncodeToString([]byte(header))
+		p := base64.RawURLEncoding.EncodeToString([]byte(payload))
+		s, err := jwt.SigningMethodHS256.Sign(h+"."+p, secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h + "." + p + "." + base64.RawURLEncoding.EncodeToString(s)
+	}
+	exp := strconv.FormatInt(now.Add(time.Hour).Unix(), 10)
+	body := `"sub":"u1","iss":"iss-1","aud":"cosgate","exp":` + exp
+	if _, err := a.Authenticate(request("Bearer " + raw(`{"alg":"HS256"}`, `{`+body+`}`))); err != nil {
+		t.Fatalf("a hand-made token: %v", err)
+	}
+	good := raw(`{"alg":"HS256"}`, `{`+body+`}`)
+	// The signature's last character carries 4 bits and 2 unused ones; set
+	// the lowest unused bit: a lenient decoder reads the same bytes.
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	stray := good[:len(good)-1] + string(alphabet[strings.IndexByte(alphabet, good[len(good)-1])|1])
+	for name, tok := range map[string]string{
+		"EXP beside exp":            raw(`{"alg":"HS256"}`, `{`+body+`,"EXP":1e300}`),
+		"Sub beside sub":            raw(`{"alg":"HS256"}`, `{`+body+`,"Sub":"victim"}`),
+		"sub spelt with a long s":   raw(`{"alg":"HS256"}`, `{"ſub":"u1","iss":"iss-1","aud":"cosgate","exp":`+exp+`}`),
+		"only Exp":                  raw(`{"alg":"HS256"}`, `{"sub":"u1","iss":"iss-1","aud":"cosgate","Exp":`+exp+`}`),
+		"ALG in the header":         raw(`{"alg":"HS256","ALG":"none"}`, `{`+body+`}`),
+		"Crit in the header":        raw(`{"alg":"HS256","Crit":["exp"]}`, `{`+body+`}`),
+		"alg not a string":          raw(`{"alg":["HS256"]}`, `{`+body+`}`),
+		"header not an object":      raw(`["HS256"]`, `{`+body+`}`),
+		"claims null":               raw(`{"alg":"HS256"}`, `null`),
+		"trailing JSON":             raw(`{"alg":"HS256"}`, `{`+body+`} {}`),
+		"sub a number":              raw(`{"alg":"HS256"}`, `{"sub":7,"iss":"iss-1","aud":"cosgate","exp":`+exp+`}`),
+		"iss an array":              raw(`{"alg":"HS256"}`, `{"sub":"u1","iss":["iss-1"],"aud":"cosgate","exp":`+exp+`}`),
+		"jti an object":             raw(`{"alg":"HS256"}`, `{`+body+`,"jti":{}}`),
+		"aud with a null":           raw(`{"alg":"HS256"}`, `{"sub":"u1","iss":"iss-1","aud":["cosgate",null],"exp":`+exp+`}`),
+		"aud a number":              raw(`{"alg":"HS256"}`, `{"sub":"u1","iss":"iss-1","aud":1,"exp":`+exp+`}`),
+		"no iss":                    hs(base(map[string]any{"iss": nil})),
+		"no aud":                    hs(base(map[string]any{"aud": nil})),
+		"empty aud list":            hs(base(map[string]any{"aud": []string{}})),
+		"no exp, nbf ahead":         hs(base(map[string]any{"exp": nil, "nbf": now.Add(time.Hour).Unix()})),
+		"four segments":             good + ".x",
+		"padded signature":          good + "=",
+		"stray bits in the sig":     stray,
+		"exp null, no other exp":    raw(`{"alg":"HS256"}`, `{"sub":"u1","iss":"iss-1","aud":"cosgate","exp":null}`),
+		"exp with an exponent sign": raw(`{"alg":"HS256"}`, `{"sub":"u1","iss":"iss-1","aud":"cosgate","exp":-`+exp+`}`),
+	} {
+		_, err := a.Authenticate(request("Bearer " + tok))
+		refused(t, name, err, apierr.Unauthorized)
+	}
+	// What golang-jwt took for absent still is: a null nbf, iat or jti.
+	if _, err := a.Authenticate(request("Bearer " + raw(`{"alg":"HS256","typ":"JWT"}`, `{`+body+`,"nbf":null,"iat":null,"jti":null}`))); err != nil {
+		t.Errorf("null optional claims: %v", err)
+	}
+	// Fractional seconds are truncated, as golang-jwt does.
+	if c, err := a.Authenticate(request("Bearer " + raw(`{"alg":"HS256"}`, `{`+body+`,"iat":`+strconv.FormatInt(now.Unix(), 10)+`.75}`))); err != nil || !c.Issued.Equal(now) {
+		t.Errorf("fractional iat: %v %v", c, err)
+	}
+}
+
+func mergeClaims(a, b map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"cosgate/shared/apierr"
-	"cosgate/shared/httpapi"
+	"cosgate/shared/reqlog"
 )
 
 // Kind is a kind of limit; each has its own fail policy.
@@ -168,15 +168,18 @@ func (g *Guard) charge(ctx context.Context, kind Kind, cs []Counter, reset time.
 }
 
 // unavailable applies kind's fail policy to a store error: a 503, or nil
-// and a warning in the log.
+// and a warning in the log. The warning goes through the request's log
+// record (reqlog), not a return value: every Guard method keeps its one
+// error result, nil meaning "go on", and the handler need not tell a
+// checked pass from an unchecked one to log it.
 func (g *Guard) unavailable(ctx context.Context, kind Kind, err error) error {
 	if g.FailClosed[kind] {
 		e := apierr.Wrap(apierr.UpstreamUnavailable, err, "the limits store did not answer; try again shortly")
 		e.RetryAfter = time.Second
 		return e
 	}
-	httpapi.AddLogAttrs(ctx, slog.String("limits_unavailable", string(kind)))
-	httpapi.Warn(ctx, "the limits store did not answer; the request was let through",
+	reqlog.Add(ctx, slog.String("limits_unavailable", string(kind)))
+	reqlog.Warn(ctx, "the limits store did not answer; the request was let through",
 		slog.String("kind", string(kind)), slog.String("error", err.Error()))
 	return nil
 }

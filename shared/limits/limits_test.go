@@ -16,18 +16,48 @@ import (
 	"cosgate/shared/limits/limitstest"
 )
 
-// stores runs f on each store: in-process, and a real redis-server.
-func stores(t *testing.T, f func(t *testing.T, s Store, redisURL string)) {
-	t.Run("memory", func(t *testing.T) { f(t, NewMemory(nil), "") })
-	t.Run("redis", func(t *testing.T) {
-		r := limitstest.Start(t)
-		s, err := NewRedis(r.URL, time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		f(t, s, r.URL)
-	})
+// TestStoreConformance runs every store case on every Store: the
+// in-process Memory and Redis against a real redis-server, by the same
+// code, so the two cannot drift apart. A case that holds for one store
+// and not the other is a bug in that store. Each case gets an empty store
+// (for Redis, a redis-server of its own).
+func TestStoreConformance(t *testing.T) {
+	for _, st := range []struct {
+		name string
+		open func(t *testing.T) Store
+	}{
+		{"memory", func(*testing.T) Store { return NewMemory(nil) }},
+		{"redis", func(t *testing.T) Store {
+			r := limitstest.Start(t)
+			s, err := NewRedis(r.URL, time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}},
+	} {
+		t.Run(st.name, func(t *testing.T) {
+			for _, c := range storeCases {
+				t.Run(c.name, func(t *testing.T) { c.run(t, st.open(t)) })
+			}
+		})
+	}
+}
+
+// storeCases are the conformance cases, each run on every store.
+var storeCases = []struct {
+	name string
+	run  func(t *testing.T, s Store)
+}{
+	{"Quotas", testQuotas},
+	{"RequestRate", testRequestRate},
+	{"Revocation", testRevocation},
+	{"ChargeAllOrNothing", testChargeAllOrNothing},
+	{"ChargeSlidingWindow", testChargeSlidingWindow},
+	{"ChargeExpires", testChargeExpires},
+	{"MarkValueUnmark", testMarkValueUnmark},
+	{"DoneContext", testDoneContext},
 }
 
 func guard(s Store, l Limits, now *time.Time) *Guard {
@@ -45,109 +75,229 @@ func code(err error) string {
 
 // Daily quotas: counts and bytes are charged together or not at all,
 // refusals say when they lift, and the next day starts afresh.
-func TestQuotas(t *testing.T) {
-	stores(t, func(t *testing.T, s Store, _ string) {
-		now := time.Date(2026, 11, 30, 22, 0, 0, 0, time.UTC)
-		g := guard(s, Limits{UploadsPerDay: 3, UploadBytesPerDay: 100}, &now)
-		ctx := context.Background()
-		for i, size := range []int64{40, 40} {
-			if err := g.Upload(ctx, "u1", size); err != nil {
-				t.Fatalf("upload %d: %v", i, err)
-			}
+func testQuotas(t *testing.T, s Store) {
+	now := time.Date(2026, 11, 30, 22, 0, 0, 0, time.UTC)
+	g := guard(s, Limits{UploadsPerDay: 3, UploadBytesPerDay: 100}, &now)
+	ctx := context.Background()
+	for i, size := range []int64{40, 40} {
+		if err := g.Upload(ctx, "u1", size); err != nil {
+			t.Fatalf("upload %d: %v", i, err)
 		}
-		// 40 more bytes would pass 100: refused, and the count not charged.
-		err := g.Upload(ctx, "u1", 40)
-		var e *apierr.Error
-		if !errors.As(err, &e) || e.Code != apierr.QuotaExceeded || e.RetryAfter != 2*time.Hour {
-			t.Fatalf("over the byte quota: %v", err)
-		}
-		if err := g.Upload(ctx, "u1", 20); err != nil {
-			t.Fatalf("a refused charge still counted: %v", err)
-		}
-		if code(g.Upload(ctx, "u1", 1)) != apierr.QuotaExceeded {
-			t.Error("a fourth upload was allowed")
-		}
-		if err := g.Upload(ctx, "u2", 1); err != nil {
-			t.Errorf("another caller was limited: %v", err)
-		}
-		u, err := ReadUsage(ctx, s, "u1", now)
-		if err != nil || u.UploadsToday != 3 || u.UploadBytesToday != 100 {
-			t.Errorf("usage %+v %v", u, err)
-		}
-		now = now.Add(2 * time.Hour) // 00:00 UTC
-		if err := g.Upload(ctx, "u1", 100); err != nil {
-			t.Errorf("a new day: %v", err)
-		}
-	})
+	}
+	// 40 more bytes would pass 100: refused, and the count not charged.
+	err := g.Upload(ctx, "u1", 40)
+	var e *apierr.Error
+	if !errors.As(err, &e) || e.Code != apierr.QuotaExceeded || e.RetryAfter != 2*time.Hour {
+		t.Fatalf("over the byte quota: %v", err)
+	}
+	if err := g.Upload(ctx, "u1", 20); err != nil {
+		t.Fatalf("a refused charge still counted: %v", err)
+	}
+	if code(g.Upload(ctx, "u1", 1)) != apierr.QuotaExceeded {
+		t.Error("a fourth upload was allowed")
+	}
+	if err := g.Upload(ctx, "u2", 1); err != nil {
+		t.Errorf("another caller was limited: %v", err)
+	}
+	u, err := ReadUsage(ctx, s, "u1", now)
+	if err != nil || u.UploadsToday != 3 || u.UploadBytesToday != 100 {
+		t.Errorf("usage %+v %v", u, err)
+	}
+	now = now.Add(2 * time.Hour) // 00:00 UTC
+	if err := g.Upload(ctx, "u1", 100); err != nil {
+		t.Errorf("a new day: %v", err)
+	}
 }
 
 // The per-minute rate slides: the previous minute counts for what is left
 // of it, so a burst at a minute's end does not double the rate.
-func TestRequestRate(t *testing.T) {
-	stores(t, func(t *testing.T, s Store, _ string) {
-		now := time.Date(2026, 11, 30, 12, 0, 50, 0, time.UTC)
-		g := guard(s, Limits{RequestsPerMinute: 4}, &now)
-		ctx := context.Background()
-		for i := range 4 {
-			if err := g.Admit(ctx, "sts", "u1", time.Time{}); err != nil {
-				t.Fatalf("request %d: %v", i, err)
-			}
-		}
-		if err := g.Admit(ctx, "sts", "u1", time.Time{}); code(err) != apierr.RateLimited {
-			t.Fatalf("fifth: %v", err)
-		}
-		if err := g.Admit(ctx, "presign", "u1", time.Time{}); err != nil {
-			t.Errorf("the rate is per function: %v", err)
-		}
-		now = now.Add(25 * time.Second) // 12:01:15: 3/4 of the last minute still counts (3 of 4)
+func testRequestRate(t *testing.T, s Store) {
+	now := time.Date(2026, 11, 30, 12, 0, 50, 0, time.UTC)
+	g := guard(s, Limits{RequestsPerMinute: 4}, &now)
+	ctx := context.Background()
+	for i := range 4 {
 		if err := g.Admit(ctx, "sts", "u1", time.Time{}); err != nil {
-			t.Errorf("one more fits: %v", err)
+			t.Fatalf("request %d: %v", i, err)
 		}
-		if err := g.Admit(ctx, "sts", "u1", time.Time{}); code(err) != apierr.RateLimited {
-			t.Errorf("the window did not slide: %v", err)
-		}
-		now = now.Add(time.Minute)
-		if err := g.Admit(ctx, "sts", "u1", time.Time{}); err != nil {
-			t.Errorf("a minute later: %v", err)
-		}
-	})
+	}
+	if err := g.Admit(ctx, "sts", "u1", time.Time{}); code(err) != apierr.RateLimited {
+		t.Fatalf("fifth: %v", err)
+	}
+	if err := g.Admit(ctx, "presign", "u1", time.Time{}); err != nil {
+		t.Errorf("the rate is per function: %v", err)
+	}
+	now = now.Add(25 * time.Second) // 12:01:15: 3/4 of the last minute still counts (3 of 4)
+	if err := g.Admit(ctx, "sts", "u1", time.Time{}); err != nil {
+		t.Errorf("one more fits: %v", err)
+	}
+	if err := g.Admit(ctx, "sts", "u1", time.Time{}); code(err) != apierr.RateLimited {
+		t.Errorf("the window did not slide: %v", err)
+	}
+	now = now.Add(time.Minute)
+	if err := g.Admit(ctx, "sts", "u1", time.Time{}); err != nil {
+		t.Errorf("a minute later: %v", err)
+	}
 }
 
 // Revocation: a revoked uid is refused, and after a restore its old tokens
 // still are, but not new ones; an object key on the deny list is refused.
-func TestRevocation(t *testing.T) {
-	stores(t, func(t *testing.T, s Store, _ string) {
-		now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
-		g := guard(s, Limits{}, &now)
-		ctx := context.Background()
-		old := now.Add(-time.Hour)
-		if err := RevokeUser(ctx, s, "u1", now); err != nil {
+func testRevocation(t *testing.T, s Store) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	g := guard(s, Limits{}, &now)
+	ctx := context.Background()
+	old := now.Add(-time.Hour)
+	if err := RevokeUser(ctx, s, "u1", now); err != nil {
+		t.Fatal(err)
+	}
+	for _, issued := range []time.Time{{}, old, now.Add(time.Minute)} {
+		if code(g.Admit(ctx, "download", "u1", issued)) != apierr.Revoked {
+			t.Errorf("revoked u1 (token of %v) was admitted", issued)
+		}
+	}
+	if err := g.Admit(ctx, "download", "u2", old); err != nil {
+		t.Errorf("u2: %v", err)
+	}
+	RestoreUser(ctx, s, "u1")
+	if code(g.Admit(ctx, "download", "u1", old)) != apierr.Revoked {
+		t.Error("a token from before the revocation came back")
+	}
+	if err := g.Admit(ctx, "download", "u1", now.Add(time.Second)); err != nil {
+		t.Errorf("a new token after the restore: %v", err)
+	}
+	RevokeObject(ctx, s, "uploads/u1/a.jpg", now)
+	if code(g.ObjectAllowed(ctx, "uploads/u1/a.jpg")) != apierr.Revoked || g.ObjectAllowed(ctx, "uploads/u1/b.jpg") != nil {
+		t.Error("the object deny list")
+	}
+	RestoreObject(ctx, s, "uploads/u1/a.jpg")
+	if g.ObjectAllowed(ctx, "uploads/u1/a.jpg") != nil {
+		t.Error("a restored key is still refused")
+	}
+}
+
+// Charge adds to every counter or to none: a counter that would pass its
+// limit is reported by index, and the counters before it are not charged.
+func testChargeAllOrNothing(t *testing.T, s Store) {
+	ctx := context.Background()
+	a := Counter{Key: "cosgate:{c1}:a", N: 3, Limit: 10, TTL: time.Hour}
+	b := Counter{Key: "cosgate:{c1}:b", N: 3, Limit: 5, TTL: time.Hour}
+	if denied, err := s.Charge(ctx, []Counter{a, b}); denied != -1 || err != nil {
+		t.Fatalf("first charge: %d %v", denied, err)
+	}
+	if denied, err := s.Charge(ctx, []Counter{a, b}); denied != 1 || err != nil {
+		t.Fatalf("b would reach 6 of 5: denied %d %v, want 1", denied, err)
+	}
+	for key, want := range map[string]string{a.Key: "3", b.Key: "3"} {
+		if v, err := s.Value(ctx, key); v != want || err != nil {
+			t.Errorf("%s = %q %v after a refused charge, want %s", key, v, err, want)
+		}
+	}
+	// Exactly at the limit is within it.
+	b.N = 2
+	if denied, err := s.Charge(ctx, []Counter{a, b}); denied != -1 || err != nil {
+		t.Errorf("b to exactly 5 of 5: %d %v", denied, err)
+	}
+	if denied, err := s.Charge(ctx, nil); denied != -1 || err != nil {
+		t.Errorf("no counters: %d %v", denied, err)
+	}
+}
+
+// A counter with a previous window counts Weight of it.
+func testChargeSlidingWindow(t *testing.T, s Store) {
+	ctx := context.Background()
+	prev := Counter{Key: "cosgate:{c2}:w0", N: 8, Limit: 8, TTL: time.Hour}
+	if denied, err := s.Charge(ctx, []Counter{prev}); denied != -1 || err != nil {
+		t.Fatal(denied, err)
+	}
+	cur := Counter{Key: "cosgate:{c2}:w1", Prev: prev.Key, Weight: 0.5, N: 1, Limit: 8, TTL: time.Hour}
+	for i := range 4 { // 0.5×8 + 4 = 8
+		if denied, err := s.Charge(ctx, []Counter{cur}); denied != -1 || err != nil {
+			t.Fatalf("charge %d: %d %v", i, denied, err)
+		}
+	}
+	if denied, err := s.Charge(ctx, []Counter{cur}); denied != 0 || err != nil {
+		t.Errorf("a fifth: %d %v, want 0", denied, err)
+	}
+	cur.Weight = 0 // the previous window has slid out
+	if denied, err := s.Charge(ctx, []Counter{cur}); denied != -1 || err != nil {
+		t.Errorf("weight 0: %d %v", denied, err)
+	}
+}
+
+// A counter is gone TTL after its last charge; a mark never expires.
+func testChargeExpires(t *testing.T, s Store) {
+	ctx := context.Background()
+	c := Counter{Key: "cosgate:{c3}:ttl", N: 1, Limit: 1, TTL: 100 * time.Millisecond}
+	if denied, err := s.Charge(ctx, []Counter{c}); denied != -1 || err != nil {
+		t.Fatal(denied, err)
+	}
+	if err := s.Mark(ctx, "cosgate:{c3}:mark", "kept"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(250 * time.Millisecond)
+	if v, err := s.Value(ctx, c.Key); v != "" || err != nil {
+		t.Errorf("an expired counter reads %q %v", v, err)
+	}
+	if denied, err := s.Charge(ctx, []Counter{c}); denied != -1 || err != nil {
+		t.Errorf("charging an expired counter: %d %v", denied, err)
+	}
+	if v, err := s.Value(ctx, "cosgate:{c3}:mark"); v != "kept" || err != nil {
+		t.Errorf("the mark reads %q %v", v, err)
+	}
+}
+
+// Value reads "" and no error for what is absent; Mark overwrites;
+// Unmark of what is absent is no error.
+func testMarkValueUnmark(t *testing.T, s Store) {
+	ctx := context.Background()
+	const key = "cosgate:{c4}:mark"
+	if v, err := s.Value(ctx, key); v != "" || err != nil {
+		t.Errorf("absent: %q %v", v, err)
+	}
+	for _, want := range []string{"revoked 1795353600", "restored 1795353600"} {
+		if err := s.Mark(ctx, key, want); err != nil {
 			t.Fatal(err)
 		}
-		for _, issued := range []time.Time{{}, old, now.Add(time.Minute)} {
-			if code(g.Admit(ctx, "download", "u1", issued)) != apierr.Revoked {
-				t.Errorf("revoked u1 (token of %v) was admitted", issued)
-			}
+		if v, err := s.Value(ctx, key); v != want || err != nil {
+			t.Errorf("%q %v, want %q", v, err, want)
 		}
-		if err := g.Admit(ctx, "download", "u2", old); err != nil {
-			t.Errorf("u2: %v", err)
+	}
+	for range 2 {
+		if err := s.Unmark(ctx, key); err != nil {
+			t.Errorf("unmark: %v", err)
 		}
-		RestoreUser(ctx, s, "u1")
-		if code(g.Admit(ctx, "download", "u1", old)) != apierr.Revoked {
-			t.Error("a token from before the revocation came back")
+	}
+	if v, err := s.Value(ctx, key); v != "" || err != nil {
+		t.Errorf("after unmark: %q %v", v, err)
+	}
+}
+
+// A call whose context is already done fails with that context's error
+// and changes nothing: the error contract of Store.
+func testDoneContext(t *testing.T, s Store) {
+	live := context.Background()
+	canceled, cancel := context.WithCancel(live)
+	cancel()
+	expired, cancel2 := context.WithDeadline(live, time.Now().Add(-time.Second))
+	defer cancel2()
+	const key = "cosgate:{c5}:k"
+	for _, ctx := range []context.Context{canceled, expired} {
+		want := ctx.Err()
+		if denied, err := s.Charge(ctx, []Counter{{Key: key, N: 1, Limit: 9, TTL: time.Hour}}); !errors.Is(err, want) {
+			t.Errorf("Charge: %d %v, want %v", denied, err, want)
 		}
-		if err := g.Admit(ctx, "download", "u1", now.Add(time.Second)); err != nil {
-			t.Errorf("a new token after the restore: %v", err)
+		if _, err := s.Value(ctx, key); !errors.Is(err, want) {
+			t.Errorf("Value: %v, want %v", err, want)
 		}
-		RevokeObject(ctx, s, "uploads/u1/a.jpg", now)
-		if code(g.ObjectAllowed(ctx, "uploads/u1/a.jpg")) != apierr.Revoked || g.ObjectAllowed(ctx, "uploads/u1/b.jpg") != nil {
-			t.Error("the object deny list")
+		if err := s.Mark(ctx, key, "x"); !errors.Is(err, want) {
+			t.Errorf("Mark: %v, want %v", err, want)
 		}
-		RestoreObject(ctx, s, "uploads/u1/a.jpg")
-		if g.ObjectAllowed(ctx, "uploads/u1/a.jpg") != nil {
-			t.Error("a restored key is still refused")
+		if err := s.Unmark(ctx, key); !errors.Is(err, want) {
+			t.Errorf("Unmark: %v, want %v", err, want)
 		}
-	})
+	}
+	if v, err := s.Value(live, key); v != "" || err != nil {
+		t.Errorf("a call with a done context changed the store: %q %v", v, err)
+	}
 }
 
 // What this store writes is what Redis holds, read by another client

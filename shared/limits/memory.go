@@ -34,7 +34,14 @@ func NewMemory(now func() time.Time) *Memory {
 // sweepEvery bounds the work of dropping expired counters.
 const sweepEvery = 1024
 
-func (m *Memory) Charge(_ context.Context, counters []Counter) (int, error) {
+// Memory never waits, so ctx matters only at the start: a call with a done
+// ctx fails as Redis's would (Store's error contract), which keeps the two
+// stores interchangeable in tests and in make dev.
+
+func (m *Memory) Charge(ctx context.Context, counters []Counter) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
@@ -68,7 +75,10 @@ func (m *Memory) Charge(_ context.Context, counters []Counter) (int, error) {
 	return -1, nil
 }
 
-func (m *Memory) Value(_ context.Context, key string) (string, error) {
+func (m *Memory) Value(ctx context.Context, key string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e, ok := m.entries[key]
@@ -81,14 +91,20 @@ func (m *Memory) Value(_ context.Context, key string) (string, error) {
 	return strconv.FormatInt(e.n, 10), nil
 }
 
-func (m *Memory) Mark(_ context.Context, key, value string) error {
+func (m *Memory) Mark(ctx context.Context, key, value string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.entries[key] = memEntry{mark: value}
 	return nil
 }
 
-func (m *Memory) Unmark(_ context.Context, key string) error {
+func (m *Memory) Unmark(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.entries, key)

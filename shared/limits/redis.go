@@ -3,6 +3,7 @@ package limits
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 	"time"
@@ -97,14 +98,26 @@ func (s *Redis) Unmark(ctx context.Context, key string) error {
 	return err
 }
 
-// do runs one exchange on a pooled connection.
+// do runs one exchange on a pooled connection. A done ctx stops it before
+// anything is sent; and when ctx ends during the exchange, the error says
+// so (Store's error contract), whichever of redigo's own errors (an I/O
+// timeout, a dial error) came first.
 func (s *Redis) do(ctx context.Context, f func(redis.Conn) (any, error)) (any, error) {
-	conn, err := s.pool.GetContext(ctx)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	defer conn.Close()
-	return f(conn)
+	conn, err := s.pool.GetContext(ctx)
+	if err == nil {
+		defer conn.Close()
+		var v any
+		if v, err = f(conn); err == nil || errors.Is(err, redis.ErrNil) {
+			return v, err
+		}
+	}
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		err = fmt.Errorf("%w: %w", cerr, err)
+	}
+	return nil, err
 }
 
 func (s *Redis) Close() error { return s.pool.Close() }

@@ -23,15 +23,40 @@ type Counter struct {
 
 // Store counts and remembers. Charge is atomic across all its counters: it
 // adds to every one or to none.
+//
+// Error contract. A refusal is never an error: Charge reports a counter
+// over its limit by its index, and Value reports an absent key as "" with
+// a nil error. A non-nil error means only that the store did not answer:
+// it was unreachable, timed out, was closed, or replied with an error
+// (for Redis, a redis.Error). Errors are plain Go errors, not apierr
+// errors; the caller decides what a silent store means for the request
+// (Guard applies the fail policy of the limit's Kind: a 503
+// apierr.UpstreamUnavailable, or the request let through with a warning).
+// Every method honours ctx: when ctx is done before the store has
+// answered, the error satisfies errors.Is(err, ctx.Err()), so a caller can
+// tell its own deadline from a failing store. A call made with a done ctx
+// changes nothing. After an error, a caller must not assume that nothing
+// changed: a Charge whose reply was lost may have been applied, so it is
+// not retried (a retry could charge twice; failing is the fail policy's
+// business). No method may be called after Close.
+//
+// Every implementation runs the one conformance suite,
+// TestStoreConformance in limits_test.go.
 type Store interface {
 	// Charge adds each counter's N when every total stays within its Limit.
-	// denied is the index of the first counter that would not, or -1.
+	// denied is the index of the first counter that would not, or -1 when
+	// all were charged (and -1 for no counters). With a non-nil err, denied
+	// means nothing.
 	Charge(ctx context.Context, counters []Counter) (denied int, err error)
-	// Value reads a counter or a mark ("" when absent).
+	// Value reads a counter or a mark: "" and a nil error when absent or
+	// expired.
 	Value(ctx context.Context, key string) (string, error)
-	// Mark sets key to value, for ever; Unmark deletes it.
+	// Mark sets key to value, for ever; Unmark deletes it (deleting an
+	// absent key is no error).
 	Mark(ctx context.Context, key, value string) error
 	Unmark(ctx context.Context, key string) error
+	// Close releases the store's connections; its error is only worth a
+	// log line.
 	Close() error
 }
 

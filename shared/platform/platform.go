@@ -237,8 +237,7 @@ func (l *lazy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	})
 	if l.err != nil {
-		w.Header().Set("X-Request-Id", httpapi.RequestID(r.Context()))
-		httpapi.WriteError(w, r, apierr.New(apierr.Misconfigured, "the function is misconfigured; its log says how"))
+		httpapi.Unserved(w, r, apierr.New(apierr.Misconfigured, "the function is misconfigured; its log says how"))
 		return
 	}
 	l.h.ServeHTTP(w, r)

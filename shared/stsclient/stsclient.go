@@ -114,6 +114,31 @@ type Request struct {
 
 // Issuer gets temporary keys from STS; *Client is one, and tests script
 // others.
+//
+// Error contract. Issue returns either Credentials (TmpSecretID, Token and
+// ExpiredTime set, as STS issued them) and a nil error, or zero
+// Credentials and an *Error: never an apierr error, and never a bare
+// context error. Error.Code is STS's own code when STS answered
+// (RequestLimitExceeded, InternalError, AuthFailure.*, InvalidParameter.*,
+// …, with its RequestID), or names what went wrong on the way: NetworkError
+// (no answer, or one cut short), HTTP<status> (a status other than 200),
+// MalformedResponse (a 200 that is not STS's JSON, or holds no
+// credentials), NoKey (the KeySource failed), Timeout (ctx ended while
+// waiting to retry). Error.Timeout is true whenever ctx ended (deadline or
+// cancellation) or one attempt's timeout ran out; that is how a done ctx
+// is reported, rather than as ctx.Err(), so callers test e.Timeout, not
+// errors.Is(err, context.DeadlineExceeded).
+//
+// An Issuer retries what may succeed on a second try (throttling, internal
+// errors, 5xx, network failures) within ctx's deadline, so an error is
+// final for the request: callers must not retry it themselves, which
+// would multiply calls against STS's per-account rate. They answer it
+// through AsHTTP: 504 apierr.UpstreamTimeout when Timeout is set, else 502
+// apierr.UpstreamError, with Code and RequestID kept for the log and
+// never shown to the caller. Message is STS's text, never a secret, but is
+// not for the caller either. A scripted Issuer in a test follows the same
+// contract: it returns *Error (or an *apierr.Error, which AsHTTP passes
+// through unchanged).
 type Issuer interface {
 	Issue(ctx context.Context, r Request) (Credentials, error)
 }

@@ -60,23 +60,23 @@ var inline = map[string]bool{
 // params are the query parameters the function understands.
 var params = []string{"key", "format", "filename", "process"}
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	caller, ok := identity.Require(w, r, h.Auth)
-	if !ok {
-		return
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { httpapi.Serve(w, r, h.serve) }
+
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
+	caller, err := identity.Require(r, h.Auth)
+	if err != nil {
+		return err
 	}
+	httpapi.SetSubject(r.Context(), caller.Subject())
 	if err := h.Guard.Admit(r.Context(), "download", caller.UID, caller.Issued); err != nil {
-		limits.Deny(w, r, caller.UID, "download", err)
-		return
+		return httpapi.Refused(err, caller.UID, "download")
 	}
 	d, err := h.plan(caller, r)
 	if err != nil {
-		httpapi.WriteError(w, r, err)
-		return
+		return err
 	}
 	if err := h.Guard.ObjectAllowed(r.Context(), d.key); err != nil {
-		limits.Deny(w, r, caller.UID, "download", err, slog.String("key", d.key))
-		return
+		return httpapi.Refused(err, caller.UID, "download", slog.String("key", d.key))
 	}
 	// A HEAD that follows the redirect is signed as a HEAD.
 	method := http.MethodGet
@@ -98,10 +98,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		slog.String("expires", time.Unix(window.End, 0).UTC().Format(time.RFC3339)), slog.String("decision", "allow"))
 	if d.asJSON {
 		httpapi.WriteJSON(w, http.StatusOK, JSONResponse{URL: target, Key: d.key, ExpiredTime: window.End})
-		return
+		return nil
 	}
 	w.Header().Set("Location", target)
 	w.WriteHeader(http.StatusFound)
+	return nil
 }
 
 // download is a checked request.

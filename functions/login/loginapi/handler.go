@@ -53,28 +53,26 @@ var retryAfter = map[string]time.Duration{
 	apierr.UpstreamUnavailable: time.Second,
 }
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { httpapi.Serve(w, r, h.serve) }
+
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 	var req request
 	if _, err := httpapi.DecodeJSON(r, &req); err != nil {
-		httpapi.WriteError(w, r, err)
-		return
+		return err
 	}
 	if err := checkCode(req.Code); err != nil {
-		httpapi.WriteError(w, r, err)
-		return
+		return err
 	}
 	ctx, cancel := httpapi.Budget(r.Context())
 	defer cancel()
 	session, attempts, err := h.WeChat.Exchange(ctx, req.Code)
 	httpapi.AddLogAttrs(r.Context(), slog.Int("wx_attempts", attempts))
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return exchangeError(r, err)
 	}
 	uid, fallback, err := h.UIDs.UID(session)
 	if err != nil {
-		httpapi.WriteError(w, r, err)
-		return
+		return err
 	}
 	if fallback {
 		// Worth seeing in the access log: LOGIN_UID=unionid on a mini program
@@ -84,8 +82,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	httpapi.SetSubject(r.Context(), uid)
 	token, expires, err := h.Minter.Mint(uid, h.Now())
 	if err != nil {
-		httpapi.WriteError(w, r, err)
-		return
+		return err
 	}
 	httpapi.Audit(r, slog.String("uid", uid), slog.String("action", "login"),
 		slog.String("expires", expires.UTC().Format(time.RFC3339)), slog.String("decision", "allow"))
@@ -93,11 +90,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 	httpapi.WriteJSON(w, http.StatusOK, Response{Token: token, ExpiresAt: expires.Unix(), UID: uid})
+	return nil
 }
 
-// fail answers a failed exchange: WeChat's errcodes through wxErrors, the
-// rest as Exchange classified them.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+// exchangeError is what the caller is told of a failed exchange: WeChat's
+// errcodes through wxErrors, the rest as Exchange classified them, with
+// the Retry-After of the answers that ask the caller to wait.
+func exchangeError(r *http.Request, err error) error {
 	var wxErr *Error
 	if errors.As(err, &wxErr) {
 		httpapi.AddLogAttrs(r.Context(), slog.Int("wx_errcode", wxErr.Code))
@@ -109,7 +108,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	e := httpapi.Classify(err)
 	e.RetryAfter = retryAfter[e.Code]
-	httpapi.WriteError(w, r, e)
+	return e
 }
 
 // checkCode refuses what cannot be a wx.login code before WeChat is asked.

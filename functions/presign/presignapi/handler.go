@@ -97,14 +97,16 @@ type PostResponse struct {
 	ExpiredTime int64             `json:"expiredTime"`
 }
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	caller, ok := identity.Require(w, r, h.Auth)
-	if !ok {
-		return
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { httpapi.Serve(w, r, h.serve) }
+
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
+	caller, err := identity.Require(r, h.Auth)
+	if err != nil {
+		return err
 	}
+	httpapi.SetSubject(r.Context(), caller.Subject())
 	if err := h.Guard.Admit(r.Context(), "presign", caller.UID, caller.Issued); err != nil {
-		limits.Deny(w, r, caller.UID, "presign", err)
-		return
+		return httpapi.Refused(err, caller.UID, "presign")
 	}
 	var req request
 	present, err := httpapi.DecodeJSON(r, &req)
@@ -112,92 +114,31 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		err = apierr.New(apierr.InvalidRequest, `send a JSON body such as {"ext":"jpg","size":12345}`)
 	}
 	if err != nil {
-		httpapi.WriteError(w, r, err)
-		return
+		return err
 	}
 	u, err := h.plan(caller, req)
 	if err != nil {
-		httpapi.WriteError(w, r, err)
-		return
+		return err
 	}
 
 	creds, err := h.Keys.For(r.Context(), caller, u.prefix)
 	if err != nil {
-		httpapi.WriteError(w, r, err)
-		return
+		return err
 	}
 	// The quota is charged the most the upload may be (COS enforces the
 	// signed size), and only once nothing can fail before the URL is
 	// handed out: signing is pure.
+	action := "presign:" + strings.ToLower(u.method)
 	if err := h.Guard.Upload(r.Context(), caller.UID, u.maxSize); err != nil {
-		limits.Deny(w, r, caller.UID, "presign:"+strings.ToLower(u.method), err, slog.String("key", u.key),
-			slog.Int64("bytes", u.maxSize))
-		return
+		return httpapi.Refused(err, caller.UID, action, slog.String("key", u.key), slog.Int64("bytes", u.maxSize))
 	}
 	now := h.Now()
 	window := cossign.NewWindow(now, cossign.Backdate, h.Expires)
 	w.Header().Set("Cache-Control", "no-store")
 	if u.method == http.MethodPost {
-		form := cossign.SignPostUpload(creds, cossign.PostUpload{
-			Bucket:     h.Bucket,
-			Key:        u.key,
-			MinSize:    1,
-			MaxSize:    u.maxSize,
-			Expiration: time.Unix(window.End, 0),
-			Window:     window,
-			// Each field is pinned by an eq condition. An empty
-			// success_action_redirect pins "no redirect": COS answers
-			// success_action_status instead of a 303 to a host the uploader
-			// picked.
-			Fields: []cossign.Pair{
-				{Name: "Content-Type", Value: u.contentType},
-				{Name: "success_action_status", Value: "200"},
-				{Name: "success_action_redirect", Value: ""},
-				{Name: "x-cos-forbid-overwrite", Value: "true"},
-				{Name: "acl", Value: uploadACL},
-				{Name: "Cache-Control", Value: uploadCacheControl},
-				{Name: "Content-Disposition", Value: uploadDisposition},
-			},
-		})
-		httpapi.WriteJSON(w, http.StatusOK, PostResponse{
-			Method:      u.method,
-			URL:         h.Endpoint.BucketURL(),
-			Key:         u.key,
-			FileField:   fileField,
-			FormData:    form.Fields.Map(),
-			StartTime:   now.Unix(),
-			ExpiredTime: window.End,
-		})
+		httpapi.WriteJSON(w, http.StatusOK, h.signPOST(creds, u, now, window))
 	} else {
-		ph := PutHeaders{
-			ContentType:        u.contentType,
-			ContentLength:      strconv.FormatInt(u.size, 10),
-			ForbidOverwrite:    "true",
-			ACL:                uploadACL,
-			CacheControl:       uploadCacheControl,
-			ContentDisposition: uploadDisposition,
-		}
-		url := cossign.PresignURL(creds, h.Endpoint, cossign.Presign{
-			Method: http.MethodPut,
-			Key:    u.key,
-			Headers: []cossign.Pair{
-				{Name: "content-type", Value: ph.ContentType},
-				{Name: "content-length", Value: ph.ContentLength},
-				{Name: "x-cos-forbid-overwrite", Value: ph.ForbidOverwrite},
-				{Name: "x-cos-acl", Value: ph.ACL},
-				{Name: "cache-control", Value: ph.CacheControl},
-				{Name: "content-disposition", Value: ph.ContentDisposition},
-			},
-			Window: window,
-		})
-		httpapi.WriteJSON(w, http.StatusOK, PutResponse{
-			Method:      u.method,
-			URL:         url,
-			Key:         u.key,
-			Headers:     ph,
-			StartTime:   now.Unix(),
-			ExpiredTime: window.End,
-		})
+		httpapi.WriteJSON(w, http.StatusOK, h.signPUT(creds, u, now, window))
 	}
 	httpapi.AddLogAttrs(r.Context(),
 		slog.String("upload_method", u.method),
@@ -206,9 +147,77 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		slog.Int64("max_bytes", u.maxSize),
 		slog.Int64("expired_time", window.End),
 	)
-	httpapi.Audit(r, slog.String("uid", caller.UID), slog.String("action", "presign:"+strings.ToLower(u.method)),
+	httpapi.Audit(r, slog.String("uid", caller.UID), slog.String("action", action),
 		slog.String("key", u.key), slog.Int64("bytes", u.maxSize),
 		slog.String("expires", time.Unix(window.End, 0).UTC().Format(time.RFC3339)), slog.String("decision", "allow"))
+	return nil
+}
+
+// signPOST is the form for a POST upload of u.
+func (h *Handler) signPOST(creds cossign.Credentials, u upload, now time.Time, window cossign.Window) PostResponse {
+	form := cossign.SignPostUpload(creds, cossign.PostUpload{
+		Bucket:     h.Bucket,
+		Key:        u.key,
+		MinSize:    1,
+		MaxSize:    u.maxSize,
+		Expiration: time.Unix(window.End, 0),
+		Window:     window,
+		// Each field is pinned by an eq condition. An empty
+		// success_action_redirect pins "no redirect": COS answers
+		// success_action_status instead of a 303 to a host the uploader
+		// picked.
+		Fields: []cossign.Pair{
+			{Name: "Content-Type", Value: u.contentType},
+			{Name: "success_action_status", Value: "200"},
+			{Name: "success_action_redirect", Value: ""},
+			{Name: "x-cos-forbid-overwrite", Value: "true"},
+			{Name: "acl", Value: uploadACL},
+			{Name: "Cache-Control", Value: uploadCacheControl},
+			{Name: "Content-Disposition", Value: uploadDisposition},
+		},
+	})
+	return PostResponse{
+		Method:      u.method,
+		URL:         h.Endpoint.BucketURL(),
+		Key:         u.key,
+		FileField:   fileField,
+		FormData:    form.Fields.Map(),
+		StartTime:   now.Unix(),
+		ExpiredTime: window.End,
+	}
+}
+
+// signPUT is the URL and headers for a PUT upload of u.
+func (h *Handler) signPUT(creds cossign.Credentials, u upload, now time.Time, window cossign.Window) PutResponse {
+	ph := PutHeaders{
+		ContentType:        u.contentType,
+		ContentLength:      strconv.FormatInt(u.size, 10),
+		ForbidOverwrite:    "true",
+		ACL:                uploadACL,
+		CacheControl:       uploadCacheControl,
+		ContentDisposition: uploadDisposition,
+	}
+	url := cossign.PresignURL(creds, h.Endpoint, cossign.Presign{
+		Method: http.MethodPut,
+		Key:    u.key,
+		Headers: []cossign.Pair{
+			{Name: "content-type", Value: ph.ContentType},
+			{Name: "content-length", Value: ph.ContentLength},
+			{Name: "x-cos-forbid-overwrite", Value: ph.ForbidOverwrite},
+			{Name: "x-cos-acl", Value: ph.ACL},
+			{Name: "cache-control", Value: ph.CacheControl},
+			{Name: "content-disposition", Value: ph.ContentDisposition},
+		},
+		Window: window,
+	})
+	return PutResponse{
+		Method:      u.method,
+		URL:         url,
+		Key:         u.key,
+		Headers:     ph,
+		StartTime:   now.Unix(),
+		ExpiredTime: window.End,
+	}
 }
 
 // upload is a checked request.

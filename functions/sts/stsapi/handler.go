@@ -11,7 +11,6 @@ import (
 	"cosgate/shared/credcache"
 	"cosgate/shared/httpapi"
 	"cosgate/shared/identity"
-	"cosgate/shared/limits"
 	"cosgate/shared/stsclient"
 )
 
@@ -53,27 +52,27 @@ type Response struct {
 	AllowActions []string    `json:"allowActions"`
 }
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	caller, ok := identity.Require(w, r, h.Auth)
-	if !ok {
-		return
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { httpapi.Serve(w, r, h.serve) }
+
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
+	caller, err := identity.Require(r, h.Auth)
+	if err != nil {
+		return err
 	}
+	httpapi.SetSubject(r.Context(), caller.Subject())
 	if err := h.Guard.Admit(r.Context(), "sts", caller.UID, caller.Issued); err != nil {
-		limits.Deny(w, r, caller.UID, "sts", err)
-		return
+		return httpapi.Refused(err, caller.UID, "sts")
 	}
 
 	var req request
 	if r.Method == http.MethodPost {
 		if _, err := httpapi.DecodeJSON(r, &req); err != nil {
-			httpapi.WriteError(w, r, err)
-			return
+			return err
 		}
 	}
 	grants, err := h.grants(caller, req.Scope)
 	if err != nil {
-		httpapi.WriteError(w, r, err)
-		return
+		return err
 	}
 	// The policy is a function of the grants and the configuration, so the
 	// grants key the cache and the policy is built only when STS is called.
@@ -87,37 +86,59 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.Scopes.Max,
 		)
 		e.RetryAfter = retry.Truncate(time.Second) + time.Second
-		httpapi.WriteError(w, r, e)
-		return
+		return e
 	}
 	// Each grant counts, cached or not, before STS is asked: that is what
 	// keeps a caller from draining the account's STS quota.
 	if err := h.Guard.Grant(r.Context(), caller.UID); err != nil {
-		limits.Deny(w, r, caller.UID, "sts", err)
-		return
+		return httpapi.Refused(err, caller.UID, "sts")
 	}
 	creds, hit, err := h.Cache.Get(ctx, key, func(ctx context.Context) (stsclient.Credentials, error) {
-		policy, err := campolicy.Build(h.Bucket, grants, h.Cond)
-		if err != nil {
-			return stsclient.Credentials{}, apierr.New(apierr.InvalidRequest, "%v", err)
-		}
-		return h.STS.Issue(ctx, stsclient.Request{
-			Policy:      policy.JSON(),
-			Duration:    h.Duration,
-			RoleARN:     h.RoleARN,
-			SessionName: stsclient.SessionName(caller.Subject()),
-		})
+		return h.issue(ctx, caller, grants)
 	})
 	if err != nil {
-		httpapi.WriteError(w, r, stsclient.AsHTTP(err))
-		return
+		return stsclient.AsHTTP(err)
 	}
 	// The upload quota is charged only for a key handed out.
 	if err := h.chargeUpload(r.Context(), caller.UID, grants); err != nil {
-		limits.Deny(w, r, caller.UID, "sts", err)
-		return
+		return httpapi.Refused(err, caller.UID, "sts")
 	}
 
+	resp := h.response(r, creds, grants)
+	httpapi.AddLogAttrs(r.Context(),
+		slog.Any("actions", resp.AllowActions),
+		slog.Any("prefixes", resp.AllowPrefix),
+		slog.Int64("expired_time", creds.ExpiredTime),
+		slog.Bool("cached", hit),
+		slog.String("sts_request_id", creds.RequestID),
+	)
+	httpapi.Audit(r, slog.String("uid", caller.UID), slog.String("action", "sts"),
+		slog.Any("prefixes", resp.AllowPrefix), slog.Any("actions", resp.AllowActions),
+		slog.String("expires", time.Unix(creds.ExpiredTime, 0).UTC().Format(time.RFC3339)), slog.Bool("cached", hit),
+		slog.String("decision", "allow"))
+	// Credentials must never sit in a shared cache.
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	httpapi.WriteJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+// issue asks STS for a key limited to grants, on a cache miss.
+func (h *Handler) issue(ctx context.Context, caller identity.Caller, grants []campolicy.Grant) (stsclient.Credentials, error) {
+	policy, err := campolicy.Build(h.Bucket, grants, h.Cond)
+	if err != nil {
+		return stsclient.Credentials{}, apierr.New(apierr.InvalidRequest, "%v", err)
+	}
+	return h.STS.Issue(ctx, stsclient.Request{
+		Policy:      policy.JSON(),
+		Duration:    h.Duration,
+		RoleARN:     h.RoleARN,
+		SessionName: stsclient.SessionName(caller.Subject()),
+	})
+}
+
+// response is the answer for creds issued for grants.
+func (h *Handler) response(r *http.Request, creds stsclient.Credentials, grants []campolicy.Grant) Response {
 	resp := Response{
 		Credentials: Credentials{creds.TmpSecretID, creds.TmpSecretKey, creds.Token},
 		StartTime:   h.Now().Unix(),
@@ -134,21 +155,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resp.AllowActions = appendNew(resp.AllowActions, g.Action)
 		resp.AllowPrefix = appendNew(resp.AllowPrefix, g.Pattern)
 	}
-	httpapi.AddLogAttrs(r.Context(),
-		slog.Any("actions", resp.AllowActions),
-		slog.Any("prefixes", resp.AllowPrefix),
-		slog.Int64("expired_time", creds.ExpiredTime),
-		slog.Bool("cached", hit),
-		slog.String("sts_request_id", creds.RequestID),
-	)
-	httpapi.Audit(r, slog.String("uid", caller.UID), slog.String("action", "sts"),
-		slog.Any("prefixes", resp.AllowPrefix), slog.Any("actions", resp.AllowActions),
-		slog.String("expires", time.Unix(creds.ExpiredTime, 0).UTC().Format(time.RFC3339)), slog.Bool("cached", hit),
-		slog.String("decision", "allow"))
-	// Credentials must never sit in a shared cache.
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Pragma", "no-cache")
-	httpapi.WriteJSON(w, http.StatusOK, resp)
+	return resp
 }
 
 // grants is what the caller gets: every configured action on their prefix,

@@ -159,12 +159,7 @@ func hasSuffixFold(s, p string) bool {
 func Serve(h http.Handler, r *http.Request) *Recorder {
 	rec := &Recorder{header: make(http.Header, 4), head: r.Method == http.MethodHead}
 	if r.Context().Err() != nil {
-		rec.header.Set("X-Request-Id", httpapi.RequestID(r.Context()))
-		httpapi.WriteError(
-			rec,
-			r,
-			apierr.New(apierr.DeadlineExceeded, "the invocation's deadline passed before it started"),
-		)
+		httpapi.Unserved(rec, r, apierr.New(apierr.DeadlineExceeded, "the invocation's deadline passed before it started"))
 		return rec
 	}
 	h.ServeHTTP(rec, r)
@@ -181,7 +176,7 @@ func BadEvent(ctx context.Context, requestID string, why string) *Recorder {
 		requestID = "unknown"
 	}
 	r := (&Request{Method: http.MethodPost, Path: "/", Header: http.Header{}, RequestID: requestID}).HTTP(ctx)
-	rec := &Recorder{header: http.Header{"X-Request-Id": {requestID}}}
-	httpapi.WriteError(rec, r, apierr.New(apierr.InvalidRequest, "%s", why))
+	rec := &Recorder{header: make(http.Header, 4)}
+	httpapi.Unserved(rec, r, apierr.New(apierr.InvalidRequest, "%s", why))
 	return rec
 }

@@ -64,6 +64,14 @@ func (s *Server) Calls() []Call {
 	return append([]Call(nil), s.calls...)
 }
 
+// SetScript replaces Script while requests may be in flight (a call
+// retried after the client gave up can still be arriving).
+func (s *Server) SetScript(f func(n int, c Call) Reply) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Script = f
+}
+
 func (s *Server) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
@@ -98,11 +106,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls = append(s.calls, c)
 	n := len(s.calls)
+	script := s.Script
 	s.mu.Unlock()
 
 	var rep Reply
-	if s.Script != nil {
-		rep = s.Script(n, c)
+	if script != nil {
+		rep = script(n, c)
 	}
 	if rep.Delay > 0 {
 		select {
