@@ -30,7 +30,7 @@ func TestPostPolicyVectorP1(t *testing.T) {
 		m["key"] != "uploads/u1/${filename}" || m["x-cos-security-token"] != vecToken || m["q-ak"] != vecID {
 		t.Errorf("form fields: %v", m)
 	}
-	if sk := string(hmacSHA1Hex([]byte(vecKey), "1700000000;1700000600")); sk != "3608b5526008d4cc7b6f13fcbb9d0752b9cec1e1" {
+	if sk := signKeyOf(vecKey, "1700000000;1700000600"); sk != "3608b5526008d4cc7b6f13fcbb9d0752b9cec1e1" {
 		t.Errorf("SignKey = %s", sk)
 	}
 }
@@ -46,7 +46,7 @@ func TestPostPolicyDocumentationExample(t *testing.T) {
 	}
 	const secretKey, id = "BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz", "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q"
 	kt := Window{1567150692, 1567157892}
-	if sk := string(hmacSHA1Hex([]byte(secretKey), kt.String())); sk != "39acc8c9f34ba5b19bce4e965b370cd3f62d2fba" {
+	if sk := signKeyOf(secretKey, kt.String()); sk != "39acc8c9f34ba5b19bce4e965b370cd3f62d2fba" {
 		t.Errorf("SignKey = %s", sk)
 	}
 	if got := sha1Hex(doc); got != "d5d903b8360468bc81c1311f134989bc8c8b5b89" {
@@ -67,4 +67,11 @@ func TestWXPostObjectSignatureW1(t *testing.T) {
 	if got := FormatString(Request{Method: "POST", Path: "/", Headers: []Pair{{"host", "127.0.0.1:9000"}}}); got != "post\n/\n\nhost=127.0.0.1%3A9000\n" {
 		t.Errorf("FormatString = %q", got)
 	}
+}
+
+// signKeyOf is the SignKey, hex(HMAC-SHA1(secretKey, keyTime)).
+func signKeyOf(secretKey, keyTime string) string {
+	var d hexDigest
+	hmacSHA1Hex(&d, []byte(secretKey), keyTime)
+	return string(d[:])
 }

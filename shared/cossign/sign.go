@@ -106,7 +106,17 @@ func StringToSign(keyTime Window, formatString string) string {
 }
 
 func stringToSign(keyTime, formatString string) string {
-	return "sha1\n" + keyTime + "\n" + sha1Hex([]byte(formatString)) + "\n"
+	sum := sha1.Sum([]byte(formatString))
+	var digest hexDigest
+	hex.Encode(digest[:], sum[:])
+	var b strings.Builder
+	b.Grow(len("sha1\n\n\n") + len(keyTime) + len(digest))
+	b.WriteString("sha1\n")
+	b.WriteString(keyTime)
+	b.WriteByte('\n')
+	b.Write(digest[:])
+	b.WriteByte('\n')
+	return b.String()
 }
 
 // signature is q-signature: HMAC(hex(HMAC(secretKey, keyTime)), message),
@@ -114,16 +124,22 @@ func stringToSign(keyTime, formatString string) string {
 // the policy). Only the key time is part of the computation; q-sign-time
 // is not. keyTime is "start;end".
 func signature(secretKey, keyTime, message string) string {
-	signKey := hmacSHA1Hex([]byte(secretKey), keyTime)
-	return string(hmacSHA1Hex(signKey, message))
+	var signKey, sig hexDigest
+	hmacSHA1Hex(&signKey, []byte(secretKey), keyTime)
+	hmacSHA1Hex(&sig, signKey[:], message)
+	return string(sig[:])
 }
 
-// hmacSHA1Hex returns the lower-case hex digest as bytes: the SignKey is
-// used as the next HMAC's key as is.
-func hmacSHA1Hex(key []byte, message string) []byte {
+// hexDigest is a SHA1 digest in lower-case hex, the form every step of the
+// scheme uses: the SignKey is the next HMAC's key as is.
+type hexDigest [2 * sha1.Size]byte
+
+// hmacSHA1Hex writes HMAC-SHA1(key, message) into dst, as hex.
+func hmacSHA1Hex(dst *hexDigest, key []byte, message string) {
 	m := hmac.New(sha1.New, key)
 	io.WriteString(m, message)
-	return hex.AppendEncode(nil, m.Sum(nil))
+	var sum [sha1.Size]byte
+	hex.Encode(dst[:], m.Sum(sum[:0]))
 }
 
 func sha1Hex(b []byte) string {
