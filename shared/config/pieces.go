@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -59,112 +58,6 @@ func (k Key) Validate() error {
 	}
 	if k.SecretKey == "" {
 		errs = append(errs, Problemf("COS_SECRET_KEY", "is not set"))
-	}
-	return errors.Join(errs...)
-}
-
-// Auth says how a caller's uid is known.
-type Auth struct {
-	Mode string `env:"AUTH_MODE"           envDefault:"jwt"` // jwt, wxcloud or none
-	// JWTSecret holds the HS256 secret, or during a rotation several,
-	// comma-separated (see JWTSecrets).
-	JWTSecret logging.Secret `env:"AUTH_JWT_SECRET"`
-	// JWTPublicKey is a PEM or base64 DER public key for RS256 (RSA) or
-	// ES256 (P-256), or during a rotation several, comma-separated
-	// (identity.DecodeKeys reads them).
-	JWTPublicKey string `env:"AUTH_JWT_PUBLIC_KEY"`
-	JWTIssuer    string `env:"AUTH_JWT_ISSUER"`
-	JWTAudience  string `env:"AUTH_JWT_AUDIENCE"`
-}
-
-// MaxJWTKeys bounds the keys of each kind a variable may list: a token
-// without a kid is tried against each, so the bound is the work one such
-// token can cost. A rotation needs two.
-const MaxJWTKeys = 4
-
-// JWTSecrets are AUTH_JWT_SECRET's secrets, newest first.
-func (a Auth) JWTSecrets() []string { return splitSecrets(a.JWTSecret) }
-
-// splitSecrets reads AUTH_JWT_SECRET. One secret is taken exactly as
-// written, as it always was; a value with a comma is a list, newest first
-// (the login function signs with the first), with spaces around entries and
-// empty entries ignored as in every cosgate list. A secret therefore cannot
-// contain a comma; base64 and hex secrets never do.
-func splitSecrets(v logging.Secret) []string {
-	s := v.Reveal()
-	if !strings.Contains(s, ",") {
-		if s == "" {
-			return nil
-		}
-		return []string{s}
-	}
-	var out []string
-	for _, e := range strings.Split(s, ",") {
-		if e = strings.TrimSpace(e); e != "" {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// checkSecrets holds each HS256 secret to 32 bytes and the list to
-// MaxJWTKeys distinct secrets. The messages never quote a secret.
-func checkSecrets(v logging.Secret) error {
-	secrets := splitSecrets(v)
-	if len(secrets) > MaxJWTKeys {
-		return Problemf("AUTH_JWT_SECRET", "lists %d secrets; at most %d (a rotation needs two)", len(secrets), MaxJWTKeys)
-	}
-	for i, s := range secrets {
-		switch {
-		case len(s) < 32 && len(secrets) == 1:
-			return Problemf("AUTH_JWT_SECRET", "must be at least 32 bytes (256 bits) for HS256")
-		case len(s) < 32:
-			return Problemf("AUTH_JWT_SECRET", "secret %d is shorter than 32 bytes (256 bits); list secrets separated by commas, "+
-				"which no secret may contain", i+1)
-		case slices.Contains(secrets[:i], s):
-			return Problemf("AUTH_JWT_SECRET", "lists secret %d twice", i+1)
-		}
-	}
-	return nil
-}
-
-// Validate checks the mode and that jwt has a key. The public keys are read
-// by identity when the function is built.
-func (a Auth) Validate() error {
-	switch a.Mode {
-	case "jwt":
-		if len(a.JWTSecrets()) == 0 && a.JWTPublicKey == "" {
-			return Problemf("AUTH_JWT_SECRET", "is required when AUTH_MODE is jwt (or AUTH_JWT_PUBLIC_KEY)")
-		}
-		return checkSecrets(a.JWTSecret)
-	case "wxcloud", "none":
-	default:
-		return Problemf("AUTH_MODE", "must be jwt, wxcloud or none")
-	}
-	return nil
-}
-
-// HTTP configures the shared middleware.
-type HTTP struct {
-	// AllowOrigins are the browser origins allowed by CORS ("*" for any).
-	AllowOrigins List  `env:"CORS_ALLOW_ORIGINS"`
-	MaxBodyBytes int64 `env:"HTTP_MAX_BODY_BYTES" envDefault:"65536"`
-}
-
-// Validate checks the origins and the body limit.
-func (h HTTP) Validate() error {
-	var errs []error
-	for _, o := range h.AllowOrigins {
-		if o != "*" && !strings.HasPrefix(o, "https://") && !strings.HasPrefix(o, "http://") {
-			errs = append(
-				errs,
-				Problemf("CORS_ALLOW_ORIGINS", "entries must be * or origins such as https://app.example.com"),
-			)
-			break
-		}
-	}
-	if h.MaxBodyBytes < 1024 || h.MaxBodyBytes > 6<<20 {
-		errs = append(errs, Problemf("HTTP_MAX_BODY_BYTES", "must be between 1024 and 6291456"))
 	}
 	return errors.Join(errs...)
 }
@@ -366,53 +259,6 @@ func (l Login) Validate() error {
 	case "openid":
 	default:
 		errs = append(errs, Problemf("LOGIN_UID", "must be pseudonym, openid or unionid"))
-	}
-	return errors.Join(errs...)
-}
-
-// Limits configures per-caller limits, quotas and revocation. Each limit
-// is off when zero; the store is in-process unless LIMITS_REDIS_URL is set.
-type Limits struct {
-	// RedisURL is redis:// or rediss://; it may hold a password.
-	RedisURL logging.Secret `env:"LIMITS_REDIS_URL"`
-	Timeout  Duration       `env:"LIMITS_TIMEOUT"             envDefault:"200ms"`
-	// Fail is closed or open for every kind, or kind:mode entries
-	// (requests, uploads, sts, revocation) over the defaults.
-	Fail              List  `env:"LIMITS_FAIL"`
-	RequestsPerMinute int64 `env:"LIMIT_REQUESTS_PER_MINUTE"  envDefault:"0"`
-	UploadsPerDay     int64 `env:"LIMIT_UPLOADS_PER_DAY"      envDefault:"0"`
-	UploadBytesPerDay int64 `env:"LIMIT_UPLOAD_BYTES_PER_DAY" envDefault:"0"`
-	STSPerHour        int64 `env:"LIMIT_STS_PER_HOUR"         envDefault:"0"`
-}
-
-// Validate checks the URL's scheme, the timeout, the fail policy and that
-// no limit is negative.
-func (l Limits) Validate() error {
-	var errs []error
-	if u := l.RedisURL.Reveal(); u != "" && !strings.HasPrefix(u, "redis://") && !strings.HasPrefix(u, "rediss://") {
-		errs = append(errs, Problemf("LIMITS_REDIS_URL", "must start with redis:// or rediss://"))
-	}
-	errs = append(errs, inRange("LIMITS_TIMEOUT", l.Timeout, 10*time.Millisecond, 5*time.Second, "10ms and 5s"))
-	for _, f := range l.Fail {
-		kind, mode, pair := strings.Cut(f, ":")
-		if !pair {
-			mode = kind
-		}
-		if mode != "closed" && mode != "open" ||
-			pair && kind != "requests" && kind != "uploads" && kind != "sts" && kind != "revocation" {
-			errs = append(
-				errs,
-				Problemf("LIMITS_FAIL", "entries are closed, open, or <requests|uploads|sts|revocation>:<closed|open>"),
-			)
-			break
-		}
-	}
-	for name, v := range map[string]int64{"LIMIT_REQUESTS_PER_MINUTE": l.RequestsPerMinute,
-		"LIMIT_UPLOADS_PER_DAY": l.UploadsPerDay, "LIMIT_UPLOAD_BYTES_PER_DAY": l.UploadBytesPerDay,
-		"LIMIT_STS_PER_HOUR": l.STSPerHour} {
-		if v < 0 {
-			errs = append(errs, Problemf(name, "must not be negative (0 turns it off)"))
-		}
 	}
 	return errors.Join(errs...)
 }
