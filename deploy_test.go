@@ -729,12 +729,23 @@ func TestDeployScript(t *testing.T) {
 		{map[string]string{"LOGIN_JWT_PRIVATE_KEY": ""}, "set LOGIN_JWT_PRIVATE_KEY (make login-key) or AUTH_JWT_SECRET"},
 		{map[string]string{"LOGIN_UID_SECRET": "", "LOGIN_UID": "openid"}, ""},
 		{map[string]string{"LOGIN_UID_SECRET": "short"}, "LOGIN_UID_SECRET must be at least 32 bytes"},
+		// One kind of token key, as make deploy-scf and the functions hold
+		// it, unless AUTH_JWT_ALLOW_HS256=true says both are meant.
+		{map[string]string{"AUTH_JWT_SECRET": "hs256-secret-VALUE-0123456789abcdef"},
+			"AUTH_JWT_SECRET is set together with AUTH_JWT_PUBLIC_KEY and LOGIN_JWT_PRIVATE_KEY: "},
+		{map[string]string{"AUTH_JWT_SECRET": "hs256-secret-VALUE-0123456789abcdef", "AUTH_JWT_ALLOW_HS256": "false"},
+			"or set AUTH_JWT_ALLOW_HS256=true if both are meant"},
+		{map[string]string{"AUTH_JWT_SECRET": "hs256-secret-VALUE-0123456789abcdef", "AUTH_JWT_ALLOW_HS256": "true"}, ""},
+		{map[string]string{"AUTH_JWT_SECRET": "hs256-secret-VALUE-0123456789abcdef", "AUTH_JWT_ALLOW_HS256": "yes"},
+			"AUTH_JWT_ALLOW_HS256 must be true or false"},
+		{map[string]string{"AUTH_JWT_SECRET": "undefined"}, ""},
 	} {
 		env := deployEnv()
 		maps.Copy(env, tc.change)
 		maps.DeleteFunc(env, func(_, v string) bool { return v == "" })
 		out, err := run(env, "--check")
-		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(out, tc.want)) {
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(out, tc.want)) ||
+			strings.Contains(out, "VALUE") {
 			t.Errorf("%v: %v %s", tc.change, err, out)
 		}
 	}
@@ -1283,4 +1294,191 @@ func TestREADMENamesDeployedFunctions(t *testing.T) {
 	if found == 0 {
 		t.Error("README.md names no function: the custom-domain example is gone?")
 	}
+}
+
+// loadAs loads env as function fn's configuration, as its binary does.
+func loadAs(fn string, env map[string]string) error {
+	var err error
+	switch fn {
+	case "sts":
+		_, err = config.Load[config.STSFunction](env)
+	case "presign":
+		_, err = config.Load[config.PresignFunction](env)
+	case "download":
+		_, err = config.Load[config.DownloadFunction](env)
+	case "login":
+		_, err = config.Load[config.LoginFunction](env)
+	default:
+		err = fmt.Errorf("no function %s", fn)
+	}
+	return err
+}
+
+// serverless.yml passes ${env:X} for both kinds of token key, and the
+// framework deploys an unset one as "undefined", which reads as unset: one
+// kind set, every function starts. Both set, make deploy-sls refuses
+// (TestDeployScript) and, were it bypassed, every function would refuse to
+// start, naming both variables, unless AUTH_JWT_ALLOW_HS256=true, which
+// serverless.yml passes to each function holding AUTH_JWT_SECRET.
+func TestServerlessYMLOneKindOfTokenKey(t *testing.T) {
+	const secret = "hs256-secret-VALUE-0123456789abcdef"
+	hs256 := deployEnv()
+	delete(hs256, "AUTH_JWT_PUBLIC_KEY")
+	delete(hs256, "LOGIN_JWT_PRIVATE_KEY")
+	hs256["AUTH_JWT_SECRET"] = secret
+	mixed := deployEnv()
+	mixed["AUTH_JWT_SECRET"] = secret
+	allowed := maps.Clone(mixed)
+	allowed["AUTH_JWT_ALLOW_HS256"] = "true"
+	for _, fn := range functions {
+		resolved, _ := serverlessEnv(t, fn, nil)
+		if _, ok := resolved["AUTH_JWT_SECRET"]; ok && resolved["AUTH_JWT_ALLOW_HS256"] != "undefined" {
+			t.Errorf("serverless.yml does not pass ${env:AUTH_JWT_ALLOW_HS256} to %s beside AUTH_JWT_SECRET", fn)
+		}
+		want := "AUTH_JWT_SECRET and AUTH_JWT_PUBLIC_KEY are both set"
+		if fn == "login" {
+			want = "AUTH_JWT_SECRET and LOGIN_JWT_PRIVATE_KEY are both set"
+		}
+		for _, tc := range []struct {
+			name string
+			env  map[string]string
+			want string
+		}{{"key pair", deployEnv(), ""}, {"HS256", hs256, ""}, {"both", mixed, want}, {"both, allowed", allowed, ""}} {
+			env, _ := serverlessEnv(t, fn, tc.env)
+			err := loadAs(fn, env)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("%s with %s: %v", fn, tc.name, err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) ||
+				!strings.Contains(err.Error(), "AUTH_JWT_ALLOW_HS256=true")):
+				t.Errorf("%s with %s: got %v, want %q", fn, tc.name, err, tc.want)
+			case err != nil && strings.Contains(err.Error(), "VALUE"):
+				t.Errorf("a value leaked: %v", err)
+			}
+		}
+	}
+}
+
+// template.yaml cannot be deployed with AuthJwtSecret beside the key pair:
+// its rule OneKindOfTokenKey, evaluated here for every combination of the
+// parameters, refuses exactly the mix unless AuthJwtAllowHs256 is true,
+// which can only be "false" or "true" and reaches every function as
+// AUTH_JWT_ALLOW_HS256.
+func TestTemplateYAMLOneKindOfTokenKey(t *testing.T) {
+	raw, err := os.ReadFile("template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(raw, &root); err != nil {
+		t.Fatal(err)
+	}
+	if v := find(&root, "Globals", "Function", "Environment", "Variables", "AUTH_JWT_ALLOW_HS256"); v == nil ||
+		v.Tag != "!Ref" || v.Value != "AuthJwtAllowHs256" {
+		t.Error("Globals does not pass AUTH_JWT_ALLOW_HS256: !Ref AuthJwtAllowHs256")
+	}
+	allowed := find(&root, "Parameters", "AuthJwtAllowHs256", "AllowedValues")
+	if allowed == nil || len(allowed.Content) != 2 || allowed.Content[0].Value != "false" || allowed.Content[1].Value != "true" ||
+		scalar(find(&root, "Parameters", "AuthJwtAllowHs256"), "Default") != "false" {
+		t.Error(`AuthJwtAllowHs256 must allow only "false" and "true", and default to "false"`)
+	}
+	rule := find(&root, "Rules", "OneKindOfTokenKey")
+	asserts := find(rule, "Assertions")
+	if rule == nil || asserts == nil || asserts.Kind != yaml.SequenceNode || len(asserts.Content) == 0 {
+		t.Fatal("template.yaml has no rule OneKindOfTokenKey with assertions")
+	}
+	desc := scalar(asserts.Content[0], "AssertDescription")
+	for _, v := range []string{"AuthJwtSecret", "AuthJwtPublicKey", "LoginJwtPrivateKey", "AuthJwtAllowHs256"} {
+		if !strings.Contains(desc, v) {
+			t.Errorf("the rule's description does not name %s: %q", v, desc)
+		}
+	}
+	for mask := range 16 {
+		params := map[string]string{"AuthJwtSecret": "", "AuthJwtPublicKey": "", "LoginJwtPrivateKey": "",
+			"AuthJwtAllowHs256": "false"}
+		if mask&1 != 0 {
+			params["AuthJwtSecret"] = "s"
+		}
+		if mask&2 != 0 {
+			params["AuthJwtPublicKey"] = "p"
+		}
+		if mask&4 != 0 {
+			params["LoginJwtPrivateKey"] = "k"
+		}
+		if mask&8 != 0 {
+			params["AuthJwtAllowHs256"] = "true"
+		}
+		refused := false
+		if c := find(rule, "RuleCondition"); c == nil || evalRule(t, c, params) {
+			for _, a := range asserts.Content {
+				if !evalRule(t, find(a, "Assert"), params) {
+					refused = true
+				}
+			}
+		}
+		mix := mask&1 != 0 && mask&6 != 0 && mask&8 == 0
+		if refused != mix {
+			t.Errorf("%v: refused %v, want %v", params, refused, mix)
+		}
+	}
+}
+
+// evalRule evaluates the rule functions template.yaml uses (Equals, And,
+// Or, Not and Ref of a parameter, short or long form) for params.
+func evalRule(t *testing.T, n *yaml.Node, params map[string]string) bool {
+	t.Helper()
+	fn, args := ruleFunc(n)
+	switch fn {
+	case "Equals":
+		if len(args) != 2 {
+			t.Fatalf("Equals takes two values, got %d", len(args))
+		}
+		return ruleValue(t, args[0], params) == ruleValue(t, args[1], params)
+	case "And", "Or":
+		for _, a := range args {
+			if v := evalRule(t, a, params); v == (fn == "Or") {
+				return v
+			}
+		}
+		return fn == "And"
+	case "Not":
+		if len(args) != 1 {
+			t.Fatalf("Not takes one condition, got %d", len(args))
+		}
+		return !evalRule(t, args[0], params)
+	}
+	t.Fatalf("template.yaml: a rule uses %q, which this test cannot evaluate", fn)
+	return false
+}
+
+// ruleFunc reads !Fn [args] or {Fn::Fn: [args]}.
+func ruleFunc(n *yaml.Node) (string, []*yaml.Node) {
+	switch {
+	case n == nil:
+		return "", nil
+	case strings.HasPrefix(n.Tag, "!") && n.Kind == yaml.SequenceNode:
+		return strings.TrimPrefix(n.Tag, "!"), n.Content
+	case n.Kind == yaml.MappingNode && len(n.Content) == 2 && strings.HasPrefix(n.Content[0].Value, "Fn::") &&
+		n.Content[1].Kind == yaml.SequenceNode:
+		return strings.TrimPrefix(n.Content[0].Value, "Fn::"), n.Content[1].Content
+	}
+	return n.Tag + n.Value, nil
+}
+
+func ruleValue(t *testing.T, n *yaml.Node, params map[string]string) string {
+	t.Helper()
+	switch {
+	case n.Tag == "!Ref":
+		v, ok := params[n.Value]
+		if !ok {
+			t.Fatalf("the rule refers to %s, which this test does not vary", n.Value)
+		}
+		return v
+	case n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[0].Value == "Ref":
+		return ruleValue(t, &yaml.Node{Tag: "!Ref", Value: n.Content[1].Value}, params)
+	case n.Kind == yaml.ScalarNode:
+		return n.Value
+	}
+	t.Fatalf("template.yaml: a rule compares %v, which this test cannot evaluate", n.Tag)
+	return ""
 }

@@ -73,7 +73,7 @@ func TestBuildRules(t *testing.T) {
 			map[string]string{"COS_SECRET_ID": "", "COS_SECRET_KEY": "", "STS_ROLE_ARN": "qcs::cam::uin/1:roleName/r"}, ""},
 		{"sts", "no key and no role", map[string]string{"COS_SECRET_ID": "", "COS_SECRET_KEY": ""}, "COS_SECRET_ID is not set"},
 		{"sts", "bad public key",
-			map[string]string{"AUTH_JWT_PUBLIC_KEY": "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"},
+			map[string]string{"AUTH_JWT_SECRET": "", "AUTH_JWT_PUBLIC_KEY": "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"},
 			"AUTH_JWT_PUBLIC_KEY is not usable"},
 		{"sts", "bad STS endpoint", map[string]string{"STS_ENDPOINT": "ftp://x/y"}, "STS_ENDPOINT must be"},
 		{"presign", "anonymous with {uid}", map[string]string{"AUTH_MODE": "none"}, "UPLOAD_PREFIX uses {uid}"},
@@ -91,7 +91,7 @@ func TestBuildRules(t *testing.T) {
 			"DOWNLOAD_IMAGE_PROCESS": "imageMogr2/thumbnail/200x/,imageMogr2/thumbnail/400x/"}, ""},
 		{"download", "custom endpoint", map[string]string{"COS_ENDPOINT": "http://127.0.0.1:9000", "COS_PATH_STYLE": "true"}, ""},
 		{"login", "HS256", nil, ""},
-		{"login", "a private key that is not one", map[string]string{"LOGIN_JWT_PRIVATE_KEY": "c2VjcmV0LXZhbHVlLW9m"},
+		{"login", "a private key that is not one", map[string]string{"AUTH_JWT_SECRET": "", "LOGIN_JWT_PRIVATE_KEY": "c2VjcmV0LXZhbHVlLW9m"},
 			"LOGIN_JWT_PRIVATE_KEY is not usable"},
 	}
 	for _, c := range cases {

@@ -71,7 +71,7 @@ func TestUploadAndDownloadOnEveryPlatform(t *testing.T) {
 			t.Errorf("presign refusal over %s: %d %s", inv.name, status, body)
 		}
 	}
-	for _, inv := range invokers(t, "download", env()) {
+	for _, inv := range invokers(t, "download", presignEnv) { // downloads too are signed with keys from STS
 		status, h, _ := inv.call(t, "GET", "/download/uploads/u1/a%20b.jpg", bearer, "")
 		if status != 302 || !strings.HasPrefix(h.Get("Location"), "https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/uploads/u1/a%20b.jpg?response-content-type=image%2Fjpeg&") ||
 			h.Get("Cache-Control") != "no-store" {

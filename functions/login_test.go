@@ -17,7 +17,10 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"cosgate/devstack/wxemu"
+	"cosgate/shared/config"
 	"cosgate/shared/identity"
+	"cosgate/shared/logging"
+	"cosgate/shared/platform/platformtest"
 	"cosgate/shared/stsclient/ststest"
 )
 
@@ -108,5 +111,54 @@ func TestLoginTokensAndTheKeySplit(t *testing.T) {
 		if strings.Contains(string(out), "cosgate/functions/login/loginapi") {
 			t.Errorf("%s links the login function's minting code", fn)
 		}
+	}
+}
+
+// One kind of token key: each real binary, given AUTH_JWT_SECRET beside
+// the key pair, stops at start-up with a message naming both variables and
+// the flag; with AUTH_JWT_ALLOW_HS256=true each builds, and a verifier takes
+// both kinds of token, as before the refusal.
+func TestHS256BesideAKeyPairStopsStartUp(t *testing.T) {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	der, _ := x509.MarshalPKCS8PrivateKey(key)
+	pubDER, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	mixed := env()
+	mixed["AUTH_JWT_PUBLIC_KEY"] = base64.StdEncoding.EncodeToString(pubDER)
+	mixed["LOGIN_JWT_PRIVATE_KEY"] = base64.StdEncoding.EncodeToString(der)
+	for _, fn := range names {
+		p := platformtest.Start(t, bins[fn], mixed)
+		code, exited := p.Wait(5 * time.Second)
+		logs := p.Logs.String()
+		want := "AUTH_JWT_SECRET and AUTH_JWT_PUBLIC_KEY are both set"
+		if fn == "login" {
+			want = "AUTH_JWT_SECRET and LOGIN_JWT_PRIVATE_KEY are both set"
+		}
+		if !exited || code != 1 || !strings.Contains(logs, want) || !strings.Contains(logs, "AUTH_JWT_ALLOW_HS256=true") ||
+			strings.Contains(logs, mixed["AUTH_JWT_SECRET"]) {
+			t.Errorf("%s: exited=%v code=%d, want %q: %s", fn, exited, code, want, logs)
+		}
+	}
+	mixed["AUTH_JWT_ALLOW_HS256"] = "true"
+	for _, fn := range names {
+		if _, err := build(t, fn, mixed); err != nil {
+			t.Errorf("%s with AUTH_JWT_ALLOW_HS256=true: %v", fn, err)
+		}
+	}
+	a, err := identity.FromConfig(config.Auth{Mode: "jwt", JWTSecret: logging.Secret(mixed["AUTH_JWT_SECRET"]),
+		JWTPublicKey: mixed["AUTH_JWT_PUBLIC_KEY"], AllowHS256: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, _ := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{"sub": "u1", "exp": time.Now().Add(time.Hour).Unix()}).SignedString(key)
+	for name, tok := range map[string]string{"HS256": signJWT(t, "u1"), "ES256": es} {
+		r := httptest.NewRequest("POST", "/sts", nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		if c, err := a.Authenticate(r); err != nil || c.UID != "u1" {
+			t.Errorf("%s with both allowed: %+v %v", name, c, err)
+		}
+	}
+	if _, err := identity.FromConfig(config.Auth{Mode: "jwt", JWTSecret: logging.Secret(mixed["AUTH_JWT_SECRET"]),
+		JWTPublicKey: mixed["AUTH_JWT_PUBLIC_KEY"]}); err == nil || !strings.Contains(err.Error(), "are both set") {
+		t.Errorf("FromConfig took both without the flag: %v", err)
 	}
 }

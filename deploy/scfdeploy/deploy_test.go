@@ -426,3 +426,35 @@ func TestUploadedZipRunsAsSCF(t *testing.T) {
 		t.Errorf("not started as a web function:\n%s", proc.Logs)
 	}
 }
+
+// make deploy-scf refuses AUTH_JWT_SECRET beside the key pair, naming both,
+// before any API call, -check or not; AUTH_JWT_ALLOW_HS256=true says both
+// are meant and gives every function the flag with them.
+func TestRefusesHS256BesideAKeyPair(t *testing.T) {
+	f, url := fake(t, 0)
+	env := deployEnv(url)
+	env["AUTH_JWT_SECRET"] = "hs256-secret-VALUE-0123456789abcdef"
+	for _, args := range [][]string{{"-check"}, nil} {
+		out, errs, code := run(t, env, args...)
+		if code == 0 || !strings.Contains(errs, "AUTH_JWT_SECRET is set together with AUTH_JWT_PUBLIC_KEY and LOGIN_JWT_PRIVATE_KEY") ||
+			!strings.Contains(errs, "AUTH_JWT_ALLOW_HS256=true") || strings.Contains(out+errs, "VALUE") {
+			t.Errorf("%v: %d\n%s%s", args, code, out, errs)
+		}
+	}
+	if calls := f.Calls(); len(calls) != 0 {
+		t.Errorf("refused, yet %d API calls were made", len(calls))
+	}
+	env["AUTH_JWT_ALLOW_HS256"] = "true"
+	if out, errs, code := run(t, env, "-check"); code != 0 {
+		t.Errorf("with AUTH_JWT_ALLOW_HS256=true: %d\n%s%s", code, out, errs)
+	}
+	s, err := scfdeploy.Read(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range s.Functions {
+		if !slices.ContainsFunc(s.Env[fn], func(v scfapi.Variable) bool { return v.Key == "AUTH_JWT_ALLOW_HS256" && v.Value == "true" }) {
+			t.Errorf("%s is not given AUTH_JWT_ALLOW_HS256", fn)
+		}
+	}
+}

@@ -60,7 +60,7 @@ func Variables(fn string) []string {
 	}
 	names := append(config.VariablesOf(cfg), config.VariablesOf(&config.Runtime{})...)
 	names = slices.DeleteFunc(names, func(n string) bool {
-		return slices.Contains(platformOwned, n) || slices.Contains(forbidden[fn], n)
+		return slices.Contains(platformOwned, n) || slices.Contains(forbidden[fn], n) || !config.LimitApplies(fn, n)
 	})
 	slices.Sort(names)
 	return slices.Compact(names)
@@ -175,6 +175,9 @@ func Read(getenv func(string) string) (Settings, error) {
 	if missing != nil {
 		return Settings{}, &Problem{"set " + strings.Join(missing, " ") + ` (see README, "Tencent SCF")`}
 	}
+	if err := oneKind(getenv, login); err != nil {
+		return Settings{}, err
+	}
 	for _, v := range []string{"AUTH_JWT_SECRET", "LOGIN_UID_SECRET"} {
 		if set(getenv, v) && len(getenv(v)) < 32 {
 			return Settings{}, &Problem{v + " must be at least 32 bytes"}
@@ -224,6 +227,36 @@ func Read(getenv func(string) string) (Settings, error) {
 		}
 	}
 	return s, nil
+}
+
+// oneKind refuses AUTH_JWT_SECRET beside a key pair, as the functions do
+// at start-up (config's oneKind), but before anything is deployed: every
+// function holding the secret could mint a token for any uid that the
+// others accept. AUTH_JWT_ALLOW_HS256=true says both are meant.
+func oneKind(getenv func(string) string, login bool) error {
+	allow := false
+	if set(getenv, "AUTH_JWT_ALLOW_HS256") {
+		var err error
+		if allow, err = strconv.ParseBool(getenv("AUTH_JWT_ALLOW_HS256")); err != nil {
+			return &Problem{"AUTH_JWT_ALLOW_HS256 must be true or false"}
+		}
+	}
+	if allow || !set(getenv, "AUTH_JWT_SECRET") {
+		return nil
+	}
+	var keys []string
+	if set(getenv, "AUTH_JWT_PUBLIC_KEY") {
+		keys = append(keys, "AUTH_JWT_PUBLIC_KEY")
+	}
+	if login && set(getenv, "LOGIN_JWT_PRIVATE_KEY") {
+		keys = append(keys, "LOGIN_JWT_PRIVATE_KEY")
+	}
+	if keys == nil {
+		return nil
+	}
+	return &Problem{"AUTH_JWT_SECRET is set together with " + strings.Join(keys, " and ") + ": the functions would accept " +
+		"HS256 tokens, which any holder of the secret can mint for any uid, beside the key pair's; unset one, " +
+		"or set AUTH_JWT_ALLOW_HS256=true if both are meant"}
 }
 
 func number(getenv func(string) string, name string, def int64, ok func(int64) bool, want string) (int64, error) {

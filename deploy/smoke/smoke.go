@@ -10,8 +10,10 @@ import (
 )
 
 // DefaultOrigin is the browser origin the preflights claim when none is
-// given. It matches CORS_ALLOW_ORIGINS=* (make dev's) but no real site.
-const DefaultOrigin = "https://cosgate-smoke.example"
+// given: a page on the caller's own machine. make dev's CORS default (pages
+// on this machine) and CORS_ALLOW_ORIGINS=* admit it; a deployment that
+// lists its sites is checked with one of them (-origin).
+const DefaultOrigin = "http://localhost:8000"
 
 // DefaultTimeout bounds each request: longer than login's WX_TIMEOUT
 // (5 s) plus a cold start, shorter than a user's patience.

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -55,7 +56,35 @@ func Handler(c Config) http.Handler {
 	mux.HandleFunc("GET /api/stats", s.stats)
 	mux.HandleFunc("POST /api/token", s.token)
 	mux.HandleFunc("POST /api/explain", s.explain)
-	return mux
+	return sameOrigin(mux)
+}
+
+// sameOrigin lets only the console's own page act. A request naming
+// another page's origin is refused whatever it asks: the API reads the
+// exchanges and mints tokens, and no other page has any business there. A
+// state-changing request must be JSON: a form or text/plain POST is one
+// another page can send without a preflight (and a browser may omit Origin
+// on it), so JSON, which needs a preflight cross-origin, is the proof it
+// came from the console's own script. (The stack refuses a foreign Host
+// before this.)
+func sameOrigin(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if o := r.Header.Get("Origin"); o != "" && o != "http://"+r.Host {
+			httpapi.WriteError(w, r, apierr.New(apierr.Forbidden,
+				"the console answers only its own page, not %.100q", o))
+			return
+		}
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+				httpapi.WriteError(w, r, apierr.New(apierr.Forbidden,
+					"the console's API takes only Content-Type: application/json"))
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 type server struct{ c Config }
@@ -103,6 +132,10 @@ func mintOf(e trace.Exchange) *Mint {
 			explain.Minted{Function: m.Function, Method: m.Method, URL: m.URL, Header: m.Header},
 			e.Reason.FormatString,
 		)
+		if d := out.Diff; d != nil {
+			// The first difference may be the token or SecretId itself.
+			d.Signed, d.Received, d.Words = trace.Mask(d.Signed), trace.Mask(d.Received), trace.Mask(d.Words)
+		}
 	}
 	return out
 }

@@ -177,6 +177,10 @@ func (s *Server) getObject(w http.ResponseWriter, r *http.Request, rc *reqContex
 		writeError(w, r, rc, e)
 		return
 	}
+	if e := s.authorizeProcessing(r, rc, p); e != nil { // process.go
+		writeError(w, r, rc, e)
+		return
+	}
 	s.serveObject(w, r, rc)
 }
 
@@ -213,8 +217,9 @@ func (s *Server) serveObject(w http.ResponseWriter, r *http.Request, rc *reqCont
 			h.Set(name, v[0])
 		}
 	}
-	// Image-processing parameters (?imageMogr2/…) are accepted and the
-	// original bytes served: the emulator has no image engine.
+	// Image-processing parameters (?imageMogr2/…) and allowed ci-process
+	// operations are accepted and the original bytes served: the emulator
+	// has no image engine (process.go says what each needs).
 	http.ServeContent(w, r, "", o.Modified, body)
 }
 

@@ -23,6 +23,25 @@ const (
 // root, signed either by a policy (policy, q-ak, q-key-time, q-signature
 // fields) or, as cos-wx-sdk-v5 sends it, by a request signature in a
 // "Signature" field (or the Authorization header) over POST /.
+//
+// What COS documents of a policy's reach (POST Object,
+// cloud.tencent.com/document/product/436/14690, "Signature protection" and
+// its Policy section), and how the emulator models it:
+//   - each condition checks the one form field it names (exact match
+//     {"field": "value"} or ["eq", "$field", "value"], prefix match
+//     ["starts-with", "$field", "prefix"]) or the file's size
+//     (content-length-range), and a form failing one is refused with 403;
+//   - the page does not require that every form field appear in a
+//     condition (S3's POST policy does), nor say that COS refuses a field
+//     none names: so the emulator reads and applies fields outside the
+//     policy, the reading an attacker needs (README, "What the emulators
+//     do");
+//   - the ACL's form field is acl; x-cos-acl, the header's name, is not in
+//     the page's list of form fields, and neither is which of the two
+//     wins when a form carries both. The emulator applies x-cos-acl too,
+//     and of two that differ, the one granting more (postACL), while the
+//     key's CAM condition cos:x-cos-acl reads acl: the worst case, so that
+//     a policy that holds here holds whichever COS picks.
 func (s *Server) postObject(w http.ResponseWriter, r *http.Request, rc *reqContext) {
 	fields, file, e := readForm(r)
 	if e != nil {
@@ -116,8 +135,8 @@ func (s *Server) postObject(w http.ResponseWriter, r *http.Request, rc *reqConte
 		}
 	}
 	get := func(name string) string {
-		if name = strings.ToLower(name); name == "x-cos-acl" && fields["acl"] != "" {
-			return fields["acl"] // POST Object's name for it (436/14690)
+		if name = strings.ToLower(name); name == "x-cos-acl" {
+			return postACL(fields)
 		}
 		return fields[name]
 	}
@@ -159,6 +178,30 @@ func (s *Server) postObject(w http.ResponseWriter, r *http.Request, rc *reqConte
 		w.WriteHeader(http.StatusNoContent)
 	}
 }
+
+// postACL is the canned ACL a form gives its object: the field acl (POST
+// Object's name for it, 436/14690) or x-cos-acl, whichever the form
+// carries; of two that differ, an invalid one (so that it is refused) or
+// else the one granting more. COS does not document the precedence; this
+// is the worst case of it (see postObject).
+func postACL(fields map[string]string) string {
+	acl, header := fields["acl"], fields["x-cos-acl"]
+	switch {
+	case acl == "" || acl == header:
+		return header
+	case header == "":
+		return acl
+	case !cannedACL(header):
+		return header
+	case !cannedACL(acl) || acl == "public-read":
+		return acl
+	default:
+		return header
+	}
+}
+
+// cannedACL reports whether v is an x-cos-acl value COS documents.
+func cannedACL(v string) bool { return v == "private" || v == "public-read" || v == "default" }
 
 type postResponse struct {
 	XMLName  struct{} `xml:"PostResponse"`

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"mime/multipart"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -144,6 +145,92 @@ func TestPostObjectSignatureField(t *testing.T) {
 		}
 		if e.store.Exists(c.key) {
 			t.Errorf("%s: refused upload is visible", c.name)
+		}
+	}
+}
+
+// TestPostObjectACLFields: a form may carry the ACL as acl (POST Object's
+// field) and as x-cos-acl (the header's name); COS says neither that it
+// refuses fields no condition names nor which of the two wins, so the
+// emulator accepts the extra field and applies the wider ACL while the
+// key's CAM condition reads acl (the worst case). A policy pinning
+// x-cos-acl too refuses the form, and its own form still uploads.
+func TestPostObjectACLFields(t *testing.T) {
+	e := start(t, nil)
+	k := e.tempKey(t, policy([]string{"name/cos:PostObject"}, []string{"uploads/u1/*"},
+		`{"string_equal":{"cos:x-cos-acl":"private"}}`), time.Hour)
+	creds := cossign.Credentials{SecretID: k.SecretID, SecretKey: k.SecretKey, SessionToken: k.Token}
+	now := time.Now()
+	form := func(key string, pinned ...cossign.Pair) []cossign.Pair {
+		return cossign.SignPostUpload(creds, cossign.PostUpload{Bucket: bucket, Key: key, MaxSize: 10,
+			Fields: pinned, Expiration: now.Add(10 * time.Minute), Window: cossign.NewWindow(now, time.Minute, 10*time.Minute)}).Fields
+	}
+	set := func(fields []cossign.Pair, name, value string) []cossign.Pair {
+		out := append([]cossign.Pair(nil), fields...)
+		for i := range out {
+			if out[i].Name == name {
+				out[i].Value = value
+				return out
+			}
+		}
+		return append(out, cossign.Pair{Name: name, Value: value})
+	}
+	anonymous := func(key string) int {
+		r, _ := http.NewRequest("GET", e.URL+"/"+key, nil)
+		return do(t, r).status
+	}
+	acl := cossign.Pair{Name: "acl", Value: "private"}
+
+	// The policy pins acl alone: the extra x-cos-acl is outside it, and wins.
+	loose := set(form("uploads/u1/loose.png", acl), "x-cos-acl", "public-read")
+	if a := do(t, formRequest(t, e.URL+"/", loose, "a.png", []byte("x"))); a.status != 204 {
+		t.Fatalf("a field no condition names: %d %s", a.status, a.body)
+	}
+	if s := anonymous("uploads/u1/loose.png"); s != 200 {
+		t.Errorf("acl=private with x-cos-acl=public-read: anonymous GET %d, want the wider ACL applied", s)
+	}
+
+	// Pinned under both names: the public-read form is refused, stores nothing.
+	pinned := form("uploads/u1/pinned.png", acl, cossign.Pair{Name: "x-cos-acl", Value: "private"})
+	a := do(t, formRequest(t, e.URL+"/", set(pinned, "x-cos-acl", "public-read"), "a.png", []byte("x")))
+	if a.status != 403 || a.err.Code != "AccessDenied" || a.err.Message != "Condition key x-cos-acl doesn't match the value private" {
+		t.Errorf("x-cos-acl=public-read against its pin: %d %s", a.status, a.body)
+	}
+	if e.store.Exists("uploads/u1/pinned.png") {
+		t.Error("a refused form stored its object")
+	}
+	if a := do(t, formRequest(t, e.URL+"/", pinned, "a.png", []byte("x"))); a.status != 204 {
+		t.Fatalf("the pinned form: %d %s", a.status, a.body)
+	}
+	if s := anonymous("uploads/u1/pinned.png"); s != 403 {
+		t.Errorf("the pinned form's object: anonymous GET %d, want 403", s)
+	}
+
+	// Either order: the wider of two valid ACLs; an invalid one is refused.
+	open := e.tempKey(t, policy([]string{"name/cos:PostObject"}, []string{"uploads/u1/*"}, ""), time.Hour)
+	creds = cossign.Credentials{SecretID: open.SecretID, SecretKey: open.SecretKey, SessionToken: open.Token}
+	for i, c := range []struct {
+		acl, header string
+		status, get int // the upload's status, then an anonymous GET's
+	}{
+		{"", "", 204, 403}, {"private", "", 204, 403}, {"", "public-read", 204, 200},
+		{"public-read", "private", 204, 200}, {"private", "public-read", 204, 200}, {"default", "private", 204, 403},
+		{"private", "bogus", 400, 0}, {"bogus", "private", 400, 0},
+	} {
+		key := "uploads/u1/order" + strconv.Itoa(i) + ".png"
+		fields := form(key)
+		if c.acl != "" {
+			fields = set(fields, "acl", c.acl)
+		}
+		if c.header != "" {
+			fields = set(fields, "x-cos-acl", c.header)
+		}
+		if a := do(t, formRequest(t, e.URL+"/", fields, "a.png", []byte("x"))); a.status != c.status {
+			t.Errorf("acl %q, x-cos-acl %q: %d %s", c.acl, c.header, a.status, a.body)
+			continue
+		}
+		if c.get != 0 && anonymous(key) != c.get {
+			t.Errorf("acl %q, x-cos-acl %q: anonymous GET %d, want %d", c.acl, c.header, anonymous(key), c.get)
 		}
 	}
 }

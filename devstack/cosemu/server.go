@@ -40,6 +40,11 @@ type Config struct {
 	Now             func() time.Time // the server clock; time.Now when nil
 	Logger          *slog.Logger     // one line per request; discarded when nil
 	Trace           *trace.Recorder  // every request and each refusal's reason; off when nil
+	// CORS is the bucket's CORS rule: the origins it admits, any method.
+	// An entry is "*" (any origin), an origin, or an origin ending ":*"
+	// (any port: http://localhost:*). Real COS keeps such a rule per
+	// bucket; nil admits any origin.
+	CORS []string
 }
 
 // Server is the emulator; it is an http.Handler.
@@ -95,8 +100,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Server", "tencent-cos")
 	h.Set("Date", rc.now.UTC().Format(http.TimeFormat))
 	h.Set("x-cos-request-id", rc.id)
-	if o := r.Header.Get("Origin"); o != "" {
-		// The emulated bucket has one CORS rule: any origin, any method.
+	if o := r.Header.Get("Origin"); o != "" && s.corsAllows(o) {
+		// The emulated bucket has one CORS rule: its origins, any method.
 		h.Set("Access-Control-Allow-Origin", o)
 		h.Set(
 			"Access-Control-Expose-Headers",
@@ -499,6 +504,15 @@ func (s *Server) preflight(w http.ResponseWriter, r *http.Request, rc *reqContex
 		writeError(w, r, rc, errInvalidArgument.with("A CORS preflight needs Origin and Access-Control-Request-Method."))
 		return
 	}
+	if o := r.Header.Get("Origin"); !s.corsAllows(o) {
+		// COS refuses a preflight its bucket's CORS rule does not admit; the
+		// browser then never sends the request.
+		writeError(w, r, rc, errDenied.with("CORSResponse: This CORS request is not allowed.").because(&trace.Reason{
+			Kind:   trace.KindRequest,
+			Detail: fmt.Sprintf("the bucket's CORS rule does not admit the origin %.100q (cosgate-dev -cos-cors)", o),
+		}))
+		return
+	}
 	h := w.Header()
 	h.Set("Access-Control-Allow-Methods", "GET, PUT, POST, DELETE, HEAD")
 	if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
@@ -506,6 +520,31 @@ func (s *Server) preflight(w http.ResponseWriter, r *http.Request, rc *reqContex
 	}
 	h.Set("Access-Control-Max-Age", "600")
 	w.WriteHeader(http.StatusOK)
+}
+
+// corsAllows reports whether the bucket's CORS rule admits origin.
+func (s *Server) corsAllows(origin string) bool {
+	if s.cfg.CORS == nil {
+		return true
+	}
+	for _, o := range s.cfg.CORS {
+		o = strings.TrimSuffix(strings.TrimSpace(o), "/")
+		switch {
+		case o == "*", strings.EqualFold(o, origin):
+			return true
+		case strings.HasSuffix(o, ":*"):
+			if strings.EqualFold(origin, o[:len(o)-2]) {
+				return true // the scheme's default port
+			}
+			i := strings.LastIndexByte(origin, ':')
+			port := origin[i+1:]
+			if i > 0 && strings.EqualFold(origin[:i], o[:len(o)-2]) && port != "" &&
+				strings.Trim(port, "0123456789") == "" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // drain reads a little of an unread body so the connection can be reused

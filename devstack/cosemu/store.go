@@ -256,21 +256,78 @@ type DiskStore struct {
 	mu  sync.Mutex // orders the exists-check and rename of ifAbsent puts
 }
 
+// Marker is the file NewDiskStore leaves in a data folder it made: only a
+// folder holding it is one whose tmp/ and spool/ it may clear.
+const Marker = ".cosgate-devdata"
+
 // NewDiskStore uses (and creates) dir. Objects survive restarts; multipart
 // uploads live in the server's memory, so parts spooled by an earlier run,
-// and writes it left unfinished, are removed.
+// and writes it left unfinished, are removed: only from a folder this
+// store made (it holds Marker), and only the files it names itself. A
+// folder holding anything else, -data pointed at a project or home folder
+// by mistake, is refused, untouched.
 func NewDiskStore(dir string) (*DiskStore, error) {
-	for _, d := range []string{"tmp", "spool"} {
-		if err := os.RemoveAll(filepath.Join(dir, d)); err != nil {
-			return nil, err
-		}
+	if err := claim(dir); err != nil {
+		return nil, err
 	}
 	for _, d := range []string{"objects", "tmp", "spool"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
 			return nil, err
 		}
 	}
+	for _, d := range []string{"tmp", "spool"} {
+		if err := clearOwn(filepath.Join(dir, d)); err != nil {
+			return nil, err
+		}
+	}
 	return &DiskStore{dir: dir}, nil
+}
+
+// claim makes dir this store's: a new or empty folder gets Marker; one
+// with Marker already is; one laid out by a store of before Marker (only
+// objects/, tmp/ and spool/) is adopted. Anything else is an error.
+func claim(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, Marker)); err == nil {
+		return nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	for _, e := range entries {
+		switch e.Name() {
+		case "objects", "tmp", "spool":
+			if e.IsDir() {
+				continue
+			}
+		}
+		return fmt.Errorf("%s holds files the local stack did not create (%s): choose an empty or new folder", dir, e.Name())
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, Marker),
+		[]byte("cosgate-dev's emulated bucket; cosgate-dev clears its tmp/ and spool/ at start.\n"), 0o600)
+}
+
+// clearOwn removes the files this store writes in dir (tmp/: put-*,
+// part-*; spool/: a SHA-256 in hex), leaving anything else.
+func clearOwn(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		n := e.Name()
+		own := strings.HasPrefix(n, "put-") || strings.HasPrefix(n, "part-") ||
+			len(n) == 64 && strings.Trim(n, "0123456789abcdef") == ""
+		if own && e.Type().IsRegular() {
+			if err := os.Remove(filepath.Join(dir, n)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (d *DiskStore) path(key string) string {

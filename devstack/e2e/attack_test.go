@@ -79,6 +79,15 @@ func TestAttackSuite(t *testing.T) {
 		{"GET + response-content-type=text/html", downloadWith("&response-content-type=text%2Fhtml")},
 		{"GET + response-content-type=image/svg+xml", downloadWith("&response-content-type=image%2Fsvg%2Bxml")},
 		{"GET + response-content-disposition=inline", downloadWith("&response-content-disposition=inline")},
+		{"GET with the signed response-content-type changed", downloadEdited("response-content-type=image%2Fjpeg",
+			"response-content-type=text%2Fhtml")},
+		// 3b. A download URL with a sub-resource or processing added: the
+		// URL's key may only GetObject and HeadObject.
+		{"GET + &acl (the owner's uin)", downloadSub("&acl")},
+		{"GET + &ci-process=AISuperResolution", downloadSub("&ci-process=AISuperResolution")},
+		{"GET + &ci-process=doc-preview", downloadSub("&ci-process=doc-preview")},
+		{"GET with the signed imageMogr2 changed", downloadEdited("thumbnail%2F200x%2F", "thumbnail%2F4000x%2F")},
+		{"/download?process= not in DOWNLOAD_IMAGE_PROCESS", processNotOffered},
 		// 4. A temporary key from /sts used with a grant header.
 		{"/sts key + x-cos-grant-read: AllUsers", stsKeyWith("x-cos-grant-read", allUsers)},
 		{"/sts key + x-cos-grant-full-control: AllUsers", stsKeyWith("x-cos-grant-full-control", allUsers)},
@@ -99,7 +108,7 @@ func TestAttackSuite(t *testing.T) {
 		// 10. net/http's own 400.
 		{"a malformed request line", malformedRequest},
 	}
-	e := startStack(t, map[string]string{"UPLOAD_CLIENT_KEYS": "true"})
+	e := startStack(t, map[string]string{"UPLOAD_CLIENT_KEYS": "true", "DOWNLOAD_IMAGE_PROCESS": thumbnail})
 	refused := 0
 	for _, a := range attacks {
 		t.Run(a.name, func(t *testing.T) {
@@ -119,7 +128,7 @@ func TestAttackSuite(t *testing.T) {
 // The controls: the emulator publishes objects and applies what a request
 // carries, so the refusals above are cosgate's doing, not the emulator's.
 func TestAttackControls(t *testing.T) {
-	e := startStack(t, nil)
+	e := startStack(t, map[string]string{"DOWNLOAD_IMAGE_PROCESS": thumbnail})
 	root := e.root()
 	put := func(key string, header http.Header) {
 		t.Helper()
@@ -188,6 +197,32 @@ func TestAttackControls(t *testing.T) {
 	check("an unsigned response-content-type is served", got.StatusCode == 200 && got.Header.Get("Content-Type") == "text/html",
 		got.Status, got.Header)
 	check("with nosniff", got.Header.Get("X-Content-Type-Options") == "nosniff", got.Header)
+
+	// A GET signed with the permanent key, as downloads were signed before,
+	// reads the ACL (the owner's uin) and runs ci-process operations when
+	// they are appended: that key may do anything.
+	status, body := fetch(t, signed.String()+"&acl")
+	check("a permanent-key GET + &acl answers the ACL", status == 200 && strings.Contains(body, "AccessControlPolicy"),
+		status, body)
+	status, body = fetch(t, signed.String()+"&ci-process=AISuperResolution")
+	check("a permanent-key GET + &ci-process runs it", status == 200, status, body)
+
+	// What a download URL cannot prevent (README, Downloads): COS authorises
+	// image processing on download as GetObject alone, so an appended
+	// imageMogr2 operation is served (billed to the owner); the emulator
+	// serves the original bytes.
+	key := "uploads/u1/photo.jpg"
+	if _, err := root.Object.Put(t.Context(), key, strings.NewReader("jpeg"), nil); err != nil {
+		t.Fatal(err)
+	}
+	plain := signedDownload(t, e, key, "")
+	status, _ = fetch(t, plain+"&imageMogr2%2Fthumbnail%2F4000x%2F")
+	check("an appended imageMogr2 on a download URL is served (residual)", status == 200, status)
+	// The offered operation works, signed.
+	status, body = fetch(t, signedDownload(t, e, key, thumbnail))
+	check("an offered image operation is served", status == 200 && body == "jpeg", status, body)
+	status, _ = fetch(t, plain)
+	check("and a plain download", status == 200, status)
 
 	// A POST form policy that pins nothing but the key lets a redirect through.
 	form := cossign.SignPostUpload(creds, cossign.PostUpload{
@@ -493,4 +528,74 @@ func malformedRequest(t *testing.T, e *env) (bool, string) {
 	ok := resp.StatusCode == 400 && json.Unmarshal(b, &body) == nil && body.Error.Code == "InvalidRequest" &&
 		body.RequestID != "" && body.RequestID == resp.Header.Get("X-Request-Id")
 	return ok, fmt.Sprintf("%d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), b)
+}
+
+// thumbnail is the one operation the stacks above offer.
+const thumbnail = "imageMogr2/thumbnail/200x/"
+
+// signedDownload asks /download (as u1) for key's signed URL, with process
+// when not empty.
+func signedDownload(t *testing.T, e *env, key, process string) string {
+	t.Helper()
+	target := "/download?format=json&key=" + url.QueryEscape(key)
+	if process != "" {
+		target += "&process=" + url.QueryEscape(process)
+	}
+	var out struct{ URL string }
+	if s := e.call(t, "GET", target, e.token, nil, &out); s != 200 {
+		t.Fatalf("%s: %d", target, s)
+	}
+	return out.URL
+}
+
+func fetch(t *testing.T, target string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	return resp.StatusCode, string(b)
+}
+
+// putPhoto stores an object for the download attacks.
+func putPhoto(t *testing.T, e *env) string {
+	t.Helper()
+	key := "uploads/u1/sub.jpg"
+	if _, err := e.root().Object.Put(t.Context(), key, strings.NewReader("jpeg"), nil); err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+// downloadSub appends a sub-resource or processing parameter to a download
+// URL: refused (403 AccessDenied) and nothing of the ACL shown.
+func downloadSub(extra string) func(t *testing.T, e *env) (bool, string) {
+	return func(t *testing.T, e *env) (bool, string) {
+		status, body := fetch(t, signedDownload(t, e, putPhoto(t, e), "")+extra)
+		return status == 403 && strings.Contains(body, "AccessDenied") && !strings.Contains(body, "uin"),
+			fmt.Sprintf("%d %.200s", status, body)
+	}
+}
+
+// downloadEdited changes a signed parameter of a download URL (one signing
+// thumbnail): refused as a signature mismatch.
+func downloadEdited(from, to string) func(t *testing.T, e *env) (bool, string) {
+	return func(t *testing.T, e *env) (bool, string) {
+		u := signedDownload(t, e, putPhoto(t, e), thumbnail)
+		if !strings.Contains(u, from) {
+			t.Fatalf("%s not in %s", from, u)
+		}
+		status, body := fetch(t, strings.Replace(u, from, to, 1))
+		return status == 403 && strings.Contains(body, "SignatureDoesNotMatch"), fmt.Sprintf("%d %.200s", status, body)
+	}
+}
+
+// processNotOffered asks /download for an operation outside the allow-list.
+func processNotOffered(t *testing.T, e *env) (bool, string) {
+	target := "/download?format=json&key=" + url.QueryEscape(putPhoto(t, e)) + "&process=" +
+		url.QueryEscape("imageMogr2/thumbnail/4000x/")
+	s := e.call(t, "GET", target, e.token, nil, nil)
+	return s == 400, fmt.Sprint(s)
 }

@@ -32,9 +32,16 @@ import (
 	"cosgate/shared/platform"
 )
 
+// LoopbackOrigins admit a page served from this machine on any port (the
+// console, a test page, a dev server) and nothing else: the functions'
+// default CORS_ALLOW_ORIGINS and the COS emulator's default CORS rule. The
+// port pattern is the local stack's own (see portPatterns).
+const LoopbackOrigins = "http://localhost:*,http://127.0.0.1:*,http://[::1]:*"
+
 // Defaults is the development configuration: a made-up account, bucket
 // and mini program, keys that exist only in the emulators, and an HS256
-// secret for development JWTs. None of it is valid anywhere else.
+// secret and uid secret for development JWTs. None of it is valid
+// anywhere else.
 func Defaults() map[string]string {
 	return map[string]string{
 		"COS_BUCKET":         "devbucket-1250000000",
@@ -43,7 +50,7 @@ func Defaults() map[string]string {
 		"COS_SECRET_KEY":     "cosgateDevelopmentOnlySecretKey000",
 		"AUTH_MODE":          "jwt",
 		"AUTH_JWT_SECRET":    "cosgate-development-hs256-secret-not-for-production",
-		"CORS_ALLOW_ORIGINS": "*",
+		"CORS_ALLOW_ORIGINS": LoopbackOrigins,
 		"WX_APPID":           "wxc05ga7ede7000000",
 		"WX_APPSECRET":       "cosgateDevelopmentAppSecret00000",
 		"LOGIN_UID_SECRET":   "cosgate-development-uid-secret-not-for-production",
@@ -92,7 +99,17 @@ type Options struct {
 	// Defaults; COS_SECRET_ID/COS_SECRET_KEY become the emulated account's
 	// root key, WX_APPID/WX_APPSECRET the emulated mini program's.
 	// COS_ENDPOINT, STS_ENDPOINT and WX_API_ENDPOINT are always the emulators.
+	// Env is taken as given, signing keys included: a caller reading the
+	// process environment filters it first (FromEnvironment).
 	Env map[string]string
+	// SecretsFromEnv says Env's signing variables came from the environment
+	// (COSGATE_DEV_SECRETS=env): Start then refuses any listener off
+	// loopback.
+	SecretsFromEnv bool
+	// COSCORSOrigins is the COS emulator's CORS rule: the origins it admits
+	// ("*" for any, "http://localhost:*" for any port). Real COS keeps CORS
+	// per bucket; LoopbackOrigins when empty.
+	COSCORSOrigins []string
 	// Listen addresses; "127.0.0.1:0" when empty. The console is the local
 	// web page that shows every request and explains each refusal.
 	FunctionsAddr, COSAddr, STSAddr, WeChatAddr, ConsoleAddr string
@@ -113,6 +130,8 @@ type Stack struct {
 	// Trace records every request through the functions and the emulators,
 	// for the console.
 	Trace *trace.Recorder
+	// SecretsFromEnv is Options.SecretsFromEnv.
+	SecretsFromEnv bool
 
 	servers []*http.Server
 	done    []chan struct{}
@@ -150,6 +169,12 @@ func Start(o Options) (*Stack, error) {
 		}
 		lns = append(lns, ln)
 	}
+	if o.SecretsFromEnv {
+		if err := allLoopback(lns); err != nil {
+			closeAll()
+			return nil, err
+		}
+	}
 	lns[0] = httpapi.Listener(lns[0]) // the functions answer net/http's own errors as a deployment does
 	s := &Stack{
 		FunctionsURL: "http://" + lns[0].Addr().String(),
@@ -160,6 +185,8 @@ func Start(o Options) (*Stack, error) {
 		Env:          env,
 		Keys:         tempkeys.New(),
 		Trace:        trace.New(2000),
+
+		SecretsFromEnv: o.SecretsFromEnv,
 	}
 	env["COS_ENDPOINT"], env["STS_ENDPOINT"], env["WX_API_ENDPOINT"] = s.COSURL, s.STSURL, s.WeChatURL
 
@@ -167,6 +194,11 @@ func Start(o Options) (*Stack, error) {
 	if err != nil {
 		closeAll()
 		return nil, err
+	}
+	// The functions and the console act for whoever holds this machine: a
+	// page elsewhere reaching them by DNS rebinding is refused by its Host.
+	for _, i := range []int{0, 4} {
+		handlers[i] = LoopbackOnly(lns[i], handlers[i])
 	}
 	for i, ln := range lns {
 		srv := &http.Server{
@@ -215,6 +247,12 @@ func (s *Stack) build(
 		s.Store = cosemu.NewMemoryStore()
 	}
 	rootID, rootKey := key.SecretID.Reveal(), key.SecretKey.Reveal()
+	cosCORS := o.COSCORSOrigins
+	if len(cosCORS) == 0 {
+		// "null" too: a browser following /download's redirect to COS
+		// sends Origin: null, and the answer must name it.
+		cosCORS = append(strings.Split(LoopbackOrigins, ","), "null")
+	}
 	cos, err := cosemu.New(cosemu.Config{
 		Bucket:  cosCfg.Bucket,
 		Region:  cosCfg.Region,
@@ -225,6 +263,7 @@ func (s *Stack) build(
 		Now:     now,
 		Logger:  logger.With("service", "cos"),
 		Trace:   s.Trace,
+		CORS:    cosCORS,
 	})
 	if err != nil {
 		return nil, err
@@ -260,6 +299,7 @@ func (s *Stack) build(
 	})
 	// The functions' answers and COS's requests pass through the recorder,
 	// which links each COS request to the call that minted its signature.
+	fns = portPatterns(strings.Split(env["CORS_ALLOW_ORIGINS"], ","), fns)
 	return []http.Handler{s.Trace.Functions(fns), s.Trace.COS(cos), sts, s.WeChat, con}, nil
 }
 
@@ -284,7 +324,9 @@ func Functions(env map[string]string, logger *slog.Logger) (http.Handler, error)
 		}
 		own := map[string]string{}
 		for _, v := range append(config.VariablesOf(f.config), config.VariablesOf(&config.Runtime{})...) {
-			if val, ok := env[v]; ok {
+			// As a deploy does: a LIMIT_* another function applies is not
+			// handed to this one, which would refuse to start with it.
+			if val, ok := env[v]; ok && config.LimitApplies(f.name, v) {
 				own[v] = val
 			}
 		}

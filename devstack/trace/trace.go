@@ -12,6 +12,7 @@ package trace
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -127,6 +128,37 @@ var tokenValue = regexp.MustCompile(`(?i)(x-cos-security-token=)[^&\n]+`)
 // MaskTokens replaces session token values with "…".
 func MaskTokens(s string) string { return tokenValue.ReplaceAllString(s, "${1}…") }
 
+// The secrets Mask finds besides MaskTokens' query form: a value named as
+// a session token, signature or temporary SecretKey in JSON, in a POST
+// policy's condition array or in a policy refusal's sentence; a SecretId
+// named q-ak; and any long unbroken base64url run, as session tokens are
+// (the emulator's are 128 characters, COS's longer).
+var (
+	namedSecret = regexp.MustCompile(`(?i)("\$?(?:x-cos-security-token|q-signature|signature|sessiontoken|tmpsecretkey|x-cos-server-side-encryption-customer-key)"\s*[:,]\s*")[^"]*`)
+	policyValue = regexp.MustCompile(`(?i)(condition key \$?(?:x-cos-security-token|q-signature|signature)\b[^\n]*?the value )\S+`)
+	namedKey    = regexp.MustCompile(`(?i)((?:"\$?q-ak"\s*[:,]\s*"|q-ak=|condition key \$?q-ak\b[^\n]*?the value ))([^"&\s]+)`)
+	longRun     = regexp.MustCompile(`[A-Za-z0-9_-]{96,}`)
+)
+
+// Mask hides the secrets a recorded text may hold, since the console shows
+// it: session tokens and signatures become "…", SecretIds are cut short
+// (ShortID). A POST form refused by its policy, for one, is explained by
+// the policy, which names the token and SecretId it was signed for.
+func Mask(s string) string {
+	if s == "" {
+		return s
+	}
+	s = MaskTokens(s)
+	s = namedSecret.ReplaceAllString(s, "${1}…")
+	s = policyValue.ReplaceAllString(s, "${1}…")
+	s = namedKey.ReplaceAllStringFunc(s, func(m string) string {
+		sub := namedKey.FindStringSubmatch(m)
+		return sub[1] + ShortID(sub[2])
+	})
+	s = keyPattern.ReplaceAllStringFunc(s, ShortID)
+	return longRun.ReplaceAllStringFunc(s, func(m string) string { return m[:4] + "…" })
+}
+
 // keyPattern finds SecretIds in a function's answer: the emulator's
 // temporary keys and TC-style permanent ones both start AKID.
 var keyPattern = regexp.MustCompile(`AKID[A-Za-z0-9]{8,}`)
@@ -203,8 +235,27 @@ func (r *Recorder) Record(e Exchange, seq uint64) {
 	e.Seq = seq
 	e.SecretID = ShortID(e.SecretID)
 	if e.Reason != nil {
-		e.Reason.FormatString = MaskTokens(e.Reason.FormatString)
-		e.Reason.ClientFormatString = MaskTokens(e.Reason.ClientFormatString)
+		// A copy: the emulator's Reason is its own.
+		why := *e.Reason
+		why.Detail = Mask(why.Detail)
+		why.StringToSign = Mask(why.StringToSign)
+		why.FormatString = Mask(why.FormatString)
+		why.ClientFormatString = Mask(why.ClientFormatString)
+		why.HeaderList, why.ParamList = Mask(why.HeaderList), Mask(why.ParamList)
+		if why.Denial != nil {
+			d := *why.Denial
+			d.Misses = slices.Clone(d.Misses)
+			for i := range d.Misses {
+				d.Misses[i].Detail = Mask(d.Misses[i].Detail)
+			}
+			if d.Deny != nil {
+				deny := *d.Deny
+				deny.Detail = Mask(deny.Detail)
+				d.Deny = &deny
+			}
+			why.Denial = &d
+		}
+		e.Reason = &why
 	}
 	if e.Function {
 		r.finishLocked(&e)

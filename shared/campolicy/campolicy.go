@@ -203,6 +203,9 @@ func Build(b Bucket, grants []Grant, c Conditions) (Policy, error) {
 			patterns[g.Action] = append(patterns[g.Action], g.Pattern)
 		}
 	}
+	for _, pats := range patterns { // sorted up front, so equal sets compare equal
+		slices.Sort(pats)
+	}
 	p := Policy{Version: "2.0"}
 	for gi, grp := range groups {
 		var done []string
@@ -210,7 +213,6 @@ func Build(b Bucket, grants []Grant, c Conditions) (Policy, error) {
 			if patterns[a] == nil || slices.Contains(done, a) {
 				continue
 			}
-			slices.Sort(patterns[a])
 			st := Statement{Effect: "allow"}
 			for _, other := range grp.actions { // same patterns: one statement
 				if slices.Equal(patterns[other], patterns[a]) && !slices.Contains(done, other) {
@@ -317,4 +319,26 @@ func Narrow(b Bucket, allowed, requested []Grant) error {
 		}
 	}
 	return nil
+}
+
+// ReadActions are what a download URL needs: GET Object and HEAD Object.
+// Nothing else: GET Object acl (name/cos:GetObjectACL), tagging and every
+// other sub-resource of a key are separate actions, so a URL signed with a
+// key holding only these cannot read them, whatever a holder appends.
+var ReadActions = []string{"name/cos:GetObject", "name/cos:HeadObject"}
+
+// ReadOnly is the policy of a key that signs downloads: ReadActions on the
+// given prefixes (each becomes "<prefix>*"; a prefix that is a whole key
+// is granted as it is when exact is set).
+func ReadOnly(b Bucket, prefixes []string, exact bool) (Policy, error) {
+	var grants []Grant
+	for _, p := range prefixes {
+		if !exact {
+			p += "*"
+		}
+		for _, a := range ReadActions {
+			grants = append(grants, Grant{Action: a, Pattern: p})
+		}
+	}
+	return Build(b, grants, Conditions{})
 }

@@ -198,3 +198,30 @@ func TestExpandActions(t *testing.T) {
 		}
 	}
 }
+
+// A download key may GET and HEAD under its prefixes and do nothing else:
+// no ACL read (GetObjectACL), no wildcard, no condition to weaken.
+func TestReadOnly(t *testing.T) {
+	b := Bucket{Region: "ap-guangzhou", Name: "examplebucket-1250000000", AppID: "1250000000"}
+	p, err := ReadOnly(b, []string{"uploads/u1/", "public/"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"version":"2.0","statement":[{"effect":"allow","action":["name/cos:GetObject","name/cos:HeadObject"],` +
+		`"resource":["qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/public/*",` +
+		`"qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/uploads/u1/*"]}]}`
+	if got := string(p.JSON()); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	exact, err := ReadOnly(b, []string{"uploads/u1/a.jpg"}, true)
+	if err != nil || len(exact.Statement) != 1 ||
+		exact.Statement[0].Resource[0] != b.Resource("uploads/u1/a.jpg") {
+		t.Errorf("exact: %+v %v", exact, err)
+	}
+	if _, err := ReadOnly(b, []string{""}, false); err == nil {
+		t.Error("an empty prefix (the whole bucket) was granted")
+	}
+	if _, err := ReadOnly(b, []string{"up*loads/"}, false); err == nil {
+		t.Error("a '*' inside a prefix was granted")
+	}
+}

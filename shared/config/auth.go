@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"slices"
 	"strings"
 
@@ -19,6 +20,9 @@ type Auth struct {
 	JWTPublicKey string `env:"AUTH_JWT_PUBLIC_KEY"`
 	JWTIssuer    string `env:"AUTH_JWT_ISSUER"`
 	JWTAudience  string `env:"AUTH_JWT_AUDIENCE"`
+	// AllowHS256 says a secret beside a public key is meant: without it a
+	// function refuses the mix (see OneKind).
+	AllowHS256 bool `env:"AUTH_JWT_ALLOW_HS256" envDefault:"false"`
 }
 
 // MaxJWTKeys bounds the keys of each kind a variable may list: a token
@@ -72,6 +76,30 @@ func checkSecrets(v logging.Secret) error {
 	return nil
 }
 
+// OneKind refuses AUTH_JWT_SECRET beside AUTH_JWT_PUBLIC_KEY in jwt mode
+// unless AUTH_JWT_ALLOW_HS256 is true: see oneKind.
+func (a Auth) OneKind() error {
+	if a.Mode != "jwt" {
+		return nil
+	}
+	return oneKind(a.JWTSecret, a.AllowHS256, "AUTH_JWT_PUBLIC_KEY", a.JWTPublicKey != "")
+}
+
+// oneKind holds a deployment to one kind of token key. A key pair exists
+// so that only the login function can mint tokens; an HS256 secret beside
+// it lets every function holding the secret, and anyone who reads their
+// environment, mint a token for any uid, which the verifiers then accept.
+// So AUTH_JWT_SECRET set with the key variable keyVar is refused, naming
+// both, unless AUTH_JWT_ALLOW_HS256=true says both are meant.
+func oneKind(secret logging.Secret, allow bool, keyVar string, key bool) error {
+	if allow || !key || len(splitSecrets(secret)) == 0 {
+		return nil
+	}
+	return Problemf("AUTH_JWT_SECRET", "and %s are both set: HS256 tokens, which any holder of the secret can mint "+
+		"for any uid, would be accepted beside the key pair's; unset one of them, or set AUTH_JWT_ALLOW_HS256=true "+
+		"if both are meant", keyVar)
+}
+
 // Validate checks the mode and that jwt has a key. The public keys are read
 // by identity when the function is built.
 func (a Auth) Validate() error {
@@ -80,7 +108,7 @@ func (a Auth) Validate() error {
 		if len(a.JWTSecrets()) == 0 && a.JWTPublicKey == "" {
 			return Problemf("AUTH_JWT_SECRET", "is required when AUTH_MODE is jwt (or AUTH_JWT_PUBLIC_KEY)")
 		}
-		return checkSecrets(a.JWTSecret)
+		return errors.Join(checkSecrets(a.JWTSecret), a.OneKind())
 	case "wxcloud", "none":
 	default:
 		return Problemf("AUTH_MODE", "must be jwt, wxcloud or none")

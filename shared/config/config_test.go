@@ -439,3 +439,58 @@ func loadErr[T Validator](e map[string]string) error {
 	_, err := Load[T](e)
 	return err
 }
+
+// One kind of token key: AUTH_JWT_SECRET beside AUTH_JWT_PUBLIC_KEY (for a
+// verifier) or beside LOGIN_JWT_PRIVATE_KEY or AUTH_JWT_PUBLIC_KEY (for
+// login) stops the function with a Problem naming both variables, unless
+// AUTH_JWT_ALLOW_HS256=true says both are meant. "undefined", the framework's
+// unset, is no key; the modes without tokens ignore the variables.
+func TestOneKindOfTokenKey(t *testing.T) {
+	const pub, priv = "public-VALUE-key", "private-VALUE-key"
+	for _, tc := range []struct {
+		login  bool
+		change map[string]string
+		want   string // "" when valid
+	}{
+		{false, map[string]string{"AUTH_JWT_PUBLIC_KEY": pub}, "AUTH_JWT_SECRET and AUTH_JWT_PUBLIC_KEY are both set"},
+		{false, map[string]string{"AUTH_JWT_PUBLIC_KEY": pub, "AUTH_JWT_ALLOW_HS256": "true"}, ""},
+		{false, map[string]string{"AUTH_JWT_PUBLIC_KEY": pub, "AUTH_JWT_ALLOW_HS256": "false"}, "are both set"},
+		{false, map[string]string{"AUTH_JWT_PUBLIC_KEY": pub, "AUTH_JWT_ALLOW_HS256": "yes"}, "AUTH_JWT_ALLOW_HS256 is not true or false"},
+		{false, map[string]string{"AUTH_JWT_PUBLIC_KEY": pub, "AUTH_JWT_SECRET": ""}, ""},
+		{false, map[string]string{"AUTH_JWT_PUBLIC_KEY": pub, "AUTH_JWT_SECRET": "undefined"}, ""},
+		{false, map[string]string{"AUTH_JWT_PUBLIC_KEY": "undefined"}, ""},
+		{false, map[string]string{"AUTH_JWT_PUBLIC_KEY": pub, "AUTH_MODE": "wxcloud"}, ""},
+		{false, map[string]string{}, ""},
+		{true, map[string]string{"LOGIN_JWT_PRIVATE_KEY": priv}, "AUTH_JWT_SECRET and LOGIN_JWT_PRIVATE_KEY are both set"},
+		{true, map[string]string{"LOGIN_JWT_PRIVATE_KEY": priv, "AUTH_JWT_PUBLIC_KEY": pub},
+			"AUTH_JWT_SECRET and LOGIN_JWT_PRIVATE_KEY are both set"},
+		{true, map[string]string{"AUTH_JWT_PUBLIC_KEY": pub}, "AUTH_JWT_SECRET and AUTH_JWT_PUBLIC_KEY are both set"},
+		{true, map[string]string{"LOGIN_JWT_PRIVATE_KEY": priv, "AUTH_JWT_ALLOW_HS256": "true"}, ""},
+		{true, map[string]string{"LOGIN_JWT_PRIVATE_KEY": priv, "AUTH_JWT_SECRET": "undefined"}, ""},
+		{true, map[string]string{}, ""},
+	} {
+		env := base()
+		maps.Copy(env, tc.change)
+		var err error
+		if tc.login {
+			_, err = loadLogin(env)
+		} else {
+			_, err = loadAuth(env)
+		}
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("login %v %v: %v", tc.login, tc.change, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("login %v %v: got %v, want %q", tc.login, tc.change, err, tc.want)
+		case err != nil && strings.Contains(err.Error(), "VALUE"):
+			t.Errorf("a value leaked: %v", err)
+		}
+		// The refusal is a *Problem of AUTH_JWT_SECRET that says how to
+		// mean both, so it is part of the start-up message.
+		var p *Problem
+		if tc.want != "" && strings.Contains(tc.want, "both set") &&
+			(!errors.As(err, &p) || p.Var != "AUTH_JWT_SECRET" || !strings.Contains(p.Msg, "AUTH_JWT_ALLOW_HS256=true")) {
+			t.Errorf("login %v %v: not a Problem of AUTH_JWT_SECRET naming the flag: %#v", tc.login, tc.change, p)
+		}
+	}
+}

@@ -233,6 +233,8 @@ type Login struct {
 	// UIDSecret keys the pseudonym. Changing it changes every uid, and with
 	// it every caller's prefix.
 	UIDSecret logging.Secret `env:"LOGIN_UID_SECRET"`
+	// AllowHS256 says AUTH_JWT_SECRET beside a key is meant (see oneKind).
+	AllowHS256 bool `env:"AUTH_JWT_ALLOW_HS256"  envDefault:"false"`
 }
 
 // Secrets are AUTH_JWT_SECRET's secrets, newest first: login signs with
@@ -247,7 +249,9 @@ func (l Login) Validate() error {
 	case l.PrivateKey == "" && len(l.Secrets()) == 0:
 		errs = append(errs, Problemf("LOGIN_JWT_PRIVATE_KEY", "or AUTH_JWT_SECRET is required to sign tokens"))
 	case l.PrivateKey == "":
-		errs = append(errs, checkSecrets(l.Secret))
+		errs = append(errs, checkSecrets(l.Secret), oneKind(l.Secret, l.AllowHS256, "AUTH_JWT_PUBLIC_KEY", l.PublicKey != ""))
+	default:
+		errs = append(errs, oneKind(l.Secret, l.AllowHS256, "LOGIN_JWT_PRIVATE_KEY", true))
 	}
 	errs = append(errs, inRange("LOGIN_TOKEN_TTL", l.TokenTTL, time.Minute, 7*24*time.Hour, "1m and 7 days"))
 	switch l.UID {
@@ -293,6 +297,7 @@ type (
 		COS      COS
 		Key      Key
 		Download Download
+		STS      STSClient // downloads are signed with short-lived keys from STS
 		Auth     Auth
 		HTTP     HTTP
 		Limits   Limits
@@ -302,6 +307,7 @@ type (
 		WeChat WeChat
 		Login  Login
 		HTTP   HTTP
+		Limits Limits
 	}
 )
 
@@ -336,7 +342,7 @@ func (f DownloadFunction) Validate() error {
 
 // Validate checks every piece.
 func (f LoginFunction) Validate() error {
-	return errors.Join(f.WeChat.Validate(), f.Login.Validate(), f.HTTP.Validate())
+	return errors.Join(f.WeChat.Validate(), f.Login.Validate(), f.HTTP.Validate(), f.Limits.Validate())
 }
 
 // Runtime configures the process itself; the platform layer reads it.

@@ -53,11 +53,14 @@ func StatusOf(code string) int {
 func Classify(err error) *apierr.Error {
 	var e *apierr.Error
 	var tooBig *http.MaxBytesError
+	var body *bodyError
 	switch {
 	case errors.As(err, &e):
 		return e
 	case errors.As(err, &tooBig):
 		return apierr.Wrap(apierr.TooLarge, err, fmt.Sprintf("the request body is larger than %d bytes", tooBig.Limit))
+	case errors.As(err, &body):
+		return classifyBody(body)
 	case errors.Is(err, context.DeadlineExceeded):
 		return apierr.Wrap(apierr.DeadlineExceeded, err, "the function ran out of time")
 	}

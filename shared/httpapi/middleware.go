@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -26,6 +27,12 @@ type Options struct {
 	AllowOrigins []string
 	// MaxBodyBytes caps request bodies (413 TooLarge beyond).
 	MaxBodyBytes int64
+	// PeerIsProxy says the direct peer is the platform's own proxy (an SCF
+	// web function), whose X-Forwarded-For entry ClientAddr believes.
+	PeerIsProxy bool
+	// TrustedProxies are the peers (TRUSTED_PROXIES) whose X-Forwarded-For
+	// entries ClientAddr believes; see ClientAddr.
+	TrustedProxies []netip.Prefix
 }
 
 // Middleware puts h behind the shared middleware, outermost first: request id,
@@ -43,7 +50,8 @@ func Middleware(h http.Handler, o Options) http.Handler {
 		if id == "" {
 			id = newRequestID()
 		}
-		acc := &reqlog.Record{ID: id, Function: o.Function, Logger: o.Logger}
+		acc := &reqlog.Record{ID: id, Function: o.Function, Logger: o.Logger,
+			ClientAddr: clientAddr(r, o.PeerIsProxy, o.TrustedProxies)}
 		ctx := reqlog.With(r.Context(), acc)
 		r = r.WithContext(ctx)
 		stampID(w, id)
@@ -74,6 +82,9 @@ func Middleware(h http.Handler, o Options) http.Handler {
 			rec.Header().Set("Allow", allow)
 			WriteError(rec, r, apierr.New(apierr.MethodNotAllowed, "%s is not allowed here; use %s", r.Method, allow))
 			return
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = bodyReader{r.Body} // read errors answer 400, whoever reads
 		}
 		if o.MaxBodyBytes > 0 {
 			if r.ContentLength > o.MaxBodyBytes {

@@ -113,7 +113,7 @@ func Audit(r *http.Request, attrs ...slog.Attr) {
 	if rec := reqlog.From(r.Context()); rec != nil {
 		base = append(base, slog.String("function", rec.Function))
 	}
-	if f := r.Header.Get("X-Forwarded-For"); f != "" {
+	if f := forwardedFor(r); f != "" {
 		base = append(base, slog.String("forwarded_for", f))
 	}
 	reqlog.Logger(r.Context()).LogAttrs(r.Context(), slog.LevelInfo, "audit", append(base, attrs...)...)

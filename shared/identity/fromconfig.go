@@ -14,6 +14,11 @@ func FromConfig(a config.Auth) (Authenticator, error) {
 	case "none":
 		return Anonymous{}, nil
 	}
+	// One kind of key, as config.Load checks too: a caller building an
+	// Auth by hand gets the same refusal.
+	if err := a.OneKind(); err != nil {
+		return nil, err
+	}
 	var secrets [][]byte
 	for _, s := range a.JWTSecrets() {
 		secrets = append(secrets, []byte(s))

@@ -7,13 +7,29 @@ import (
 	"cosgate/shared/config"
 )
 
-// FromConfig builds the Guard the configuration describes: the Redis store
-// when LIMITS_REDIS_URL is set, else an in-process one. With no store and
-// no limit it is nil (every check passes at no cost): nothing could revoke
-// in an instance's own memory, so there is nothing to read per request.
-func FromConfig(c config.Limits) (*Guard, error) {
-	if c.RedisURL == "" && c.RequestsPerMinute == 0 && c.UploadsPerDay == 0 && c.UploadBytesPerDay == 0 &&
-		c.STSPerHour == 0 {
+// Use is what a Guard serves: the function, and its AUTH_MODE ("" for
+// login, which verifies no tokens).
+type Use struct {
+	Function string
+	AuthMode string
+}
+
+// FromConfig builds the Guard the configuration describes for use: the
+// Redis store when LIMITS_REDIS_URL is set, else an in-process one. With
+// no store and no limit that use applies it is nil (every check passes at
+// no cost): nothing could revoke in an instance's own memory, so there is
+// nothing to read per request.
+func FromConfig(c config.Limits, use Use) (*Guard, error) {
+	l := Limits{LoginsPerMinute: c.LoginsPerMinute, WeChatCallsPerMinute: c.WeChatCallsPerMinute}
+	if use.Function != "login" {
+		l = Limits{
+			RequestsPerMinute: c.RequestsPerMinute,
+			UploadsPerDay:     c.UploadsPerDay,
+			UploadBytesPerDay: c.UploadBytesPerDay,
+			STSPerHour:        c.STSPerHour,
+		}
+	}
+	if c.RedisURL == "" && l == (Limits{}) {
 		return nil, nil
 	}
 	var store Store = NewMemory(nil)
@@ -25,16 +41,14 @@ func FromConfig(c config.Limits) (*Guard, error) {
 		store = r
 	}
 	return &Guard{
-		Store: store,
-		Limits: Limits{
-			RequestsPerMinute: c.RequestsPerMinute,
-			UploadsPerDay:     c.UploadsPerDay,
-			UploadBytesPerDay: c.UploadBytesPerDay,
-			STSPerHour:        c.STSPerHour,
-		},
+		Store:      store,
+		Limits:     l,
 		FailClosed: FailPolicy(c.Fail),
 		Timeout:    c.Timeout.D(),
 		Now:        time.Now,
+		// Only a shared store can be revoked in (cosgate-admin writes to
+		// Redis), and only a JWT carries an iat to compare.
+		RequireIssued: c.RedisURL != "" && use.AuthMode == "jwt",
 	}, nil
 }
 

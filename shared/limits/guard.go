@@ -2,6 +2,7 @@ package limits
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -18,14 +19,22 @@ const (
 	Uploads    Kind = "uploads"    // LIMIT_UPLOADS_PER_DAY, LIMIT_UPLOAD_BYTES_PER_DAY
 	Grants     Kind = "sts"        // LIMIT_STS_PER_HOUR
 	Revocation Kind = "revocation" // revoked callers and keys
+	Logins     Kind = "logins"     // LIMIT_LOGINS_PER_MINUTE, LIMIT_WECHAT_CALLS_PER_MINUTE
 )
+
+// MaxIssuedSkew is how far in the future a token's iat may be, for clocks
+// that disagree a little, before the guard refuses it: revocation compares
+// iat with the time of the revocation, so a token dated ahead would outlive
+// every revocation made before that date.
+const MaxIssuedSkew = 30 * time.Second
 
 // defaultFailClosed is what each kind does when the store cannot answer:
 // true refuses the request (503), false lets it through with a log line.
 // Uploads and grants cost money, so they fail closed; a rate limit or a
-// revocation check that cannot be made lets the request through.
+// revocation check that cannot be made lets the request through, and so do
+// the sign-in limits: a silent store must not stop every sign-in.
 func defaultFailClosed() map[Kind]bool {
-	return map[Kind]bool{Requests: false, Uploads: true, Grants: true, Revocation: false}
+	return map[Kind]bool{Requests: false, Uploads: true, Grants: true, Revocation: false, Logins: false}
 }
 
 // Limits are the configured limits; zero turns one off.
@@ -34,6 +43,11 @@ type Limits struct {
 	UploadsPerDay     int64
 	UploadBytesPerDay int64
 	STSPerHour        int64
+	// LoginsPerMinute bounds sign-in attempts per address; WeChatCallsPerMinute
+	// bounds the deployment's calls to jscode2session, whose quota is the
+	// AppID's: one caller must not be able to spend it for every user.
+	LoginsPerMinute      int64
+	WeChatCallsPerMinute int64
 }
 
 // Guard applies Limits to callers through a Store.
@@ -43,39 +57,108 @@ type Guard struct {
 	FailClosed map[Kind]bool
 	Timeout    time.Duration // per store call
 	Now        func() time.Time
+	// RequireIssued refuses a token without an iat, or with one more than
+	// MaxIssuedSkew ahead: revocation decides by iat, so such a token would
+	// pass after restore-user (no iat) or outlive a revocation (future
+	// iat). It is set when a shared store makes revocation possible and
+	// callers carry tokens (AUTH_MODE=jwt).
+	RequireIssued bool
 }
 
 // Admit checks that the caller (uid, and the token's issue time when the
 // token has one) is not revoked, then charges one request to function's
-// per-minute rate.
+// per-minute rate. A caller without a uid cannot be revoked; its requests
+// are counted by address (see ByAddress).
 func (g *Guard) Admit(ctx context.Context, function, uid string, issued time.Time) error {
-	if g == nil || uid == "" {
+	if g == nil {
 		return nil
 	}
-	if err := g.checkRevoked(ctx, uid, issued); err != nil {
-		return err
+	if uid != "" {
+		if err := g.checkRevoked(ctx, uid, issued); err != nil {
+			return err
+		}
 	}
 	if g.Limits.RequestsPerMinute <= 0 {
 		return nil
 	}
-	now := g.Now()
-	start := now.Truncate(time.Minute)
-	c := Counter{
-		Key:    counterKey("requests-"+function, uid, start),
-		Prev:   counterKey("requests-"+function, uid, start.Add(-time.Minute)),
-		Weight: 1 - float64(now.Sub(start))/float64(time.Minute),
-		N:      1, Limit: g.Limits.RequestsPerMinute, TTL: 2 * time.Minute,
-	}
-	return g.charge(ctx, Requests, []Counter{c}, start.Add(time.Minute), func(int) string {
+	c := g.perMinute("requests-"+function, subject(ctx, uid), g.Limits.RequestsPerMinute)
+	return g.charge(ctx, Requests, []Counter{c}, g.nextMinute(), func(int) string {
 		return fmt.Sprintf("at most %d requests a minute to %s", g.Limits.RequestsPerMinute, function)
 	})
 }
 
-// Upload charges one upload of size bytes to the caller's daily quotas.
-func (g *Guard) Upload(ctx context.Context, uid string, size int64) error {
-	if g == nil || uid == "" || g.Limits.UploadsPerDay <= 0 && g.Limits.UploadBytesPerDay <= 0 {
+// Login charges one sign-in attempt to the caller's address, then one
+// WeChat call to the deployment's ceiling, before WeChat is asked. The
+// two are separate charges, not one: the ceiling's key is the
+// deployment's, the address's is the address's, and a Redis Cluster
+// script may touch one slot only. An attempt the ceiling refuses still
+// counts against the address.
+func (g *Guard) Login(ctx context.Context) error {
+	if g == nil {
 		return nil
 	}
+	if n := g.Limits.LoginsPerMinute; n > 0 {
+		c := g.perMinute("logins", subject(ctx, ""), n)
+		if err := g.charge(ctx, Logins, []Counter{c}, g.nextMinute(), func(int) string {
+			return fmt.Sprintf("at most %d sign-ins a minute from one address", n)
+		}); err != nil {
+			return err
+		}
+	}
+	n := g.Limits.WeChatCallsPerMinute
+	if n <= 0 {
+		return nil
+	}
+	c := g.perMinute("wechat-calls", "deployment", n)
+	err := g.charge(ctx, Logins, []Counter{c}, g.nextMinute(), func(int) string {
+		return fmt.Sprintf("sign-in is paused: this deployment's %d WeChat calls a minute are used up", n)
+	})
+	var e *apierr.Error
+	if errors.As(err, &e) && e.Code == apierr.RateLimited {
+		// Not the caller's doing: the deployment is busy, so a 503 that asks
+		// to come back, not a 429 that blames the caller.
+		e.Code = apierr.UpstreamUnavailable
+	}
+	return err
+}
+
+// SignIn refuses a revoked uid a new token: checked once WeChat has named
+// the caller, before a token is minted. A restored uid signs in again.
+func (g *Guard) SignIn(ctx context.Context, uid string) error {
+	if g == nil || uid == "" {
+		return nil
+	}
+	v, err := g.value(ctx, revocationKey(uid))
+	if err != nil {
+		return g.unavailable(ctx, Revocation, err)
+	}
+	if parseRevocation(v).revoked {
+		return apierr.New(apierr.Revoked, "access for this user has been revoked")
+	}
+	return nil
+}
+
+// perMinute is a sliding one-minute counter of kind for who.
+func (g *Guard) perMinute(kind, who string, limit int64) Counter {
+	now := g.Now()
+	start := now.Truncate(time.Minute)
+	return Counter{
+		Key:    counterKey(kind, who, start),
+		Prev:   counterKey(kind, who, start.Add(-time.Minute)),
+		Weight: 1 - float64(now.Sub(start))/float64(time.Minute),
+		N:      1, Limit: limit, TTL: 2 * time.Minute,
+	}
+}
+
+func (g *Guard) nextMinute() time.Time { return g.Now().Truncate(time.Minute).Add(time.Minute) }
+
+// Upload charges one upload of size bytes to the caller's daily quotas.
+// A caller without a uid is charged by address.
+func (g *Guard) Upload(ctx context.Context, uid string, size int64) error {
+	if g == nil || g.Limits.UploadsPerDay <= 0 && g.Limits.UploadBytesPerDay <= 0 {
+		return nil
+	}
+	uid = subject(ctx, uid)
 	day := g.Now().UTC().Truncate(24 * time.Hour)
 	var cs []Counter
 	var what []string
@@ -96,11 +179,13 @@ func (g *Guard) Upload(ctx context.Context, uid string, size int64) error {
 	})
 }
 
-// Grant charges one STS grant to the caller's hourly count.
+// Grant charges one STS grant to the caller's hourly count; a caller
+// without a uid is charged by address.
 func (g *Guard) Grant(ctx context.Context, uid string) error {
-	if g == nil || uid == "" || g.Limits.STSPerHour <= 0 {
+	if g == nil || g.Limits.STSPerHour <= 0 {
 		return nil
 	}
+	uid = subject(ctx, uid)
 	hour := g.Now().Truncate(time.Hour)
 	c := Counter{Key: counterKey("sts", uid, hour), N: 1, Limit: g.Limits.STSPerHour, TTL: 2 * time.Hour}
 	return g.charge(ctx, Grants, []Counter{c}, hour.Add(time.Hour), func(int) string {
@@ -124,6 +209,17 @@ func (g *Guard) ObjectAllowed(ctx context.Context, key string) error {
 }
 
 func (g *Guard) checkRevoked(ctx context.Context, uid string, issued time.Time) error {
+	if g.RequireIssued {
+		// Decided before the store is read: it needs no round trip, and holds
+		// when the store is down and revocation fails open.
+		switch {
+		case issued.IsZero():
+			return apierr.New(apierr.Unauthorized,
+				"the token has no iat (issue time), which revocation needs; sign in again for one that has")
+		case issued.After(g.Now().Add(MaxIssuedSkew)):
+			return apierr.New(apierr.Unauthorized, "the token's iat (issue time) is in the future; sign in again")
+		}
+	}
 	v, err := g.value(ctx, revocationKey(uid))
 	if err != nil {
 		return g.unavailable(ctx, Revocation, err)
@@ -146,8 +242,8 @@ func (g *Guard) value(ctx context.Context, key string) (string, error) {
 	return g.Store.Value(ctx, key)
 }
 
-// charge runs the counters; a refusal is 429 RateLimited (requests) or
-// QuotaExceeded, with Retry-After until reset.
+// charge runs the counters; a refusal is 429 RateLimited (a rate) or
+// QuotaExceeded (a daily quota), with Retry-After until reset.
 func (g *Guard) charge(ctx context.Context, kind Kind, cs []Counter, reset time.Time, why func(int) string) error {
 	cctx, cancel := context.WithTimeout(ctx, g.Timeout)
 	defer cancel()
@@ -159,7 +255,7 @@ func (g *Guard) charge(ctx context.Context, kind Kind, cs []Counter, reset time.
 		return nil
 	}
 	code := apierr.QuotaExceeded
-	if kind == Requests || kind == Grants {
+	if kind == Requests || kind == Grants || kind == Logins {
 		code = apierr.RateLimited
 	}
 	e := apierr.New(code, "%s", why(denied))

@@ -58,6 +58,10 @@ var storeCases = []struct {
 	{"ChargeExpires", testChargeExpires},
 	{"MarkValueUnmark", testMarkValueUnmark},
 	{"DoneContext", testDoneContext},
+	{"AnonymousByAddress", testAnonymousByAddress},
+	{"LoginLimits", testLoginLimits},
+	{"SignInRevoked", testSignInRevoked},
+	{"RequireIssued", testRequireIssued},
 }
 
 func guard(s Store, l Limits, now *time.Time) *Guard {

@@ -21,6 +21,10 @@ const (
 	CodeLeadingSlash = "KeyLeadingSlash"
 	CodeDotSegment   = "KeyDotSegment"
 	CodeControlChar  = "KeyControlChar"
+	// Codes of ValidateKey and ValidatePrefix: what a key or prefix a
+	// caller names must not hold.
+	CodeVariable = "KeyVariable"
+	CodeWildcard = "KeyWildcard"
 )
 
 // Violation is a key that breaks a rule: a stable Code and a message for
@@ -66,6 +70,57 @@ func Validate(key string) error {
 		if seg == "." || seg == ".." {
 			return &Violation{CodeDotSegment, fmt.Sprintf("the key has a %q path segment", seg)}
 		}
+	}
+	return nil
+}
+
+// ValidateKey checks a key a caller names (a client-chosen upload key):
+// Validate's rules, plus those of checkLiteral. A key cosgate lets a caller
+// create is one an /sts scope can name exactly.
+func ValidateKey(key string) error {
+	if err := Validate(key); err != nil {
+		return err
+	}
+	return checkLiteral(key)
+}
+
+// ValidatePrefix checks a pattern a caller names (an /sts scope entry): an
+// exact key, or a prefix followed by one '*'. The part before that '*' is
+// held to ValidateKey's rules (a prefix ending in '/' may do so), so the
+// same inputs are refused as a key and as a prefix. An empty prefix passes
+// here; whether a pattern may cover the whole bucket is the policy's
+// decision.
+func ValidatePrefix(pattern string) error {
+	lit, wild := strings.CutSuffix(pattern, "*")
+	if lit == "" {
+		return nil
+	}
+	if err := checkLiteral(lit); err != nil {
+		return err
+	}
+	probe := lit
+	if wild || strings.HasSuffix(lit, "/") {
+		probe += "x" // a prefix, checked as the keys it covers would be
+	}
+	return Validate(probe)
+}
+
+// checkLiteral refuses what some reader of a key takes for syntax rather
+// than for characters:
+//   - "${": COS expands form variables such as ${filename} in a POST
+//     Object key, and CAM expands policy variables such as ${uin} in a
+//     resource, so a literal pinned in a form policy or a CAM resource
+//     would stand for other keys;
+//   - '*' and '?': wildcards in a CAM resource, which would widen a grant
+//     beyond the keys named.
+func checkLiteral(s string) error {
+	if i := strings.Index(s, "${"); i >= 0 {
+		return &Violation{CodeVariable, fmt.Sprintf(
+			"the key holds \"${\" at byte %d, which COS reads as a form variable and CAM as a policy variable", i)}
+	}
+	if i := strings.IndexAny(s, "*?"); i >= 0 {
+		return &Violation{CodeWildcard, fmt.Sprintf(
+			"the key holds %q at byte %d, a wildcard in a CAM resource; only a prefix's last character may be '*'", s[i], i)}
 	}
 	return nil
 }

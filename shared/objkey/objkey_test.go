@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"cosgate/shared/objkey/objkeytest"
 )
 
 func TestValidate(t *testing.T) {
@@ -102,5 +104,46 @@ func TestDotSegmentsBehindBackslashes(t *testing.T) {
 		if err := Validate(key); err != nil {
 			t.Errorf("%q: %v", key, err)
 		}
+	}
+}
+
+// The shared table is refused as a key, as an exact pattern and as a
+// prefix pattern, with the same code each time.
+func TestValidateKeyAndPrefix(t *testing.T) {
+	for _, b := range objkeytest.BadLiterals {
+		for what, err := range map[string]error{
+			"ValidateKey":          ValidateKey(b.Text),
+			"ValidatePrefix exact": ValidatePrefix(b.Text),
+			"ValidatePrefix *":     ValidatePrefix(b.Text + "*"),
+			"ValidatePrefix dir":   ValidatePrefix(b.Text + "/*"),
+		} {
+			var v *Violation
+			if !errors.As(err, &v) || v.Code != b.Code {
+				t.Errorf("%s: %s(%q) = %v, want %s", b.Name, what, b.Text, err, b.Code)
+			}
+		}
+	}
+	for _, ok := range []string{"uploads/u1/a.jpg", "uploads/u1/报告 (1)+x.jpg", "uploads/u1/$x{y}.jpg", "uploads/u1/a$"} {
+		if err := ValidateKey(ok); err != nil {
+			t.Errorf("ValidateKey(%q) = %v", ok, err)
+		}
+		if err := ValidatePrefix(ok + "*"); err != nil {
+			t.Errorf("ValidatePrefix(%q) = %v", ok+"*", err)
+		}
+	}
+	for _, ok := range []string{"", "*", "uploads/", "uploads/*", "uploads/u1/a.jpg"} {
+		if err := ValidatePrefix(ok); err != nil {
+			t.Errorf("ValidatePrefix(%q) = %v", ok, err)
+		}
+	}
+	for p, code := range map[string]string{"**": CodeWildcard, "/a*": CodeLeadingSlash, "a/../*": CodeDotSegment} {
+		var v *Violation
+		if err := ValidatePrefix(p); !errors.As(err, &v) || v.Code != code {
+			t.Errorf("ValidatePrefix(%q) = %v, want %s", p, err, code)
+		}
+	}
+	// A key Validate accepts, which a caller may still not name.
+	if Validate("docs/a*b?.txt") != nil || ValidateKey("docs/a*b?.txt") == nil {
+		t.Error("Validate should accept wildcards and ValidateKey refuse them")
 	}
 }

@@ -114,6 +114,10 @@ func Handler(env Env, build Builder) (http.Handler, error) {
 		Methods:      s.Methods,
 		AllowOrigins: s.HTTP.AllowOrigins,
 		MaxBodyBytes: s.HTTP.MaxBodyBytes,
+		// SCF's proxy is a web function's only peer; its X-Forwarded-For
+		// entry is the gateway's view of the client (httpapi.ClientAddr).
+		PeerIsProxy:    env.Platform == SCFWeb,
+		TrustedProxies: s.HTTP.Proxies(),
 	}), nil
 }
 

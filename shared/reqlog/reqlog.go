@@ -15,8 +15,11 @@ type Record struct {
 	ID       string
 	Function string
 	Logger   *slog.Logger
-	Subject  string      // the authenticated caller
-	Attrs    []slog.Attr // what the handler and its packages add to the access line
+	Subject  string // the authenticated caller
+	// ClientAddr is the client's address as the middleware resolved it
+	// (httpapi.ClientAddr), for domain packages that key on it.
+	ClientAddr string
+	Attrs      []slog.Attr // what the handler and its packages add to the access line
 }
 
 type key struct{}

@@ -44,6 +44,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	wxAddr := fs.String("wx-addr", "127.0.0.1:9200", "where the WeChat API emulator listens")
 	consoleAddr := fs.String("console-addr", "127.0.0.1:9300", "where the console (a web page) listens")
 	data := fs.String("data", ".devdata", "folder for the emulated bucket's objects (empty: memory)")
+	cosCORS := fs.String("cos-cors", "",
+		"the COS emulator's CORS rule: origins it admits, comma-separated (* for any; :* for any port); "+
+			"empty: pages on this machine, "+stack.LoopbackOrigins+",null")
 	cloud := fs.Bool("cloud", false,
 		"serve the functions against real COS, STS and WeChat, configured from the environment")
 	if err := fs.Parse(args); err != nil {
@@ -52,20 +55,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 	logger := logging.NewText(stderr, slog.LevelInfo)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	env := productionEnv()
 	if *cloud {
-		return serveCloud(ctx, *addr, env, stdout, stderr, logger)
+		return serveCloud(ctx, *addr, productionEnv(), stdout, stderr, logger)
+	}
+	env, ignored, fromEnv, err := stack.FromEnvironment(os.LookupEnv)
+	if err != nil {
+		fmt.Fprintln(stderr, "cosgate-dev:", err)
+		return 2
 	}
 	st, err := stack.Start(
 		stack.Options{
-			Env:           env,
-			FunctionsAddr: *addr,
-			COSAddr:       *cosAddr,
-			STSAddr:       *stsAddr,
-			WeChatAddr:    *wxAddr,
-			ConsoleAddr:   *consoleAddr,
-			DataDir:       *data,
-			Logger:        logger,
+			Env:            env,
+			SecretsFromEnv: fromEnv,
+			COSCORSOrigins: cosOrigins(*cosCORS),
+			FunctionsAddr:  *addr,
+			COSAddr:        *cosAddr,
+			STSAddr:        *stsAddr,
+			WeChatAddr:     *wxAddr,
+			ConsoleAddr:    *consoleAddr,
+			DataDir:        *data,
+			Logger:         logger,
 		},
 	)
 	if err != nil {
@@ -73,11 +82,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	printBanner(stdout, st, *data, explainCommand(os.Args[0]))
+	printSecrets(stdout, st, ignored)
 	fmt.Fprintf(stdout, "Walkthrough (sh, curl, sed):\n\n%s\n", stack.Walkthrough(st.FunctionsURL))
 	if tok, err := st.Token("dev-user", 24*time.Hour); err != nil {
 		fmt.Fprintf(stdout, "No development JWT: %v.\n\n", err)
 	} else {
-		fmt.Fprintf(stdout, "A development JWT for uid dev-user (24 h), for tools that skip the sign-in:\n  %s\n\n", tok)
+		fmt.Fprintf(stdout, "A development JWT for uid dev-user (24 h, %s), for tools that skip the sign-in:\n  %s\n\n",
+			validWhere(st), tok)
 	}
 	fmt.Fprintf(stdout, "Ctrl-C stops everything.\n")
 	<-ctx.Done()
@@ -120,6 +131,41 @@ func printBanner(w io.Writer, st *stack.Stack, data, explain string) {
 		fmt.Fprintf(w, "  %s -secret-key-file <a file holding it> '<signed URL or Authorization>'\n", explain)
 	}
 	fmt.Fprintf(w, "(/presign signs with temporary keys of its own: the console explains those refusals.)\n\n")
+}
+
+// cosOrigins reads -cos-cors; nil (the stack's default) when empty.
+func cosOrigins(flag string) []string {
+	if strings.TrimSpace(flag) == "" {
+		return nil
+	}
+	return strings.Split(flag, ",")
+}
+
+// printSecrets says what the stack signs tokens with: its development keys,
+// naming the environment's signing variables it left alone, or, with
+// COSGATE_DEV_SECRETS=env, the environment's, with a warning, since its
+// WeChat emulator signs in any openid and its console mints any uid.
+func printSecrets(w io.Writer, st *stack.Stack, ignored []string) {
+	if st.SecretsFromEnv {
+		fmt.Fprintf(w, "WARNING: %s=env: tokens are signed with the keys and uid secret in your environment\n", stack.SecretsVariable)
+		fmt.Fprintf(w, "  (%s). If they are production's, every token this stack\n", strings.Join(stack.SigningVariables, ", "))
+		fmt.Fprintf(w, "  hands out (/login for any openid, the console's for any uid) is valid in production.\n")
+		fmt.Fprintf(w, "  Every listener is on loopback; unset %s unless a tool needs its own tokens accepted.\n\n", stack.SecretsVariable)
+		return
+	}
+	fmt.Fprintf(w, "Tokens are signed with this stack's development keys and uid secret, valid only here")
+	if len(ignored) > 0 {
+		fmt.Fprintf(w, ";\n  ignored from your environment: %s (%s=env takes them)", strings.Join(ignored, ", "), stack.SecretsVariable)
+	}
+	fmt.Fprintf(w, ".\n\n")
+}
+
+// validWhere says where the stack's tokens verify.
+func validWhere(st *stack.Stack) string {
+	if st.DevelopmentSecrets() {
+		return "valid only in this stack"
+	}
+	return "signed with your environment's " + stack.SecretsVariable + "=env secrets"
 }
 
 // cutShort shows the start of a SecretId, as the console does: at most 8
@@ -168,13 +214,15 @@ func serveCloud(
 		fmt.Fprintln(stderr, "cosgate-dev -cloud:", err)
 		return 1
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: stack.LoopbackOnly(ln, h), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	u := "http://" + ln.Addr().String()
 	fmt.Fprintf(
 		stdout,
 		"cosgate functions against real COS (%s), STS and WeChat, from your environment\n\n"+
-			"  %s/login (when WX_APPID is set)  %s/sts  %s/presign  %s/download\n\nCtrl-C stops.\n",
+			"  %s/login (when WX_APPID is set)  %s/sts  %s/presign  %s/download\n\n"+
+			"Tokens are signed and verified with your environment's secrets (AUTH_JWT_*, LOGIN_JWT_PRIVATE_KEY,\n"+
+			"LOGIN_UID_SECRET), as a deployment's: the ones it hands out are real.\n\nCtrl-C stops.\n",
 		env["COS_BUCKET"],
 		u,
 		u,

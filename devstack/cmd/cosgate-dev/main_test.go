@@ -223,10 +223,12 @@ func TestMakeDev(t *testing.T) {
 }
 
 // TestDevOverrides: production variables override the defaults, the COS
-// key becoming the emulated account's root key.
+// key becoming the emulated account's root key; with COSGATE_DEV_SECRETS=env
+// the environment's AUTH_JWT_SECRET signs and verifies tokens, as tools
+// minting their own expect.
 func TestDevOverrides(t *testing.T) {
 	p := launch(t, devBinary(t), []string{"COS_BUCKET=mine-1300000000", "COS_REGION=ap-shanghai", "COS_SECRET_ID=AKIDmine", "COS_SECRET_KEY=mykey",
-		"AUTH_JWT_SECRET=an-override-secret-of-at-least-32-bytes!", "UPLOAD_PREFIX=in/{uid}/"},
+		"AUTH_JWT_SECRET=an-override-secret-of-at-least-32-bytes!", "UPLOAD_PREFIX=in/{uid}/", "COSGATE_DEV_SECRETS=env"},
 		"-addr", "127.0.0.1:0", "-cos-addr", "127.0.0.1:0", "-sts-addr", "127.0.0.1:0",
 		"-wx-addr", "127.0.0.1:0", "-console-addr", "127.0.0.1:0", "-data", "")
 	banner := p.until(t, "Ctrl-C stops everything.")
@@ -325,7 +327,16 @@ func TestDevCloud(t *testing.T) {
 	}
 	p = launch(t, bin, env, "-cloud", "-addr", "127.0.0.1:0")
 	banner := p.until(t, "Ctrl-C stops.")
+	if !strings.Contains(banner, "Tokens are signed and verified with your environment's secrets") {
+		t.Errorf("the -cloud banner does not say whose secrets it uses:\n%s", banner)
+	}
 	fn := regexp.MustCompile(`(http://127\.0\.0\.1:\d+)/sts`).FindStringSubmatch(banner)[1]
+	// As the local stack's, its functions answer only a loopback Host.
+	foreign, _ := http.NewRequest("POST", fn+"/sts", nil)
+	foreign.Host = "rebound.example:" + fn[strings.LastIndex(fn, ":")+1:]
+	if resp, err := http.DefaultClient.Do(foreign); err != nil || resp.StatusCode != 403 {
+		t.Errorf("-cloud with a foreign Host: %v %v", err, resp)
+	}
 	tok, _ := cloud.Token("u1", time.Hour)
 	req, _ := http.NewRequest("POST", fn+"/sts", nil)
 	req.Header.Set("Authorization", "Bearer "+tok)

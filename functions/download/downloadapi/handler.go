@@ -1,6 +1,7 @@
 package downloadapi
 
 import (
+	"context"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -12,12 +13,15 @@ import (
 	"unicode/utf8"
 
 	"cosgate/shared/apierr"
+	"cosgate/shared/campolicy"
 	"cosgate/shared/contenttype"
 	"cosgate/shared/cossign"
+	"cosgate/shared/credcache"
 	"cosgate/shared/httpapi"
 	"cosgate/shared/identity"
 	"cosgate/shared/limits"
 	"cosgate/shared/objkey"
+	"cosgate/shared/stsclient"
 )
 
 // Handler serves GET and HEAD /download?key=… (and /download/<key>).
@@ -28,9 +32,13 @@ type Handler struct {
 	Process  []string          // image-processing operations callers may ask for
 	Types    contenttype.Table // the allowed extensions and the type each is served as
 	Endpoint cossign.Endpoint
-	Creds    cossign.Credentials
-	Guard    *limits.Guard
-	Now      func() time.Time
+	// Keys mints the temporary keys downloads are signed with. New always
+	// sets it; only when it is nil (tests of what happens before signing)
+	// is Creds used.
+	Keys  *ReadKeys
+	Creds cossign.Credentials
+	Guard *limits.Guard
+	Now   func() time.Time
 }
 
 // JSONResponse answers ?format=json: for wx.downloadFile, or to show an
@@ -83,8 +91,17 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 	if r.Method == http.MethodHead && !d.asJSON {
 		method = http.MethodHead
 	}
+	creds, keyEnd := h.Creds, int64(0)
+	if h.Keys != nil {
+		if creds, keyEnd, err = h.Keys.For(r.Context(), caller, h.readable(caller)); err != nil {
+			return err
+		}
+	}
 	window := cossign.NewWindow(h.Now(), cossign.Backdate, h.Expires)
-	target := cossign.PresignURL(h.Creds, h.Endpoint, cossign.Presign{
+	if keyEnd != 0 && keyEnd < window.End {
+		window.End = keyEnd // a URL never outlives the key that signed it
+	}
+	target := cossign.PresignURL(creds, h.Endpoint, cossign.Presign{
 		Method: method,
 		Key:    d.key,
 		Params: d.signed,
@@ -184,6 +201,70 @@ func (h *Handler) mayRead(c identity.Caller, key string) bool {
 		}
 	}
 	return false
+}
+
+// readable are the caller's readable prefixes, as the key's policy grants them.
+func (h *Handler) readable(c identity.Caller) []string {
+	out := make([]string, len(h.Prefixes))
+	for i, t := range h.Prefixes {
+		out[i] = t.For(c)
+	}
+	return out
+}
+
+// ReadKeys mints the short-lived keys downloads are signed with: one per
+// caller, from STS, whose policy allows only GetObject and HeadObject
+// (campolicy.ReadOnly) under the caller's readable prefixes. COS judges
+// whatever a holder appends to a signed URL against that policy: &acl is
+// GetObjectACL, and a ci-process operation that needs a ci: action (such as
+// AISuperResolution, ci:CreateSuperResolutionJob) is refused; the
+// permanent key, which may do anything, allowed both.
+//
+// One key per caller, not per object: the URL's signature already binds
+// the key (the path is signed) and the secret never leaves the function,
+// so a policy naming the exact key would narrow nothing a URL holder can
+// reach, and would cost an STS call (tens to hundreds of milliseconds, and
+// STS's 600 calls a second per account) on every download instead of one
+// per caller per half key life.
+type ReadKeys struct {
+	STS    stsclient.Issuer
+	Cache  *credcache.Cache[stsclient.Credentials]
+	Bucket campolicy.Bucket
+	// Life is each key's lifetime (KeyLife): a key is reused until half
+	// of it is gone, so every URL signed with it can run its course.
+	Life    time.Duration
+	RoleARN string
+}
+
+// KeyLife is the lifetime of download keys for URLs that live expires:
+// twice that, at least 30 minutes, at most the 2 hours GetFederationToken
+// gives. With DOWNLOAD_EXPIRES above 1 hour a URL ends with its key, at
+// least 1 hour after it was signed.
+func KeyLife(expires time.Duration) time.Duration {
+	return min(max(2*expires, 30*time.Minute), 2*time.Hour)
+}
+
+// For returns the key c's downloads are signed with, and when it expires
+// (Unix seconds).
+func (k *ReadKeys) For(ctx context.Context, c identity.Caller, prefixes []string) (cossign.Credentials, int64, error) {
+	key := credcache.KeyFor(c.UID, []byte(strings.Join(prefixes, "\x00")))
+	creds, _, err := k.Cache.Get(ctx, key, func(ctx context.Context) (stsclient.Credentials, error) {
+		policy, err := campolicy.ReadOnly(k.Bucket, prefixes, false)
+		if err != nil {
+			return stsclient.Credentials{}, err
+		}
+		return k.STS.Issue(ctx, stsclient.Request{
+			Policy:      policy.JSON(),
+			Duration:    k.Life,
+			RoleARN:     k.RoleARN,
+			SessionName: stsclient.SessionName(c.Subject()),
+		})
+	})
+	if err != nil {
+		return cossign.Credentials{}, 0, stsclient.AsHTTP(err)
+	}
+	return cossign.Credentials{SecretID: creds.TmpSecretID, SecretKey: creds.TmpSecretKey, SessionToken: creds.Token},
+		creds.ExpiredTime, nil
 }
 
 func acceptsJSON(accept string) bool {

@@ -2,6 +2,7 @@ package downloadapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -10,17 +11,21 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"cosgate/shared/campolicy"
 	"cosgate/shared/contenttype"
 	"cosgate/shared/cossign"
 	"cosgate/shared/cossign/cossigntest"
 	"cosgate/shared/cosverify"
+	"cosgate/shared/credcache"
 	"cosgate/shared/httpapi"
 	"cosgate/shared/identity"
 	"cosgate/shared/identity/identitytest"
 	"cosgate/shared/logging"
+	"cosgate/shared/stsclient"
 )
 
 const (
@@ -30,20 +35,53 @@ const (
 	bucket    = "examplebucket-1250000000"
 )
 
+// fakeSTS stands for STS: it issues one key per call, valid for an hour
+// from now, and records what it was asked for.
+type fakeSTS struct {
+	mu    sync.Mutex
+	calls []stsclient.Request
+	err   error
+}
+
+func (f *fakeSTS) Issue(_ context.Context, r stsclient.Request) (stsclient.Credentials, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return stsclient.Credentials{}, f.err
+	}
+	f.calls = append(f.calls, r)
+	return stsclient.Credentials{TmpSecretID: secretID, TmpSecretKey: secretKey, Token: sessionToken,
+		ExpiredTime: now.Add(time.Hour).Unix()}, nil
+}
+
+func (f *fakeSTS) Calls() []stsclient.Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]stsclient.Request(nil), f.calls...)
+}
+
+const sessionToken = "download-test-session-token+/="
+
 var (
-	creds   = cossign.Credentials{SecretID: secretID, SecretKey: secretKey}
+	creds   = cossign.Credentials{SecretID: secretID, SecretKey: secretKey, SessionToken: sessionToken}
 	now     = time.Unix(1795353600, 0)
 	lookup  = func(id string) (string, bool) { return secretKey, id == secretID }
 	virtual = cossign.DefaultEndpoint(bucket, "ap-guangzhou")
 )
 
 func handler(t testing.TB) (http.Handler, *bytes.Buffer) {
+	h, logs, _ := handlerSTS(t)
+	return h, logs
+}
+
+func handlerSTS(t testing.TB) (http.Handler, *bytes.Buffer, *fakeSTS) {
 	logs := &bytes.Buffer{}
 	logger := logging.New(logs, slog.LevelInfo)
 	if _, bench := t.(*testing.B); bench {
 		logger = logging.New(io.Discard, slog.LevelInfo)
 	}
 	auth, _ := identity.NewJWT(identity.JWTConfig{Secret: []byte(jwtSecret)})
+	sts := &fakeSTS{}
 	h := &Handler{
 		Auth:     auth,
 		Prefixes: []identity.Template{"uploads/{uid}/", "public/"},
@@ -51,10 +89,15 @@ func handler(t testing.TB) (http.Handler, *bytes.Buffer) {
 		Process:  []string{"imageMogr2/thumbnail/200x/"},
 		Types:    contenttype.Table{"jpg": "image/jpeg", "pdf": "application/pdf", "svg": "image/svg+xml"},
 		Endpoint: virtual,
-		Creds:    creds,
-		Now:      func() time.Time { return now },
+		Keys: &ReadKeys{
+			STS:    sts,
+			Cache:  credcache.New[stsclient.Credentials](16, func() time.Time { return now }),
+			Bucket: campolicy.Bucket{Region: "ap-guangzhou", Name: bucket, AppID: "1250000000"},
+			Life:   KeyLife(300 * time.Second),
+		},
+		Now: func() time.Time { return now },
 	}
-	return httpapi.Middleware(h, httpapi.Options{Function: "download", Logger: logger, Methods: []string{"GET"}, MaxBodyBytes: 65536}), logs
+	return httpapi.Middleware(h, httpapi.Options{Function: "download", Logger: logger, Methods: []string{"GET"}, MaxBodyBytes: 65536}), logs, sts
 }
 
 func token(t testing.TB, sub string) string { return identitytest.Token(t, jwtSecret, sub) }
@@ -228,7 +271,7 @@ func TestDisposition(t *testing.T) {
 	w := get(t, h, "GET", "/download?key=uploads/u1/x.pdf&filename="+url.QueryEscape(`报告 "终稿".pdf`), token(t, "u1"))
 	loc := w.Header().Get("Location")
 	v, err := verify(t, "GET", loc)
-	if err != nil || v.Auth.ParamList != "response-content-disposition;response-content-type" {
+	if err != nil || v.Auth.ParamList != "response-content-disposition;response-content-type;x-cos-security-token" {
 		t.Fatalf("%v %+v", err, v.Auth)
 	}
 	q, _ := cosverify.ParseQuery(strings.SplitN(loc, "?", 2)[1])
@@ -246,7 +289,7 @@ func TestImageProcessing(t *testing.T) {
 	w := get(t, h, "GET", "/download?key=uploads/u1/a.jpg&process=imageMogr2/thumbnail/200x/", token(t, "u1"))
 	loc := w.Header().Get("Location")
 	if v, err := verify(t, "GET", loc); err != nil ||
-		v.Auth.ParamList != "imagemogr2%2fthumbnail%2f200x%2f;response-content-disposition;response-content-type" {
+		v.Auth.ParamList != "imagemogr2%2fthumbnail%2f200x%2f;response-content-disposition;response-content-type;x-cos-security-token" {
 		t.Fatalf("%v %+v", err, v)
 	}
 	if !strings.Contains(loc, "imageMogr2%2Fthumbnail%2F200x%2F=&") {
@@ -291,4 +334,76 @@ func TestTypeAndDispositionAreSigned(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Downloads are signed with a temporary key from STS whose policy allows
+// GetObject and HeadObject under the caller's prefixes and nothing else;
+// one key per caller, reused from the cache.
+func TestSignedWithAReadOnlyTemporaryKey(t *testing.T) {
+	h, _, sts := handlerSTS(t)
+	for _, key := range []string{"uploads/u1/a.jpg", "uploads/u1/b.pdf", "public/c.png"} {
+		loc := get(t, h, "GET", "/download?key="+url.QueryEscape(key), token(t, "u1")).Header().Get("Location")
+		v, err := verify(t, "GET", loc)
+		if err != nil || v.Auth.SecretID != secretID {
+			t.Fatalf("%s: %v %+v", key, err, v)
+		}
+		q, _ := cosverify.ParseQuery(strings.SplitN(loc, "?", 2)[1])
+		if q.Get("x-cos-security-token") != sessionToken {
+			t.Errorf("%s: no session token in %s", key, loc)
+		}
+	}
+	get(t, h, "GET", "/download?key=uploads/u2/a.jpg", token(t, "u2"))
+	calls := sts.Calls()
+	if len(calls) != 2 {
+		t.Fatalf("%d STS calls for two callers, want 2", len(calls))
+	}
+	b := campolicy.Bucket{Region: "ap-guangzhou", Name: bucket, AppID: "1250000000"}
+	want, _ := campolicy.ReadOnly(b, []string{"uploads/u1/", "public/"}, false)
+	if string(calls[0].Policy) != string(want.JSON()) || calls[0].Duration != 30*time.Minute ||
+		calls[0].SessionName != "cosgate-u1" {
+		t.Errorf("u1's key: %s %v %s", calls[0].Policy, calls[0].Duration, calls[0].SessionName)
+	}
+	for _, action := range []string{"GetObjectACL", "PutObject", "cos:*", "ci:"} {
+		if strings.Contains(string(calls[1].Policy), action) {
+			t.Errorf("u2's key grants %s: %s", action, calls[1].Policy)
+		}
+	}
+	if !strings.Contains(string(calls[1].Policy), "/uploads/u2/*") || strings.Contains(string(calls[1].Policy), "/u1/") {
+		t.Errorf("u2's key is not limited to u2: %s", calls[1].Policy)
+	}
+}
+
+// A refusal from STS is answered as an upstream error, and nothing is signed.
+func TestSTSFailure(t *testing.T) {
+	h, _, sts := handlerSTS(t)
+	sts.err = &stsclient.Error{Code: "InternalError", Message: "boom"}
+	w := get(t, h, "GET", "/download?key=uploads/u1/a.jpg", token(t, "u1"))
+	if w.Code != http.StatusBadGateway || w.Header().Get("Location") != "" {
+		t.Errorf("%d %s", w.Code, w.Body)
+	}
+}
+
+// A URL never outlives its key: with DOWNLOAD_EXPIRES above the key's
+// remaining life, the window ends with the key.
+func TestWindowEndsWithTheKey(t *testing.T) {
+	dh := &Handler{Auth: mustJWT(t), Prefixes: []identity.Template{"uploads/{uid}/"}, Expires: 3 * time.Hour,
+		Endpoint: virtual, Now: func() time.Time { return now },
+		Keys: &ReadKeys{STS: &fakeSTS{}, Cache: credcache.New[stsclient.Credentials](4, func() time.Time { return now }),
+			Bucket: campolicy.Bucket{Region: "ap-guangzhou", Name: bucket, AppID: "1250000000"}, Life: KeyLife(3 * time.Hour)}}
+	w := get(t, dh, "GET", "/download?key=uploads/u1/a.jpg&format=json", token(t, "u1"))
+	var out JSONResponse
+	if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || out.ExpiredTime != now.Add(time.Hour).Unix() {
+		t.Errorf("%d %s", w.Code, w.Body)
+	}
+	if KeyLife(3*time.Hour) != 2*time.Hour || KeyLife(time.Minute) != 30*time.Minute {
+		t.Error("KeyLife")
+	}
+}
+
+func mustJWT(t testing.TB) identity.Authenticator {
+	auth, err := identity.NewJWT(identity.JWTConfig{Secret: []byte(jwtSecret)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return auth
 }

@@ -8,6 +8,7 @@ import (
 
 	"cosgate/shared/apierr"
 	"cosgate/shared/httpapi"
+	"cosgate/shared/limits"
 )
 
 // Handler is the login function: POST {"code"} → {"token","expiresAt","uid"}.
@@ -15,7 +16,10 @@ type Handler struct {
 	WeChat *WeChat
 	Minter *Minter
 	UIDs   UIDRule
-	Now    func() time.Time
+	// Guard bounds sign-in attempts per address and WeChat calls per
+	// deployment, and refuses a revoked uid a token; nil checks nothing.
+	Guard *limits.Guard
+	Now   func() time.Time
 }
 
 type request struct {
@@ -63,12 +67,24 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 	if err := checkCode(req.Code); err != nil {
 		return err
 	}
+	// Counted only once the code could be one: what fails the checks above
+	// never reaches WeChat, so it spends nothing the limits guard.
+	if err := h.Guard.Login(r.Context()); err != nil {
+		return httpapi.Refused(err, "", "login")
+	}
 	ctx, cancel := httpapi.Budget(r.Context())
 	defer cancel()
 	session, attempts, err := h.WeChat.Exchange(ctx, req.Code)
 	httpapi.AddLogAttrs(r.Context(), slog.Int("wx_attempts", attempts))
 	if err != nil {
-		return exchangeError(r, err)
+		// Audited like a refusal: a run of failed sign-ins from one address
+		// (junk codes, replayed codes) is what an operator looks for.
+		var attrs []slog.Attr
+		var wxErr *Error
+		if errors.As(err, &wxErr) {
+			attrs = append(attrs, slog.Int("wx_errcode", wxErr.Code))
+		}
+		return httpapi.Refused(exchangeError(r, err), "", "login", attrs...)
 	}
 	uid, fallback, err := h.UIDs.UID(session)
 	if err != nil {
@@ -80,6 +96,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 		httpapi.AddLogAttrs(r.Context(), slog.Bool("unionid_missing", true))
 	}
 	httpapi.SetSubject(r.Context(), uid)
+	// The uid is known only now; a revoked one gets no new token.
+	if err := h.Guard.SignIn(r.Context(), uid); err != nil {
+		return httpapi.Refused(err, uid, "login")
+	}
 	token, expires, err := h.Minter.Mint(uid, h.Now())
 	if err != nil {
 		return err

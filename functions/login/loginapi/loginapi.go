@@ -10,26 +10,32 @@ import (
 
 	"cosgate/shared/config"
 	"cosgate/shared/identity"
+	"cosgate/shared/limits"
 	"cosgate/shared/platform"
 )
 
-// Build reads the configuration and returns the service.
+// Build reads the configuration and returns the service, with its limits.
+// A LIMIT_* that cannot apply to login is refused, so that a caller limit
+// set on login by mistake stops the start rather than failing silently.
 func Build(env platform.Env) (platform.Service, error) {
 	cfg, err := config.Load[config.LoginFunction](env.Environ)
-	if err != nil {
+	if err := config.Join(err, config.LimitsApply("login", env.Getenv)); err != nil {
 		return platform.Service{}, err
 	}
 	h, err := New(cfg)
-	if err != nil {
+	guard, guardErr := limits.FromConfig(cfg.Limits, limits.Use{Function: "login"})
+	if err := config.Join(err, guardErr); err != nil {
 		return platform.Service{}, err
 	}
-	return platform.Service{Handler: h, Methods: []string{http.MethodPost}, HTTP: cfg.HTTP}, nil
+	h.Guard = guard
+	return platform.Service{Handler: limits.ByAddress(h), Methods: []string{http.MethodPost}, HTTP: cfg.HTTP}, nil
 }
 
 // retryDelay is the pause before asking a busy WeChat again.
 const retryDelay = 200 * time.Millisecond
 
 // New builds the handler from a loaded configuration, reading the keys.
+// Its handler has no limits: Build adds them.
 func New(cfg config.LoginFunction) (*Handler, error) {
 	m, err := minter(cfg.Login)
 	if err != nil {

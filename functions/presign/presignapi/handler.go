@@ -165,13 +165,18 @@ func (h *Handler) signPOST(creds cossign.Credentials, u upload, now time.Time, w
 		// Each field is pinned by an eq condition. An empty
 		// success_action_redirect pins "no redirect": COS answers
 		// success_action_status instead of a 303 to a host the uploader
-		// picked.
+		// picked. The ACL is pinned under both its names: acl, the form
+		// field COS documents, and x-cos-acl, the header's name, which COS
+		// does not document for forms and whose precedence over acl it
+		// does not say. A form carrying x-cos-acl with any other value
+		// fails the policy, so whichever COS reads, it reads private.
 		Fields: []cossign.Pair{
 			{Name: "Content-Type", Value: u.contentType},
 			{Name: "success_action_status", Value: "200"},
 			{Name: "success_action_redirect", Value: ""},
 			{Name: "x-cos-forbid-overwrite", Value: "true"},
 			{Name: "acl", Value: uploadACL},
+			{Name: "x-cos-acl", Value: uploadACL},
 			{Name: "Cache-Control", Value: uploadCacheControl},
 			{Name: "Content-Disposition", Value: uploadDisposition},
 		},
@@ -275,13 +280,11 @@ func (h *Handler) plan(c identity.Caller, req request) (upload, error) {
 	if !h.ClientKeys {
 		return u, apierr.New(apierr.InvalidRequest, "this deployment chooses keys itself; leave out key")
 	}
-	if err := objkey.Validate(req.Key); err != nil {
+	// The rules /sts holds scopes to: among them no ${ (COS expands form
+	// variables such as ${filename} in a POST's key, so a policy pinning
+	// the literal key would admit any name) and no CAM wildcard.
+	if err := objkey.ValidateKey(req.Key); err != nil {
 		return u, err
-	}
-	if strings.Contains(req.Key, "${") {
-		// COS expands form variables such as ${filename} in a POST's key: a
-		// policy pinning the literal key would then admit any name.
-		return u, apierr.New(apierr.InvalidKey, "a key may not hold ${, which COS reads as a form variable")
 	}
 	if !strings.HasPrefix(req.Key, mine) {
 		return u, apierr.New(apierr.Forbidden, "key must start with your prefix %q", mine)

@@ -27,6 +27,7 @@ import (
 	"cosgate/shared/identity/identitytest"
 	"cosgate/shared/logging"
 	"cosgate/shared/objkey"
+	"cosgate/shared/objkey/objkeytest"
 	"cosgate/shared/stsclient"
 )
 
@@ -307,6 +308,18 @@ func TestClientChosenKeys(t *testing.T) {
 			t.Errorf("%s: %d %s", key, w.Code, w.Body)
 		}
 	}
+	// The table /sts refuses as scopes, refused here as keys, PUT and POST.
+	for _, b := range objkeytest.BadLiterals {
+		for _, method := range []string{"PUT", "POST"} {
+			body, _ := json.Marshal(map[string]any{"key": b.Text, "size": 10, "method": method})
+			w := post(t, h, string(body), token(t, "u1"))
+			var v *objkey.Violation
+			if errors.As(objkey.ValidateKey(b.Text), &v); w.Code != 400 || !strings.Contains(w.Body.String(), `"InvalidKey"`) ||
+				v == nil || v.Code != b.Code || !strings.Contains(w.Body.String(), jsonText(t, v.Message)) {
+				t.Errorf("%s: %s key %q: %d %s", b.Name, method, b.Text, w.Code, w.Body)
+			}
+		}
+	}
 }
 
 // Uploads are signed with a key from STS whose policy confines it to the
@@ -462,4 +475,14 @@ func TestBadInput(t *testing.T) {
 	if w.Code != 405 || !strings.Contains(w.Body.String(), `"MethodNotAllowed"`) {
 		t.Errorf("GET: %d %s", w.Code, w.Body)
 	}
+}
+
+// jsonText is s as it appears inside a JSON string.
+func jsonText(t *testing.T, s string) string {
+	t.Helper()
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b[1 : len(b)-1])
 }

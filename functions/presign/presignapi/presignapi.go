@@ -28,14 +28,14 @@ const uploadKeyCacheSize = 1024
 // Build reads the configuration and returns the service.
 func Build(env platform.Env) (platform.Service, error) {
 	cfg, err := config.Load[config.PresignFunction](env.Environ)
-	if err != nil {
+	if err := config.Join(err, config.LimitsApply("presign", env.Getenv)); err != nil {
 		return platform.Service{}, err
 	}
 	h, err := New(cfg, env.Getenv, env.Logger)
 	if err != nil {
 		return platform.Service{}, err
 	}
-	return platform.Service{Handler: h, Methods: []string{http.MethodPost}, HTTP: cfg.HTTP}, nil
+	return platform.Service{Handler: limits.ByAddress(h), Methods: []string{http.MethodPost}, HTTP: cfg.HTTP}, nil
 }
 
 // New builds the handler from a loaded configuration, checking what only
@@ -53,7 +53,7 @@ func New(cfg config.PresignFunction, getenv func(string) string, logger *slog.Lo
 		epErr = config.Problemf("COS_ENDPOINT", "must be scheme://host[:port] with no path")
 	}
 	sts, stsErr := stsclient.FromConfig(cfg.STS, cfg.Key, cfg.COS.Region, getenv, logger)
-	guard, guardErr := limits.FromConfig(cfg.Limits)
+	guard, guardErr := limits.FromConfig(cfg.Limits, limits.Use{Function: "presign", AuthMode: cfg.Auth.Mode})
 	if err := config.Join(authErr, tplErr, err, epErr, stsErr, guardErr); err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"cosgate/shared/credcache"
 	"cosgate/shared/httpapi"
 	"cosgate/shared/identity"
+	"cosgate/shared/objkey"
 	"cosgate/shared/stsclient"
 )
 
@@ -86,7 +87,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 			h.Scopes.Max,
 		)
 		e.RetryAfter = retry.Truncate(time.Second) + time.Second
-		return e
+		prefixes, actions := lists(grants)
+		return httpapi.Refused(e, caller.UID, "sts", slog.Any("prefixes", prefixes), slog.Any("actions", actions))
 	}
 	// Each grant counts, cached or not, before STS is asked: that is what
 	// keeps a caller from draining the account's STS quota.
@@ -151,10 +153,7 @@ func (h *Handler) response(r *http.Request, creds stsclient.Credentials, grants 
 	if resp.Expiration == "" {
 		resp.Expiration = time.Unix(creds.ExpiredTime, 0).UTC().Format(time.RFC3339)
 	}
-	for _, g := range grants {
-		resp.AllowActions = appendNew(resp.AllowActions, g.Action)
-		resp.AllowPrefix = appendNew(resp.AllowPrefix, g.Pattern)
-	}
+	resp.AllowPrefix, resp.AllowActions = lists(grants)
 	return resp
 }
 
@@ -179,6 +178,11 @@ func (h *Handler) grants(c identity.Caller, scope []ScopeItem) ([]campolicy.Gran
 		}
 		if s.Bucket != "" && s.Bucket != h.Bucket.Name || s.Region != "" && s.Region != h.Bucket.Region {
 			return nil, apierr.New(apierr.Forbidden, "scope entry %d names another bucket or region", i)
+		}
+		// The rules a client-chosen upload key meets (objkey.ValidateKey),
+		// then the policy's own: one '*' at the end, no whole bucket.
+		if err := objkey.ValidatePrefix(s.Prefix); err != nil {
+			return nil, apierr.New(apierr.InvalidKey, "scope entry %d: %v", i, err)
 		}
 		if err := h.Bucket.CheckPattern(s.Prefix); err != nil {
 			return nil, apierr.New(apierr.InvalidKey, "scope entry %d: %v", i, err)
@@ -209,6 +213,16 @@ func grantsKey(grants []campolicy.Grant) []byte {
 		b = append(append(append(append(b, g.Action...), 0), g.Pattern...), 0)
 	}
 	return b
+}
+
+// lists are the grants' patterns and actions, each once, in order: what
+// an answer and an audit line show of them.
+func lists(grants []campolicy.Grant) (prefixes, actions []string) {
+	for _, g := range grants {
+		actions = appendNew(actions, g.Action)
+		prefixes = appendNew(prefixes, g.Pattern)
+	}
+	return prefixes, actions
 }
 
 func appendNew(list []string, s string) []string {

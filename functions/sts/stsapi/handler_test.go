@@ -21,6 +21,7 @@ import (
 	"cosgate/shared/identity/identitytest"
 	"cosgate/shared/limits"
 	"cosgate/shared/logging"
+	"cosgate/shared/objkey/objkeytest"
 	"cosgate/shared/stsclient"
 	"cosgate/shared/stsclient/ststest"
 )
@@ -183,6 +184,18 @@ func TestScope(t *testing.T) {
 			t.Errorf("%s: %d %s", c.body, w.Code, w.Body)
 		}
 	}
+	// The key rules presign holds client keys to (objkey.ValidateKey),
+	// from the same table: as an exact key, as a prefix, and as a
+	// directory prefix.
+	for _, b := range objkeytest.BadLiterals {
+		for _, p := range []string{b.Text, b.Text + "*", b.Text + "/*"} {
+			body, _ := json.Marshal(map[string]any{"scope": []ScopeItem{{Action: "name/cos:PutObject", Prefix: p}}})
+			w := f.do(t, "POST", string(body), bearer)
+			if w.Code != 400 || errorCode(t, w) != apierr.InvalidKey || !strings.Contains(w.Body.String(), b.Code) {
+				t.Errorf("%s: scope %q: %d %s", b.Name, p, w.Code, w.Body)
+			}
+		}
+	}
 	if len(f.sts.Calls()) != 1 {
 		t.Errorf("refused scopes reached STS: %d calls", len(f.sts.Calls()))
 	}
@@ -282,9 +295,17 @@ func TestDistinctScopesAreBounded(t *testing.T) {
 			t.Fatalf("scope %d: %d %s", i, w.Code, w.Body)
 		}
 	}
+	f.logs.Reset()
 	w := f.do(t, "POST", scope(3), token(t, "u1"))
 	if w.Code != 429 || errorCode(t, w) != "RateLimited" || w.Header().Get("Retry-After") != "61" {
 		t.Errorf("a fourth scope: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+	// The refusal is a decision about the caller, audited as the others are.
+	audit := auditLines(t, f.logs)
+	if len(audit) != 1 || audit[0]["uid"] != "u1" || audit[0]["action"] != "sts" || audit[0]["decision"] != "deny" ||
+		audit[0]["reason"] != "RateLimited" || fmt.Sprint(audit[0]["prefixes"]) != "[uploads/u1/3.jpg]" ||
+		fmt.Sprint(audit[0]["actions"]) != "[name/cos:PutObject]" {
+		t.Errorf("audit of the refusal: %v\n%s", audit, f.logs)
 	}
 	if w := f.do(t, "POST", scope(1), token(t, "u1")); w.Code != 200 {
 		t.Errorf("a scope already granted: %d", w.Code)
@@ -332,4 +353,17 @@ func TestLimits(t *testing.T) {
 	if !strings.Contains(f.logs.String(), `"msg":"audit"`) || !strings.Contains(f.logs.String(), `"reason":"RateLimited"`) {
 		t.Errorf("no audit lines: %s", f.logs)
 	}
+}
+
+// auditLines are the audit lines in logs, decoded.
+func auditLines(t *testing.T, logs *bytes.Buffer) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, line := range bytes.Split(logs.Bytes(), []byte("\n")) {
+		var m map[string]any
+		if json.Unmarshal(line, &m) == nil && m["msg"] == "audit" {
+			out = append(out, m)
+		}
+	}
+	return out
 }

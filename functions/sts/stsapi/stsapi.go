@@ -38,14 +38,16 @@ type Handler struct {
 // Build reads the configuration and returns the service.
 func Build(env platform.Env) (platform.Service, error) {
 	cfg, err := config.Load[config.STSFunction](env.Environ)
-	if err != nil {
+	if err := config.Join(err, config.LimitsApply("sts", env.Getenv)); err != nil {
 		return platform.Service{}, err
 	}
 	h, err := New(cfg, env)
 	if err != nil {
 		return platform.Service{}, err
 	}
-	return platform.Service{Handler: h, Methods: []string{http.MethodGet, http.MethodPost}, HTTP: cfg.HTTP}, nil
+	return platform.Service{
+		Handler: limits.ByAddress(h), Methods: []string{http.MethodGet, http.MethodPost}, HTTP: cfg.HTTP,
+	}, nil
 }
 
 // New builds the handler from a loaded configuration, checking what only
@@ -86,7 +88,7 @@ func New(cfg config.STSFunction, env platform.Env) (*Handler, error) {
 	}
 	client, err := stsclient.FromConfig(cfg.STS.STSClient, cfg.Key, cfg.COS.Region, env.Getenv, env.Logger)
 	errs = append(errs, err)
-	guard, err := limits.FromConfig(cfg.Limits)
+	guard, err := limits.FromConfig(cfg.Limits, limits.Use{Function: "sts", AuthMode: cfg.Auth.Mode})
 	errs = append(errs, err)
 	if err := config.Join(errs...); err != nil {
 		return nil, err

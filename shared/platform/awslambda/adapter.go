@@ -34,7 +34,12 @@ const (
 // right. A function URL's domain is <id>.lambda-url.<region>.on.aws; its
 // events have payload 2.0's shape (events.LambdaFunctionURLRequest is a
 // subset of events.APIGatewayV2HTTPRequest), so the first read serves it.
+// An event with a key twice in one object is refused
+// (eventhttp.ErrRepeatedKey): a headers map would keep one value of two.
 func ParseEvent(payload []byte) (Kind, eventhttp.Request, error) {
+	if err := eventhttp.CheckKeys(payload); err != nil {
+		return kindOf(payload), eventhttp.Request{}, err
+	}
 	var v2 events.APIGatewayV2HTTPRequest
 	if err := json.Unmarshal(payload, &v2); err == nil && v2.Version == "2.0" {
 		kind := HTTPv2
@@ -50,6 +55,24 @@ func ParseEvent(payload []byte) (Kind, eventhttp.Request, error) {
 	}
 	x, err := fromV1(v1)
 	return RESTv1, x, err
+}
+
+// kindOf is the kind of an event that will not be served, so that its
+// refusal still has the reply shape the gateway expects.
+func kindOf(payload []byte) Kind {
+	var probe struct {
+		Version        string `json:"version"`
+		RequestContext struct {
+			DomainName string `json:"domainName"`
+		} `json:"requestContext"`
+	}
+	if json.Unmarshal(payload, &probe) != nil || probe.Version != "2.0" {
+		return RESTv1
+	}
+	if strings.Contains(probe.RequestContext.DomainName, ".lambda-url.") {
+		return FunctionURL
+	}
+	return HTTPv2
 }
 
 func fromV1(ev events.APIGatewayProxyRequest) (eventhttp.Request, error) {
@@ -135,7 +158,7 @@ func (a Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	}
 	var rec *eventhttp.Recorder
 	switch {
-	case errors.Is(err, eventhttp.ErrBadBase64):
+	case errors.Is(err, eventhttp.ErrBadBase64), errors.Is(err, eventhttp.ErrRepeatedKey):
 		rec = eventhttp.BadEvent(ctx, x.RequestID, err.Error())
 	case err != nil || x.Method == "":
 		rec = eventhttp.BadEvent(ctx, x.RequestID, "the event is not an HTTP request from API Gateway or a function URL")

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -81,6 +82,28 @@ func DecodeBody(body string, isBase64 bool) (string, error) {
 		return "", ErrBadBase64
 	}
 	return string(b), nil
+}
+
+// ErrRepeatedKey is an event with a key twice in one object.
+var ErrRepeatedKey = errors.New("the event repeats a key")
+
+// queryMaps are the event objects whose keys are query parameters or
+// variables, where "a" and "A" are different names; elsewhere (the top
+// level, requestContext, header maps) keys compare ignoring case.
+var queryMaps = []string{"queryString", "queryStringParameters", "multiValueQueryStringParameters",
+	"pathParameters", "stageVariables"}
+
+// CheckKeys refuses an event in which a key appears twice in one object.
+// encoding/json keeps the last value, so a repeated "X-WX-OPENID" in a
+// headers object, or a repeated sourceIp, would pass as one value, and the
+// handler's check for a header sent twice would never see the first. Header
+// names compare ignoring case, as HTTP does: two spellings of one header are
+// one header sent twice.
+func CheckKeys(payload []byte) error {
+	if key, dup := httpapi.RepeatedKey(payload, queryMaps...); dup {
+		return fmt.Errorf("%w: %.60q", ErrRepeatedKey, key)
+	}
+	return nil
 }
 
 // RemoteAddr turns a gateway's client IP into a RemoteAddr ("ip:0").

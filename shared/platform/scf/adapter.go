@@ -3,6 +3,7 @@ package scf
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/tencentyun/scf-go-lib/cloudfunction"
@@ -26,7 +27,10 @@ func (a Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	}
 	ev, err := ParseEvent(payload)
 	if err != nil {
-		const why = "the event is not an HTTP request from a function URL or API Gateway"
+		why := "the event is not an HTTP request from a function URL or API Gateway"
+		if errors.Is(err, eventhttp.ErrRepeatedKey) {
+			why = err.Error()
+		}
 		return marshalReply(eventhttp.BadEvent(ctx, requestID, why))
 	}
 	if requestID == "" {

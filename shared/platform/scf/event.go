@@ -63,11 +63,14 @@ func (v Values) MarshalJSON() ([]byte, error) {
 	return json.Marshal([]string(v))
 }
 
-// ParseEvent reads a function-URL or API Gateway event.
+// ParseEvent reads a function-URL or API Gateway event. An event with a key
+// twice in one object is refused (eventhttp.ErrRepeatedKey).
 func ParseEvent(payload []byte) (Event, error) {
 	var ev Event
-	err := json.Unmarshal(payload, &ev)
-	return ev, err
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return ev, err
+	}
+	return ev, eventhttp.CheckKeys(payload)
 }
 
 // Request translates the event into the request the handler sees.
