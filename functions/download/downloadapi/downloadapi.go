@@ -15,6 +15,7 @@ import (
 	"cosgate/shared/identity"
 	"cosgate/shared/limits"
 	"cosgate/shared/platform"
+	"cosgate/shared/scopedkey"
 	"cosgate/shared/stsclient"
 )
 
@@ -64,7 +65,7 @@ func New(cfg config.DownloadFunction, getenv func(string) string, logger *slog.L
 			STS:     sts,
 			Cache:   credcache.New[stsclient.Credentials](readKeyCacheSize, nil),
 			Bucket:  campolicy.Bucket{Region: cfg.COS.Region, Name: cfg.COS.Bucket, AppID: cfg.COS.AppID()},
-			Life:    KeyLife(cfg.Download.Expires.D()),
+			Life:    scopedkey.KeyLife(cfg.Download.Expires.D()),
 			RoleARN: cfg.STS.RoleARN,
 		},
 		Guard: guard,

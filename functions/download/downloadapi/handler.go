@@ -16,12 +16,11 @@ import (
 	"cosgate/shared/campolicy"
 	"cosgate/shared/contenttype"
 	"cosgate/shared/cossign"
-	"cosgate/shared/credcache"
 	"cosgate/shared/httpapi"
 	"cosgate/shared/identity"
 	"cosgate/shared/limits"
 	"cosgate/shared/objkey"
-	"cosgate/shared/stsclient"
+	"cosgate/shared/scopedkey"
 )
 
 // Handler serves GET and HEAD /download?key=… (and /download/<key>).
@@ -226,45 +225,14 @@ func (h *Handler) readable(c identity.Caller) []string {
 // reach, and would cost an STS call (tens to hundreds of milliseconds, and
 // STS's 600 calls a second per account) on every download instead of one
 // per caller per half key life.
-type ReadKeys struct {
-	STS    stsclient.Issuer
-	Cache  *credcache.Cache[stsclient.Credentials]
-	Bucket campolicy.Bucket
-	// Life is each key's lifetime (KeyLife): a key is reused until half
-	// of it is gone, so every URL signed with it can run its course.
-	Life    time.Duration
-	RoleARN string
-}
-
-// KeyLife is the lifetime of download keys for URLs that live expires:
-// twice that, at least 30 minutes, at most the 2 hours GetFederationToken
-// gives. With DOWNLOAD_EXPIRES above 1 hour a URL ends with its key, at
-// least 1 hour after it was signed.
-func KeyLife(expires time.Duration) time.Duration {
-	return min(max(2*expires, 30*time.Minute), 2*time.Hour)
-}
+type ReadKeys scopedkey.Source
 
 // For returns the key c's downloads are signed with, and when it expires
 // (Unix seconds).
 func (k *ReadKeys) For(ctx context.Context, c identity.Caller, prefixes []string) (cossign.Credentials, int64, error) {
-	key := credcache.KeyFor(c.UID, []byte(strings.Join(prefixes, "\x00")))
-	creds, _, err := k.Cache.Get(ctx, key, func(ctx context.Context) (stsclient.Credentials, error) {
-		policy, err := campolicy.ReadOnly(k.Bucket, prefixes, false)
-		if err != nil {
-			return stsclient.Credentials{}, err
-		}
-		return k.STS.Issue(ctx, stsclient.Request{
-			Policy:      policy.JSON(),
-			Duration:    k.Life,
-			RoleARN:     k.RoleARN,
-			SessionName: stsclient.SessionName(c.Subject()),
-		})
+	return (*scopedkey.Source)(k).Get(ctx, c, strings.Join(prefixes, "\x00"), func(b campolicy.Bucket) (campolicy.Policy, error) {
+		return campolicy.ReadOnly(b, prefixes, false)
 	})
-	if err != nil {
-		return cossign.Credentials{}, 0, stsclient.AsHTTP(err)
-	}
-	return cossign.Credentials{SecretID: creds.TmpSecretID, SecretKey: creds.TmpSecretKey, SessionToken: creds.Token},
-		creds.ExpiredTime, nil
 }
 
 func acceptsJSON(accept string) bool {

@@ -25,6 +25,7 @@ import (
 	"cosgate/shared/identity"
 	"cosgate/shared/identity/identitytest"
 	"cosgate/shared/logging"
+	"cosgate/shared/scopedkey"
 	"cosgate/shared/stsclient"
 )
 
@@ -93,7 +94,7 @@ func handlerSTS(t testing.TB) (http.Handler, *bytes.Buffer, *fakeSTS) {
 			STS:    sts,
 			Cache:  credcache.New[stsclient.Credentials](16, func() time.Time { return now }),
 			Bucket: campolicy.Bucket{Region: "ap-guangzhou", Name: bucket, AppID: "1250000000"},
-			Life:   KeyLife(300 * time.Second),
+			Life:   scopedkey.KeyLife(300 * time.Second),
 		},
 		Now: func() time.Time { return now },
 	}
@@ -389,13 +390,13 @@ func TestWindowEndsWithTheKey(t *testing.T) {
 	dh := &Handler{Auth: mustJWT(t), Prefixes: []identity.Template{"uploads/{uid}/"}, Expires: 3 * time.Hour,
 		Endpoint: virtual, Now: func() time.Time { return now },
 		Keys: &ReadKeys{STS: &fakeSTS{}, Cache: credcache.New[stsclient.Credentials](4, func() time.Time { return now }),
-			Bucket: campolicy.Bucket{Region: "ap-guangzhou", Name: bucket, AppID: "1250000000"}, Life: KeyLife(3 * time.Hour)}}
+			Bucket: campolicy.Bucket{Region: "ap-guangzhou", Name: bucket, AppID: "1250000000"}, Life: scopedkey.KeyLife(3 * time.Hour)}}
 	w := get(t, dh, "GET", "/download?key=uploads/u1/a.jpg&format=json", token(t, "u1"))
 	var out JSONResponse
 	if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || out.ExpiredTime != now.Add(time.Hour).Unix() {
 		t.Errorf("%d %s", w.Code, w.Body)
 	}
-	if KeyLife(3*time.Hour) != 2*time.Hour || KeyLife(time.Minute) != 30*time.Minute {
+	if scopedkey.KeyLife(3*time.Hour) != 2*time.Hour || scopedkey.KeyLife(time.Minute) != 30*time.Minute {
 		t.Error("KeyLife")
 	}
 }

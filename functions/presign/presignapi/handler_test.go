@@ -28,6 +28,7 @@ import (
 	"cosgate/shared/logging"
 	"cosgate/shared/objkey"
 	"cosgate/shared/objkey/objkeytest"
+	"cosgate/shared/scopedkey"
 	"cosgate/shared/stsclient"
 )
 
@@ -371,8 +372,8 @@ func TestUploadKeyPolicy(t *testing.T) {
 	}
 	for expires, want := range map[time.Duration]time.Duration{time.Minute: 30 * time.Minute, 600 * time.Second: 30 * time.Minute,
 		45 * time.Minute: 90 * time.Minute, time.Hour: 2 * time.Hour} {
-		if got := KeyLife(expires); got != want {
-			t.Errorf("KeyLife(%v) = %v, want %v", expires, got, want)
+		if got := scopedkey.KeyLife(expires); got != want {
+			t.Errorf("scopedkey.KeyLife(%v) = %v, want %v", expires, got, want)
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"cosgate/shared/identity"
 	"cosgate/shared/limits"
 	"cosgate/shared/platform"
+	"cosgate/shared/scopedkey"
 	"cosgate/shared/stsclient"
 )
 
@@ -74,7 +75,7 @@ func New(cfg config.PresignFunction, getenv func(string) string, logger *slog.Lo
 				Name:   cfg.COS.Bucket,
 				AppID:  cfg.COS.AppID(),
 			},
-			Life:    KeyLife(cfg.Upload.Expires.D()),
+			Life:    scopedkey.KeyLife(cfg.Upload.Expires.D()),
 			RoleARN: cfg.STS.RoleARN,
 		},
 		Guard: guard,
