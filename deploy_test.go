@@ -846,7 +846,7 @@ func TestMultiSCFReplay(t *testing.T) {
 	// the best case: the framework's own zipper was not read.
 	work := t.TempDir()
 	pkg := filepath.Join(work, "src.zip")
-	zipTree(t, filepath.Join(dist, "scf-web"), pkg, doc.Inputs.Src.Exclude)
+	zipTree(t, filepath.Join(dist, "scf-web"), pkg, doc.Inputs.Src.Exclude, nil)
 	deployed := replayMultiSCF(t, raw, pkg, filepath.Join(work, "replay"))
 
 	// Names: the ones make deploy-scf gives, and ones SCF accepts.
@@ -891,7 +891,7 @@ func TestMultiSCFReplay(t *testing.T) {
 		}
 	}
 	one := filepath.Join(work, "sts.zip")
-	zipTree(t, filepath.Join(dist, "scf-web", "sts"), one, nil)
+	zipTree(t, filepath.Join(dist, "scf-web", "sts"), one, nil, nil)
 	whole := regexp.MustCompile(`(?m)^      src: .*\n`).ReplaceAll(raw, nil)
 	for _, fn := range replayMultiSCF(t, whole, one, filepath.Join(work, "whole")) {
 		if fn.Rezipped || fn.Code != one {
@@ -1014,51 +1014,18 @@ func rezipLikeMultiSCF(t *testing.T, pkg, scfPath, entryName, src string) string
 	// addFile(file, content, '', mode), mode = stat.mode & 0o100 ? 0o755 :
 	// 0o644.
 	out := filepath.Join(scfPath, "code.zip")
-	w, err := os.Create(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := zip.NewWriter(w)
-	root := filepath.Join(code, filepath.FromSlash(src))
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
+	zipTree(t, filepath.Join(code, filepath.FromSlash(src)), out, nil, func(m fs.FileMode) fs.FileMode {
+		if m&0o100 != 0 {
+			return 0o755
 		}
-		st, err := os.Stat(path)
-		if err != nil {
-			return err
-		}
-		mode := fs.FileMode(0o644)
-		if st.Mode()&0o100 != 0 {
-			mode = 0o755
-		}
-		rel, _ := filepath.Rel(root, path)
-		h := &zip.FileHeader{Name: filepath.ToSlash(rel), Method: zip.Deflate}
-		h.SetMode(mode)
-		fw, err := zw.CreateHeader(h)
-		if err != nil {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		_, err = fw.Write(b)
-		return err
+		return 0o644
 	})
-	if err != nil {
-		t.Fatalf("zipping %s: %v", root, err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
 	return out
 }
 
-// zipTree zips dir's files with their modes, leaving out names matching
-// one of exclude.
-func zipTree(t *testing.T, dir, out string, exclude []string) {
+// zipTree zips dir's files, leaving out names matching one of exclude,
+// each with the mode mode gives for its own (nil: its own).
+func zipTree(t *testing.T, dir, out string, exclude []string, mode func(fs.FileMode) fs.FileMode) {
 	t.Helper()
 	w, err := os.Create(out)
 	if err != nil {
@@ -1085,6 +1052,9 @@ func zipTree(t *testing.T, dir, out string, exclude []string) {
 		}
 		rel, _ := filepath.Rel(dir, path)
 		h.Name, h.Method = filepath.ToSlash(rel), zip.Deflate
+		if mode != nil {
+			h.SetMode(mode(info.Mode()))
+		}
 		fw, err := zw.CreateHeader(h)
 		if err != nil {
 			return err
