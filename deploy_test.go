@@ -63,33 +63,15 @@ var (
 )
 
 // packaged holds `make package`'s output, built once for these tests.
-var packaged struct {
-	once sync.Once
-	dir  string
-	err  error
-	out  []byte
-}
+var packaged = &scfwebtest.Dist{Root: ".", Target: "package"}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if packaged.dir != "" {
-		os.RemoveAll(packaged.dir)
-	}
+	packaged.Remove()
 	os.Exit(code)
 }
 
-func makePackage(t *testing.T) string {
-	t.Helper()
-	packaged.once.Do(func() {
-		if packaged.dir, packaged.err = os.MkdirTemp("", "cosgate-dist"); packaged.err == nil {
-			packaged.out, packaged.err = exec.Command("make", "package", "DIST="+packaged.dir).CombinedOutput()
-		}
-	})
-	if packaged.err != nil {
-		t.Fatalf("make package: %v\n%s", packaged.err, packaged.out)
-	}
-	return packaged.dir
-}
+func makePackage(t *testing.T) string { return packaged.Dir(t) }
 
 func checkVariable(t *testing.T, file, name string) {
 	t.Helper()

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -29,36 +28,16 @@ import (
 	"cosgate/deploy/scfweb/scfwebtest"
 )
 
-// packaged is `make package`'s output, built once for these tests.
-var packaged struct {
-	once sync.Once
-	dir  string
-	out  []byte
-	err  error
-}
+// packaged is `make package-scf`'s output, built once for these tests.
+var packaged = &scfwebtest.Dist{Root: "../..", Target: "package-scf"}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if packaged.dir != "" {
-		os.RemoveAll(packaged.dir)
-	}
+	packaged.Remove()
 	os.Exit(code)
 }
 
-func dist(t *testing.T) string {
-	t.Helper()
-	packaged.once.Do(func() {
-		if packaged.dir, packaged.err = os.MkdirTemp("", "cosgate-deploy-dist"); packaged.err == nil {
-			cmd := exec.Command("make", "package-scf", "DIST="+packaged.dir)
-			cmd.Dir = "../.."
-			packaged.out, packaged.err = cmd.CombinedOutput()
-		}
-	})
-	if packaged.err != nil {
-		t.Fatalf("make package: %v\n%s", packaged.err, packaged.out)
-	}
-	return packaged.dir
-}
+func dist(t *testing.T) string { return packaged.Dir(t) }
 
 const (
 	deployID  = "AKIDdeployKeyForTheFake0001"

@@ -6,8 +6,11 @@ package scfwebtest
 
 import (
 	"maps"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 
 	"cosgate/deploy/scfweb"
@@ -39,4 +42,39 @@ func Run(t testing.TB, zipData []byte, fn scfweb.Function, vars map[string]strin
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	p.WaitTCP(t, addr)
 	return p, "http://" + addr
+}
+
+// Dist is a `make <target> DIST=…` build, made once per test binary and
+// shared by its tests: building the function binaries is the slow part of
+// the deploy tests.
+type Dist struct {
+	Root   string // the repository, where make runs
+	Target string // package or package-scf
+	once   sync.Once
+	dir    string
+	out    []byte
+	err    error
+}
+
+// Dir builds on first use and returns DIST.
+func (d *Dist) Dir(t testing.TB) string {
+	t.Helper()
+	d.once.Do(func() {
+		if d.dir, d.err = os.MkdirTemp("", "cosgate-dist"); d.err == nil {
+			cmd := exec.Command("make", d.Target, "DIST="+d.dir)
+			cmd.Dir = d.Root
+			d.out, d.err = cmd.CombinedOutput()
+		}
+	})
+	if d.err != nil {
+		t.Fatalf("make %s: %v\n%s", d.Target, d.err, d.out)
+	}
+	return d.dir
+}
+
+// Remove deletes what Dir built; TestMain calls it after the tests.
+func (d *Dist) Remove() {
+	if d.dir != "" {
+		os.RemoveAll(d.dir)
+	}
 }
