@@ -18,7 +18,10 @@ import (
 //     instance's network, so r.RemoteAddr is that proxy. The client is the
 //     right-most X-Forwarded-For entry, which the gateway wrote (a client
 //     can only add entries to the left of it), skipping entries in
-//     TRUSTED_PROXIES.
+//     TRUSTED_PROXIES and addresses no internet client has (private,
+//     loopback, link-local, shared 100.64.0.0/10): SCF does not document
+//     its internal hops, and if one appended itself, counting it would put
+//     every caller behind one address.
 //   - a plain HTTP server: r.RemoteAddr, unless that peer is in
 //     TRUSTED_PROXIES; then the right-most X-Forwarded-For entry that is
 //     not. Without TRUSTED_PROXIES no header is believed: anyone can send one.
@@ -64,7 +67,7 @@ func clientAddr(r *http.Request, peerIsProxy bool, trusted []netip.Prefix) strin
 				return addr.String()
 			}
 			addr = a
-			if !inPrefixes(a, trusted) {
+			if !inPrefixes(a, trusted) && !(peerIsProxy && internal(a)) {
 				return a.String()
 			}
 		}
@@ -84,6 +87,14 @@ func parseForwarded(s string) (netip.Addr, bool) {
 		a = ap.Addr()
 	}
 	return a.Unmap().WithZone(""), true
+}
+
+// sharedSpace is RFC 6598's carrier-grade NAT range, used inside clouds.
+var sharedSpace = netip.MustParsePrefix("100.64.0.0/10")
+
+// internal reports an address that only a platform's own network uses.
+func internal(a netip.Addr) bool {
+	return a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsUnspecified() || sharedSpace.Contains(a)
 }
 
 func inPrefixes(a netip.Addr, list []netip.Prefix) bool {

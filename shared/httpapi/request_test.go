@@ -164,6 +164,9 @@ func TestClientAddr(t *testing.T) {
 		{"plain, v4-mapped peer", "[::ffff:10.1.2.3]:80", []string{"198.51.100.1"}, false, trusted, "198.51.100.1"},
 		{"scf-web: the gateway's entry", "127.0.0.1:40000", []string{"6.6.6.6, 198.51.100.1"}, true, nil, "198.51.100.1"},
 		{"scf-web: no header, the peer", "127.0.0.1:40000", nil, true, nil, "127.0.0.1"},
+		{"scf-web: an internal hop appended after the gateway's entry", "127.0.0.1:40000",
+			[]string{"6.6.6.6, 198.51.100.1, 10.20.30.40, 100.64.1.1"}, true, nil, "198.51.100.1"},
+		{"plain: a private entry from a trusted peer is the client", "10.1.2.3:5555", []string{"192.168.1.7"}, false, trusted, "192.168.1.7"},
 		{"event: the gateway's sourceIp", "198.51.100.1:0", []string{"6.6.6.6"}, false, nil, "198.51.100.1"},
 		{"event without sourceIp", "", []string{"6.6.6.6"}, false, nil, ""},
 	} {
