@@ -3,13 +3,10 @@ package downloadapi
 import (
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"testing"
-	"time"
-
-	"github.com/golang-jwt/jwt/v5"
 
 	"cosgate/shared/httpapi"
+	"cosgate/shared/identity/identitytest"
 )
 
 // BenchmarkHandler runs each request with the same token every time
@@ -20,7 +17,7 @@ func BenchmarkHandler(b *testing.B) {
 	const uid = "o6_bmjrPTlm6_2sgVt7hMZOPfL2M"
 	h, _ := handler(b)
 	cached := [][]string{{"Bearer " + token(b, uid)}}
-	fresh := freshBearers(b, uid, 5000)
+	fresh := identitytest.Bearers(b, jwtSecret, uid, 5000)
 	for _, c := range []struct{ name, target string }{
 		{"redirect", "/download?key=uploads/o6_bmjrPTlm6_2sgVt7hMZOPfL2M/2026/11/22/mfrggzdfmztwq2lknnwg23tpobyxe43u.jpg"},
 		{"redirect-filename", "/download?key=uploads/o6_bmjrPTlm6_2sgVt7hMZOPfL2M/2026/11/22/mfrggzdfmztwq2lknnwg23tpobyxe43u.jpg&filename=%E6%8A%A5%E5%91%8A.jpg"},
@@ -46,23 +43,4 @@ func BenchmarkHandler(b *testing.B) {
 			})
 		}
 	}
-}
-
-// freshBearers are n distinct Authorization values for sub (the tokens
-// differ in jti), minted before the timer starts. n above the
-// authenticator's verified-token cache (4096 entries) means cycling
-// through them never meets a token it still remembers.
-func freshBearers(b *testing.B, sub string, n int) [][]string {
-	b.Helper()
-	exp := time.Now().Add(time.Hour).Unix()
-	out := make([][]string, n)
-	for i := range out {
-		s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": sub, "exp": exp, "jti": strconv.Itoa(i)}).
-			SignedString([]byte(jwtSecret))
-		if err != nil {
-			b.Fatal(err)
-		}
-		out[i] = []string{"Bearer " + s}
-	}
-	return out
 }

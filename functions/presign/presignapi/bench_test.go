@@ -4,14 +4,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/golang-jwt/jwt/v5"
 
 	"cosgate/shared/httpapi"
+	"cosgate/shared/identity/identitytest"
 )
 
 // BenchmarkHandler runs each request with the same token every time
@@ -21,7 +18,7 @@ import (
 func BenchmarkHandler(b *testing.B) {
 	const uid = "o6_bmjrPTlm6_2sgVt7hMZOPfL2M"
 	cached := [][]string{{"Bearer " + token(b, uid)}}
-	fresh := freshBearers(b, uid, 5000)
+	fresh := identitytest.Bearers(b, jwtSecret, uid, 5000)
 	for _, c := range []struct{ name, body string }{
 		{"PUT", `{"ext":"jpg","size":1048576,"contentType":"image/jpeg"}`},
 		{"POST", `{"filename":"IMG_0001.JPG","size":1048576,"method":"POST"}`},
@@ -51,23 +48,4 @@ func BenchmarkHandler(b *testing.B) {
 			})
 		}
 	}
-}
-
-// freshBearers are n distinct Authorization values for sub (the tokens
-// differ in jti), minted before the timer starts. n above the
-// authenticator's verified-token cache (4096 entries) means cycling
-// through them never meets a token it still remembers.
-func freshBearers(b *testing.B, sub string, n int) [][]string {
-	b.Helper()
-	exp := time.Now().Add(time.Hour).Unix()
-	out := make([][]string, n)
-	for i := range out {
-		s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": sub, "exp": exp, "jti": strconv.Itoa(i)}).
-			SignedString([]byte(jwtSecret))
-		if err != nil {
-			b.Fatal(err)
-		}
-		out[i] = []string{"Bearer " + s}
-	}
-	return out
 }
