@@ -16,6 +16,7 @@ import (
 	"cosgate/shared/campolicy"
 	"cosgate/shared/contenttype"
 	"cosgate/shared/cossign"
+	"cosgate/shared/gate"
 	"cosgate/shared/httpapi"
 	"cosgate/shared/identity"
 	"cosgate/shared/limits"
@@ -70,13 +71,9 @@ var params = []string{"key", "format", "filename", "process"}
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { httpapi.Serve(w, r, h.serve) }
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
-	caller, err := identity.Require(r, h.Auth)
+	caller, err := gate.Admit(r, h.Auth, h.Guard, "download")
 	if err != nil {
 		return err
-	}
-	httpapi.SetSubject(r.Context(), caller.Subject())
-	if err := h.Guard.Admit(r.Context(), "download", caller.UID, caller.Issued); err != nil {
-		return httpapi.Refused(err, caller.UID, "download")
 	}
 	d, err := h.plan(caller, r)
 	if err != nil {

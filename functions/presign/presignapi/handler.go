@@ -16,6 +16,7 @@ import (
 	"cosgate/shared/apierr"
 	"cosgate/shared/contenttype"
 	"cosgate/shared/cossign"
+	"cosgate/shared/gate"
 	"cosgate/shared/httpapi"
 	"cosgate/shared/identity"
 	"cosgate/shared/limits"
@@ -100,13 +101,9 @@ type PostResponse struct {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { httpapi.Serve(w, r, h.serve) }
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
-	caller, err := identity.Require(r, h.Auth)
+	caller, err := gate.Admit(r, h.Auth, h.Guard, "presign")
 	if err != nil {
 		return err
-	}
-	httpapi.SetSubject(r.Context(), caller.Subject())
-	if err := h.Guard.Admit(r.Context(), "presign", caller.UID, caller.Issued); err != nil {
-		return httpapi.Refused(err, caller.UID, "presign")
 	}
 	var req request
 	present, err := httpapi.DecodeJSON(r, &req)

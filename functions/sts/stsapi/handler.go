@@ -9,6 +9,7 @@ import (
 	"cosgate/shared/apierr"
 	"cosgate/shared/campolicy"
 	"cosgate/shared/credcache"
+	"cosgate/shared/gate"
 	"cosgate/shared/httpapi"
 	"cosgate/shared/identity"
 	"cosgate/shared/objkey"
@@ -56,13 +57,9 @@ type Response struct {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { httpapi.Serve(w, r, h.serve) }
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
-	caller, err := identity.Require(r, h.Auth)
+	caller, err := gate.Admit(r, h.Auth, h.Guard, "sts")
 	if err != nil {
 		return err
-	}
-	httpapi.SetSubject(r.Context(), caller.Subject())
-	if err := h.Guard.Admit(r.Context(), "sts", caller.UID, caller.Issued); err != nil {
-		return httpapi.Refused(err, caller.UID, "sts")
 	}
 
 	var req request
