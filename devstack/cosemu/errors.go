@@ -73,11 +73,6 @@ var (
 		Code:    "FileAlreadyExists",
 		Message: "The object already exists and x-cos-forbid-overwrite is true.",
 	}
-	errNoLength = &apiError{
-		Status:  411,
-		Code:    "MissingContentLength",
-		Message: "You must provide the Content-Length HTTP header.",
-	}
 	errIncompleteBody = &apiError{
 		Status:  400,
 		Code:    "IncompleteBody",

@@ -99,7 +99,7 @@ func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request, rc *reqConte
 	}
 	want, _ := contentMD5(r.Header.Get("Content-MD5"))
 	id := s.spoolID(u.id, n)
-	sp, err := s.cfg.Store.Spool(id, r.Body)
+	sp, err := s.cfg.Store.Spool(id, uploadBody(w, r, rc))
 	if err == nil {
 		err = bodyCheck(r.ContentLength, want, nil)(sp.Size, sp.MD5)
 	}

@@ -6,9 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
 )
@@ -33,11 +31,7 @@ func objectMeta(key string, get func(string) string, metaNames []string) (Object
 	}
 	o := Object{Key: key, ContentType: get("Content-Type"), Headers: map[string]string{}, ACL: acl}
 	if o.ContentType == "" {
-		// COS picks a type from the key's extension.
-		o.ContentType = mime.TypeByExtension(path.Ext(key))
-		if o.ContentType == "" {
-			o.ContentType = "application/octet-stream"
-		}
+		o.ContentType = defaultContentType(key) // contenttype.go
 	}
 	for _, h := range storedHeaders {
 		if v := get(h); v != "" {
@@ -140,7 +134,7 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request, rc *reqContex
 		return
 	}
 	o.Modified = rc.now
-	o, err := s.cfg.Store.Put(o, r.Body, bodyCheck(r.ContentLength, want, nil), forbid)
+	o, err := s.cfg.Store.Put(o, uploadBody(w, r, rc), bodyCheck(r.ContentLength, want, nil), forbid)
 	if err != nil {
 		writeError(w, r, rc, storeError(err))
 		return
@@ -151,13 +145,14 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request, rc *reqContex
 }
 
 // preparePut runs the checks a PUT of an object or a part passes before
-// its body is read: key rules, Content-Length, Content-MD5 and the policy.
+// its body is read: key rules, Content-Length, Content-MD5, the traffic
+// limit and the policy. A body without Content-Length (Transfer-Encoding:
+// chunked, as the SDKs send streams) is accepted, as COS accepts it; it is
+// bounded while it is read (uploadBody), and a policy condition on
+// cos:content-length then has no value to match.
 func (s *Server) preparePut(r *http.Request, rc *reqContext, p principal, action string) *apiError {
 	if e := checkKey(rc.key); e != nil {
 		return e
-	}
-	if r.ContentLength < 0 {
-		return errNoLength
 	}
 	if r.ContentLength > MaxPutBytes {
 		return errTooLarge
@@ -165,7 +160,18 @@ func (s *Server) preparePut(r *http.Request, rc *reqContext, p principal, action
 	if _, e := contentMD5(r.Header.Get("Content-MD5")); e != nil {
 		return e
 	}
+	if _, e := requestTrafficLimit(r, rc); e != nil {
+		return e
+	}
 	return s.authorize(p, action, rc.key, values(r, rc, nil))
+}
+
+// uploadBody is a PUT's body as the store reads it: at most MaxPutBytes
+// (a chunked body has no declared length to refuse early), paced to the
+// request's x-cos-traffic-limit, which preparePut has checked.
+func uploadBody(w http.ResponseWriter, r *http.Request, rc *reqContext) io.Reader {
+	rate, _ := requestTrafficLimit(r, rc)
+	return paceBody(r, http.MaxBytesReader(w, r.Body, MaxPutBytes), rate)
 }
 
 func (s *Server) getObject(w http.ResponseWriter, r *http.Request, rc *reqContext, p principal) {
@@ -186,6 +192,12 @@ func (s *Server) getObject(w http.ResponseWriter, r *http.Request, rc *reqContex
 
 // serveObject answers a GET or HEAD of rc.key that has been allowed.
 func (s *Server) serveObject(w http.ResponseWriter, r *http.Request, rc *reqContext) {
+	rate, e := requestTrafficLimit(r, rc)
+	if e != nil {
+		writeError(w, r, rc, e)
+		return
+	}
+	w = paceWriter(w, r, rate)
 	o, body, err := s.cfg.Store.Open(rc.key)
 	if errors.Is(err, errNotFound) {
 		writeError(w, r, rc, errNoSuchKey)

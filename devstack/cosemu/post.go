@@ -106,6 +106,14 @@ func (s *Server) postObject(w http.ResponseWriter, r *http.Request, rc *reqConte
 		writeError(w, r, rc, e)
 		return
 	}
+	rate, e := trafficLimit(fields["x-cos-traffic-limit"])
+	if fields["x-cos-traffic-limit"] == "" {
+		rate, e = requestTrafficLimit(r, rc)
+	}
+	if e != nil {
+		writeError(w, r, rc, e)
+		return
+	}
 	forbid := forbidOverwrite(fields["x-cos-forbid-overwrite"])
 	if forbid && s.cfg.Store.Exists(key) {
 		writeError(w, r, rc, errExists)
@@ -146,7 +154,7 @@ func (s *Server) postObject(w http.ResponseWriter, r *http.Request, rc *reqConte
 		return
 	}
 	o.Modified = rc.now
-	o, err := s.cfg.Store.Put(o, http.MaxBytesReader(w, file, MaxPutBytes), bodyCheck(-1, want, judge), forbid)
+	o, err := s.cfg.Store.Put(o, paceBody(r, http.MaxBytesReader(w, file, MaxPutBytes), rate), bodyCheck(-1, want, judge), forbid)
 	if err != nil {
 		writeError(w, r, rc, storeError(err))
 		return

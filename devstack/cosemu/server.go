@@ -174,6 +174,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rc *reqContext) {
 			s.listUploads(w, r, rc, p)
 		case r.Method == http.MethodHead:
 			s.headBucket(w, r, rc, p)
+		case r.Method == http.MethodGet:
+			s.listObjects(w, r, rc, p) // list.go
 		default:
 			writeError(w, r, rc, errNotImplemented)
 		}
@@ -181,8 +183,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rc *reqContext) {
 		s.getObjectACL(w, r, rc, p)
 	case r.Method == http.MethodPut && has(q, "acl"):
 		s.putObjectACL(w, r, rc, p)
+	case r.Method == http.MethodPut && hasUploadID && r.Header.Get("x-cos-copy-source") != "":
+		s.uploadPartCopy(w, r, rc, p) // copy.go
 	case r.Method == http.MethodPut && hasUploadID:
 		s.uploadPart(w, r, rc, p)
+	case r.Method == http.MethodPut && r.Header.Get("x-cos-copy-source") != "":
+		s.copyObject(w, r, rc, p) // copy.go
 	case r.Method == http.MethodPut:
 		s.putObject(w, r, rc, p)
 	case r.Method == http.MethodPost && has(q, "uploads"):
@@ -246,10 +252,15 @@ func (s *Server) anonymousRead(w http.ResponseWriter, r *http.Request, rc *reqCo
 	s.serveObject(w, r, rc)
 }
 
-// locate finds the key. The bucket is addressed by host
-// (<bucket>.anything), by path (/<bucket>/key, as cos-go-sdk-v5 and the
-// functions do with COS_PATH_STYLE), or implicitly (one bucket per port, as
-// the JS SDKs do with a Domain of http://127.0.0.1:9000).
+// locate finds the bucket and the key, and reports whether the bucket is
+// the emulated one. The bucket is addressed by host (<bucket>.anything, as
+// COS's own domains are), by path (/<bucket>/key, as a client configured
+// with a path-style endpoint sends), or implicitly (one bucket per port, as
+// the JS SDKs send with a Domain of http://127.0.0.1:9000). A host label or
+// a first path segment shaped like a bucket name (bucketShaped) names a
+// bucket; any other bucket than the emulated one does not exist: COS
+// answers 404 NoSuchBucket
+// (https://cloud.tencent.com/document/product/436/7730).
 func (s *Server) locate(r *http.Request, rc *reqContext) bool {
 	path := r.URL.Path
 	if path == "" {
@@ -259,19 +270,37 @@ func (s *Server) locate(r *http.Request, rc *reqContext) bool {
 	if err != nil {
 		host = r.Host
 	}
-	if name, _, ok := strings.Cut(host, "."); ok && strings.HasSuffix(name, "-"+s.appID) {
+	if name, _, ok := strings.Cut(host, "."); ok && (name == s.cfg.Bucket || bucketShaped(name)) {
 		// Virtual-hosted: the host names the bucket.
-		if name != s.cfg.Bucket {
-			return false
-		}
 		rc.key = path[1:]
-		return true
+		return name == s.cfg.Bucket
 	}
-	if rest, ok := strings.CutPrefix(path, "/"+s.cfg.Bucket); ok && (rest == "" || rest[0] == '/') {
-		rc.base, rc.key = "/"+s.cfg.Bucket, strings.TrimPrefix(rest, "/")
-		return true
+	first, rest, _ := strings.Cut(path[1:], "/")
+	if first == s.cfg.Bucket || bucketShaped(first) {
+		rc.base, rc.key = "/"+first, rest
+		return first == s.cfg.Bucket
 	}
 	rc.key = path[1:]
+	return true
+}
+
+// bucketShaped reports whether name has the form of a COS bucket name,
+// <name>-<APPID>: lower-case letters, digits and hyphens, at most 50
+// characters in all, ending in a hyphen and a ten-digit APPID
+// (https://cloud.tencent.com/document/product/436/13312). A key whose first
+// segment has that shape cannot be addressed implicitly: it reads as a
+// path-style bucket.
+func bucketShaped(name string) bool {
+	i := strings.LastIndexByte(name, '-')
+	if i < 1 || len(name) > 50 || len(name)-i-1 != 10 || name[0] == '-' {
+		return false
+	}
+	for j := 0; j < len(name); j++ {
+		c := name[j]
+		if !(c >= '0' && c <= '9' || j < i && (c >= 'a' && c <= 'z' || c == '-') || j == i) {
+			return false
+		}
+	}
 	return true
 }
 

@@ -123,6 +123,12 @@ type Store interface {
 	// or being written meanwhile) is left out rather than failing the list;
 	// the error is for a store that cannot be read at all.
 	List(limit int) ([]Object, error)
+	// Keys returns up to limit objects whose keys begin with prefix and
+	// sort strictly after after, in ascending byte order of their keys
+	// (UTF-8 binary order, the order GET Bucket lists in). Like List, it
+	// leaves out an object that cannot be read; the error is for a store
+	// that cannot be read at all.
+	Keys(prefix, after string, limit int) ([]Object, error)
 	// Spool keeps the bytes of a multipart part until Unspool or Drop;
 	// spooling the same id again replaces them.
 	Spool(id string, body io.Reader) (Part, error)
@@ -201,6 +207,27 @@ func (m *MemoryStore) List(limit int) ([]Object, error) {
 	}
 	m.mu.Unlock()
 	return newestFirst(out, limit), nil
+}
+
+func (m *MemoryStore) Keys(prefix, after string, limit int) ([]Object, error) {
+	m.mu.Lock()
+	var out []Object
+	for k, o := range m.objects {
+		if strings.HasPrefix(k, prefix) && k > after {
+			out = append(out, o.meta)
+		}
+	}
+	m.mu.Unlock()
+	return firstKeys(out, limit), nil
+}
+
+// firstKeys sorts objs by key, bytewise, and keeps the first limit.
+func firstKeys(objs []Object, limit int) []Object {
+	slices.SortFunc(objs, func(a, b Object) int { return strings.Compare(a.Key, b.Key) })
+	if len(objs) > max(limit, 0) {
+		objs = objs[:max(limit, 0)]
+	}
+	return objs
 }
 
 func newestFirst(objs []Object, limit int) []Object {
@@ -412,6 +439,60 @@ func (d *DiskStore) List(limit int) ([]Object, error) {
 	return newestFirst(out, limit), nil
 }
 
+// Keys reads every object's metadata header, never a body: files are named
+// by a hash of their key, so the key order is only known from the headers.
+// That costs a read per object and per call, enough for a local emulator.
+func (d *DiskStore) Keys(prefix, after string, limit int) ([]Object, error) {
+	dir := filepath.Join(d.dir, "objects")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []Object
+	for _, e := range entries {
+		o, err := d.head(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue // removed since ReadDir, or not an object file
+		}
+		if strings.HasPrefix(o.Key, prefix) && o.Key > after {
+			out = append(out, o)
+		}
+	}
+	return firstKeys(out, limit), nil
+}
+
+// head reads an object file's metadata header alone.
+func (d *DiskStore) head(path string) (Object, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Object{}, err
+	}
+	defer f.Close()
+	return readHeader(f)
+}
+
+// readHeader decodes the header at the start of an object file: a
+// big-endian length, then that many bytes of JSON, within headerReserve.
+func readHeader(f *os.File) (Object, error) {
+	var n [4]byte
+	if _, err := io.ReadFull(f, n[:]); err != nil {
+		return Object{}, err
+	}
+	size := binary.BigEndian.Uint32(n[:])
+	if size > headerReserve-4 {
+		return Object{}, fmt.Errorf("%s: object header of %d bytes is corrupt", f.Name(), size)
+	}
+	head := make([]byte, size)
+	if _, err := io.ReadFull(f, head); err != nil {
+		return Object{}, err
+	}
+	var o Object
+	if err := json.Unmarshal(head, &o); err != nil {
+		return Object{}, err
+	}
+	return o, nil
+}
+
 func (d *DiskStore) Open(key string) (Object, io.ReadSeekCloser, error) { return d.open(d.path(key)) }
 
 func (d *DiskStore) open(path string) (Object, io.ReadSeekCloser, error) {
@@ -422,13 +503,8 @@ func (d *DiskStore) open(path string) (Object, io.ReadSeekCloser, error) {
 	if err != nil {
 		return Object{}, nil, err
 	}
-	hdr := make([]byte, headerReserve)
-	if _, err := io.ReadFull(f, hdr); err != nil {
-		f.Close()
-		return Object{}, nil, err
-	}
-	var o Object
-	if err := json.Unmarshal(hdr[4:4+binary.BigEndian.Uint32(hdr)], &o); err != nil {
+	o, err := readHeader(f)
+	if err != nil {
 		f.Close()
 		return Object{}, nil, err
 	}

@@ -1,6 +1,8 @@
 package cosemu_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -35,5 +37,60 @@ func TestStoreList(t *testing.T) {
 		if all, _ := s.List(10); len(all) != 3 {
 			t.Errorf("%s: List(10) has %d objects", name, len(all))
 		}
+	}
+}
+
+// TestStoreKeys: both stores list keys under a prefix, strictly after a
+// key, in byte order (UTF-8 binary order, COS's listing order), up to the
+// limit; the disk store leaves out a file it cannot read.
+func TestStoreKeys(t *testing.T) {
+	disk, err := cosemu.NewDiskStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range map[string]cosemu.Store{"memory": cosemu.NewMemoryStore(), "disk": disk} {
+		for _, key := range []string{"p/é", "p/b", "q/a", "p/a/1", "p/Z", "p/a", "p"} {
+			if _, err := s.Put(cosemu.Object{Key: key}, strings.NewReader(key), nil, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, c := range []struct {
+			prefix, after string
+			limit         int
+			want          string
+		}{
+			{"", "", 100, "p p/Z p/a p/a/1 p/b p/é q/a"},
+			{"p/", "", 100, "p/Z p/a p/a/1 p/b p/é"},
+			{"p/", "p/a", 2, "p/a/1 p/b"},
+			{"p/", "p/b", 100, "p/é"},
+			{"p/", "p/\xff", 100, ""},
+			{"", "", 0, ""},
+			{"r", "", 100, ""},
+		} {
+			got, err := s.Keys(c.prefix, c.after, c.limit)
+			var keys []string
+			for _, o := range got {
+				keys = append(keys, o.Key)
+			}
+			if err != nil || strings.Join(keys, " ") != c.want {
+				t.Errorf("%s: Keys(%q, %q, %d) = %q, %v; want %q", name, c.prefix, c.after, c.limit, keys, err, c.want)
+			}
+		}
+		if got, _ := s.Keys("p/a/", "", 1); len(got) != 1 || got[0].Size != 5 || got[0].ETag == "" {
+			t.Errorf("%s: Keys carries no metadata: %+v", name, got)
+		}
+	}
+	// A file in objects/ that is no object is skipped, not an error.
+	dir := t.TempDir()
+	disk, err = cosemu.NewDiskStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	disk.Put(cosemu.Object{Key: "k"}, strings.NewReader("x"), nil, false)
+	if err := os.WriteFile(filepath.Join(dir, "objects", "junk"), []byte("\xff\xff\xff\xffnot json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := disk.Keys("", "", 10); err != nil || len(got) != 1 || got[0].Key != "k" {
+		t.Errorf("with a junk file: %+v, %v", got, err)
 	}
 }

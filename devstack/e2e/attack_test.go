@@ -107,6 +107,30 @@ func TestAttackSuite(t *testing.T) {
 		{`download of ..\..\u2`, downloadKey(`uploads/u1/..\..\u2/a.jpg`)},
 		// 10. net/http's own 400.
 		{"a malformed request line", malformedRequest},
+		// 11. A /sts key (granted read too) copying another caller's object
+		// into its own prefix, or its object into theirs: COS authorises
+		// the source as GetObject, which /sts keys hold only on their own
+		// prefix, whatever form names it.
+		{"/sts PUT Object - Copy of another caller's object", copyWith(http.Header{"X-Cos-Copy-Source": {"{cos}/uploads/u2/secret.jpg"}})},
+		{"/sts copy with the source key URL-encoded", copyWith(http.Header{"X-Cos-Copy-Source": {"{cos}/uploads%2Fu2%2Fsecret.jpg"}})},
+		{"/sts copy with every source byte encoded", copyWith(http.Header{"X-Cos-Copy-Source": {"{cos}/" + encodeAll("uploads/u2/secret.jpg")}})},
+		{"/sts copy of uploads/u1/../u2/secret.jpg", copyWith(http.Header{"X-Cos-Copy-Source": {"{cos}/uploads/u1/../u2/secret.jpg"}})},
+		{"/sts copy of uploads/u1/..%2Fu2%2Fsecret.jpg", copyWith(http.Header{"X-Cos-Copy-Source": {"{cos}/uploads/u1/..%2Fu2%2Fsecret.jpg"}})},
+		{`/sts copy of uploads/u1/..\u2\secret.jpg`, copyWith(http.Header{"X-Cos-Copy-Source": {`{cos}/uploads/u1/..\u2\secret.jpg`}})},
+		{"/sts copy naming the emulator's own host", copyWith(http.Header{"X-Cos-Copy-Source": {"{host}/uploads/u2/secret.jpg"}})},
+		{"/sts copy naming the bucket path-style", copyWith(http.Header{"X-Cos-Copy-Source": {"{host}/{bucket}/uploads/u2/secret.jpg"}})},
+		{"/sts copy naming another host", copyWith(http.Header{"X-Cos-Copy-Source": {"evil.example/uploads/u2/secret.jpg"}})},
+		{"/sts copy naming an http:// URL", copyWith(http.Header{"X-Cos-Copy-Source": {"http://{cos}/uploads/u2/secret.jpg"}})},
+		{"/sts copy with two x-cos-copy-source headers", copyWith(http.Header{"X-Cos-Copy-Source": {
+			"{cos}/uploads/u1/mine.jpg", "{cos}/uploads/u2/secret.jpg"}})},
+		{"/sts copy onto another caller's object", copyOnto("uploads/u2/secret.jpg", nil)},
+		{"/sts copy of its own object with x-cos-acl: public-read", copyOnto("uploads/u1/published.jpg",
+			http.Header{"X-Cos-Acl": {"public-read"}})},
+		{"/sts copy of its own object granting AllUsers", copyOnto("uploads/u1/granted.jpg",
+			http.Header{"X-Cos-Grant-Read": {allUsers}})},
+		{"/sts Upload Part - Copy of another caller's object", partCopyOf("{cos}/uploads/u2/secret.jpg", "")},
+		{"/sts Upload Part - Copy of a range of another caller's object", partCopyOf("{cos}/uploads/u2/secret.jpg", "bytes=0-3")},
+		{"/sts Upload Part - Copy naming the emulator's own host", partCopyOf("{host}/uploads/u2/secret.jpg", "")},
 	}
 	e := startStack(t, map[string]string{"UPLOAD_CLIENT_KEYS": "true", "DOWNLOAD_IMAGE_PROCESS": thumbnail})
 	refused := 0
@@ -598,4 +622,130 @@ func processNotOffered(t *testing.T, e *env) (bool, string) {
 		url.QueryEscape("imageMogr2/thumbnail/4000x/")
 	s := e.call(t, "GET", target, e.token, nil, nil)
 	return s == 400, fmt.Sprint(s)
+}
+
+// copyStack is a stack whose /sts keys read too (STS_ALLOW_ACTIONS
+// upload,multipart,read: a copy needs a read of its source, which the
+// default grant lacks altogether), holding u2's object and u1's, with u1's
+// /sts key. It fails the test unless that key copies
+// its own object within its prefix: a refusal below is then the source's
+// or the destination's, not a copy that never works.
+type copyStack struct {
+	*env
+	key     stsAnswer
+	secret  []byte // u2's uploads/u2/secret.jpg
+	cosHost string // <bucket>.cos.<region>.myqcloud.com, as COS names sources
+}
+
+func startCopyStack(t *testing.T) copyStack {
+	t.Helper()
+	e := startStack(t, map[string]string{"STS_ALLOW_ACTIONS": "upload,multipart,read"})
+	cs := copyStack{env: e, key: e.tempKey(t, e.token), secret: []byte("u2's secret"),
+		cosHost: e.Env["COS_BUCKET"] + ".cos." + e.Env["COS_REGION"] + ".myqcloud.com"}
+	for key, body := range map[string][]byte{"uploads/u2/secret.jpg": cs.secret, "uploads/u1/mine.jpg": []byte("u1's")} {
+		if _, err := e.root().Object.Put(t.Context(), key, bytes.NewReader(body), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	own := http.Header{"X-Cos-Copy-Source": {"{cos}/uploads/u1/mine.jpg"}}
+	if status, code := cs.copy(t, "uploads/u1/mine-copy.jpg", own); status != 200 {
+		t.Fatalf("a /sts key's copy within its own prefix: %d %s", status, code)
+	}
+	return cs
+}
+
+// expand fills in {cos} (COS's host for the bucket), {host} (the
+// emulator's address) and {bucket}.
+func (cs copyStack) expand(v string) string {
+	return strings.NewReplacer("{cos}", cs.cosHost, "{host}", strings.TrimPrefix(cs.COSURL, "http://"),
+		"{bucket}", cs.Env["COS_BUCKET"]).Replace(v)
+}
+
+// copy sends PUT Object - Copy to dst, signed by u1's /sts key, with
+// header as it is (values expanded): the status and COS's error code.
+func (cs copyStack) copy(t *testing.T, dst string, header http.Header) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("PUT", cs.COSURL+"/"+cossign.EscapePath(dst), nil)
+	for name, vs := range header {
+		for _, v := range vs {
+			req.Header.Add(name, cs.expand(v))
+		}
+	}
+	signer := &http.Client{Transport: &cos.AuthorizationTransport{SecretID: cs.key.Credentials.TmpSecretID,
+		SecretKey: cs.key.Credentials.TmpSecretKey, SessionToken: cs.key.Credentials.SessionToken}}
+	resp, err := signer.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	return resp.StatusCode, readCOSError(t, resp).Code
+}
+
+// untouched reports whether u2's object is still its own.
+func (cs copyStack) untouched(t *testing.T) bool {
+	t.Helper()
+	resp, err := cs.root().Object.Get(t.Context(), "uploads/u2/secret.jpg", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return bytes.Equal(b, cs.secret)
+}
+
+// copyWith copies into u1's prefix with header: refused, and nothing
+// written there.
+func copyWith(header http.Header) func(t *testing.T, _ *env) (bool, string) {
+	return func(t *testing.T, _ *env) (bool, string) {
+		cs := startCopyStack(t)
+		status, code := cs.copy(t, "uploads/u1/stolen.jpg", header)
+		return status >= 400 && !cs.Store.Exists("uploads/u1/stolen.jpg"), fmt.Sprintf("%d %s", status, code)
+	}
+}
+
+// copyOnto copies u1's own object to dst with extra headers: refused, dst
+// not written (u2's object unchanged), nothing anonymously readable.
+func copyOnto(dst string, extra http.Header) func(t *testing.T, _ *env) (bool, string) {
+	return func(t *testing.T, _ *env) (bool, string) {
+		cs := startCopyStack(t)
+		h := http.Header{"X-Cos-Copy-Source": {"{cos}/uploads/u1/mine.jpg"}}
+		for k, v := range extra {
+			h[k] = v
+		}
+		status, code := cs.copy(t, dst, h)
+		written := cs.Store.Exists(dst) && !strings.HasPrefix(dst, "uploads/u2/")
+		return status >= 400 && !written && cs.untouched(t) && !cs.anonymousReadable(t, dst),
+			fmt.Sprintf("%d %s", status, code)
+	}
+}
+
+// partCopyOf copies a part of source (range rng, whole if empty) into an
+// upload in u1's own prefix: refused, no part kept.
+func partCopyOf(source, rng string) func(t *testing.T, _ *env) (bool, string) {
+	return func(t *testing.T, _ *env) (bool, string) {
+		cs := startCopyStack(t)
+		c := cs.cosClient(cs.key.Credentials.TmpSecretID, cs.key.Credentials.TmpSecretKey, cs.key.Credentials.SessionToken)
+		up, _, err := c.Object.InitiateMultipartUpload(t.Context(), "uploads/u1/stolen.jpg", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = c.Object.CopyPart(t.Context(), "uploads/u1/stolen.jpg", up.UploadID, 1, cs.expand(source),
+			&cos.ObjectCopyPartOptions{XCosCopySourceRange: rng})
+		parts, _, lerr := c.Object.ListParts(t.Context(), "uploads/u1/stolen.jpg", up.UploadID, nil)
+		var ce *cos.ErrorResponse
+		if !errors.As(err, &ce) {
+			return false, fmt.Sprint(err)
+		}
+		return ce.Response.StatusCode >= 400 && lerr == nil && len(parts.Parts) == 0,
+			fmt.Sprintf("%d %s", ce.Response.StatusCode, ce.Code)
+	}
+}
+
+// encodeAll percent-encodes every byte of s.
+func encodeAll(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		fmt.Fprintf(&b, "%%%02X", s[i])
+	}
+	return b.String()
 }

@@ -99,9 +99,13 @@ var byCode = map[string]Advice{
 		Cause: "The key is taken and the upload asked not to overwrite (x-cos-forbid-overwrite: true).",
 		Fix:   "Ask /presign for a fresh key, or delete the object first.",
 	},
-	"MissingContentLength": {
-		Cause: "The upload has no Content-Length (a chunked body).",
-		Fix:   "Send the body with a known length: a Blob, a Buffer or a file.",
+	"PreconditionFailed": {
+		Cause: "A condition of the request did not hold: If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since, or their x-cos-copy-source-If-* forms on a copy.",
+		Fix:   "Read the object's current ETag or Last-Modified and retry with it, or send the request without the condition.",
+	},
+	"InvalidRequest": {
+		Cause: "The request is not valid as a whole: for a copy, copying an object onto itself without changing anything (x-cos-metadata-directive Copy).",
+		Fix:   "Copy to another key, or send x-cos-metadata-directive: Replaced with the new metadata.",
 	},
 	"IncompleteBody": {
 		Cause: "The body is shorter than its Content-Length: the connection broke mid-upload.",
