@@ -4,7 +4,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHTIME   ?= 1s
 FUZZTIME    ?= 30s
 
-FUNCTIONS   := sts presign download login
+FUNCTIONS   := sts presign download sign login
 DIST        ?= dist
 # One binary per function and architecture, the same on every platform:
 # static, stripped, reproducible. lambda.norpc drops aws-lambda-go's legacy
@@ -69,7 +69,7 @@ lint:
 fuzz:
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
-## build: the four function binaries: $(DIST)/bin for SCF (amd64), $(DIST)/aws-bin for AWS (template.yaml's arch).
+## build: the five function binaries: $(DIST)/bin for SCF (amd64), $(DIST)/aws-bin for AWS (template.yaml's arch).
 build: $(FUNCTIONS:%=$(DIST)/bin/%) $(FUNCTIONS:%=$(DIST)/aws-bin/%)
 
 $(DIST)/bin/%: FORCE
@@ -113,7 +113,7 @@ login-key:
 admin:
 	$(GO) run ./cmd/cosgate-admin $(ARGS)
 
-## deploy-scf: `make package-scf`, then create or update the four SCF web functions and their function
+## deploy-scf: `make package-scf`, then create or update the five SCF web functions and their function
 ##             URLs through Tencent Cloud API 3.0 (cmd/cosgate-deploy); prints each URL.
 deploy-scf: package-scf
 	$(GO) run ./cmd/cosgate-deploy -dist $(DIST)
@@ -124,7 +124,7 @@ deploy-sls:
 	scripts/deploy-sls
 
 ## smoke: call a deployment as a client would. One domain for all functions: make smoke BASE=https://…;
-##        function URLs: make smoke URLS='sts=https://… presign=https://… download=https://… login=https://…';
+##        function URLs: make smoke URLS='sts=https://… presign=https://… download=https://… sign=https://… login=https://…';
 ##        TOKEN=<a token> adds the upload and download; ORIGIN=<site> (ORIGIN= skips the CORS preflights)
 ##        and EXT=<type> are passed on. Not echoed: the command line holds the token.
 smoke:
@@ -133,7 +133,7 @@ smoke:
 		$(if $(EXT),-ext '$(EXT)')
 
 ## build-<LogicalId>: called by `sam build` (template.yaml, BuildMethod: makefile).
-build-StsFunction build-PresignFunction build-DownloadFunction build-LoginFunction: build-%Function: aws-arch
+build-StsFunction build-PresignFunction build-DownloadFunction build-SignFunction build-LoginFunction: build-%Function: aws-arch
 	GOARCH=$(AWS_GOARCH) $(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(shell echo $* | tr A-Z a-z)
 
 clean:

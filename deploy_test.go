@@ -47,13 +47,14 @@ import (
 // under names the platforms accept, and no secret is written inline.
 
 var (
-	functions = []string{"sts", "presign", "download", "login"}
-	routes    = map[string]string{"/sts": "sts", "/presign": "presign", "/download": "download", "/login": "login"}
+	functions = []string{"sts", "presign", "download", "sign", "login"}
+	routes    = map[string]string{"/sts": "sts", "/presign": "presign", "/download": "download", "/sign": "sign", "/login": "login"}
 	// configs is what each function reads: the variables it may be given.
 	configs = map[string][]string{
 		"sts":      append(config.VariablesOf(&config.STSFunction{}), config.VariablesOf(&config.Runtime{})...),
 		"presign":  append(config.VariablesOf(&config.PresignFunction{}), config.VariablesOf(&config.Runtime{})...),
 		"download": append(config.VariablesOf(&config.DownloadFunction{}), config.VariablesOf(&config.Runtime{})...),
+		"sign":     append(config.VariablesOf(&config.SignFunction{}), config.VariablesOf(&config.Runtime{})...),
 		"login":    append(config.VariablesOf(&config.LoginFunction{}), config.VariablesOf(&config.Runtime{})...),
 	}
 	legalName  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
@@ -129,6 +130,7 @@ var requiredVars = map[string][]string{
 	"sts":      {"COS_SECRET_ID", "COS_SECRET_KEY", "COS_BUCKET", "COS_REGION"},
 	"presign":  {"COS_SECRET_ID", "COS_SECRET_KEY", "COS_BUCKET", "COS_REGION"},
 	"download": {"COS_SECRET_ID", "COS_SECRET_KEY", "COS_BUCKET", "COS_REGION"},
+	"sign":     {"COS_SECRET_ID", "COS_SECRET_KEY", "COS_BUCKET", "COS_REGION"},
 	"login":    {"WX_APPID", "WX_APPSECRET", "LOGIN_UID_SECRET"},
 }
 
@@ -369,7 +371,7 @@ func TestTemplateYAML(t *testing.T) {
 	}
 	fns := tpl.GetAllServerlessFunctionResources()
 	logical := map[string]string{"StsFunction": "sts", "PresignFunction": "presign", "DownloadFunction": "download",
-		"LoginFunction": "login"}
+		"SignFunction": "sign", "LoginFunction": "login"}
 	if len(fns) != len(logical) {
 		t.Errorf("%d functions, want %d", len(fns), len(logical))
 	}
@@ -490,7 +492,7 @@ func TestTemplateYAML(t *testing.T) {
 	}
 	for _, f := range []*yaml.Node{globals, find(&root, "Resources", "StsFunction", "Properties"),
 		find(&root, "Resources", "PresignFunction", "Properties"), find(&root, "Resources", "DownloadFunction", "Properties"),
-		find(&root, "Resources", "LoginFunction", "Properties")} {
+		find(&root, "Resources", "SignFunction", "Properties"), find(&root, "Resources", "LoginFunction", "Properties")} {
 		for i := 0; f != nil && i < len(f.Content); i += 2 {
 			if _, ok := known[f.Content[i].Value]; !ok {
 				t.Errorf("template.yaml: %q is not a property of AWS::Serverless::Function", f.Content[i].Value)
@@ -577,11 +579,11 @@ func deployEnv() map[string]string {
 // documented environment and the variables serverless.yml passes it, every
 // optional one deployed as "undefined" because it is unset. It must start
 // and answer: login signs a WeChat user in, /sts refuses a caller without a
-// token with 401 JSON, /presign signs and /download redirects with 302 for
-// the login function's token.
+// token with 401 JSON, /presign signs, /download redirects with 302 and
+// /sign signs an SDK's upload for the login function's token.
 func TestWebFunctionsAsSCFRunsThem(t *testing.T) {
 	dist := makePackage(t)
-	// presign signs uploads with keys from STS, login asks WeChat: fakes of
+	// presign and sign sign with keys from STS, login asks WeChat: fakes of
 	// both, on loopback.
 	sts := ststest.New(t, deployEnv()["COS_SECRET_ID"], deployEnv()["COS_SECRET_KEY"])
 	emu, err := wxemu.New(wxemu.Config{AppID: deployEnv()["WX_APPID"], AppSecret: deployEnv()["WX_APPSECRET"]})
@@ -591,7 +593,7 @@ func TestWebFunctionsAsSCFRunsThem(t *testing.T) {
 	wx := httptest.NewServer(emu)
 	defer wx.Close()
 	var token string
-	for _, fn := range []string{"login", "sts", "presign", "download"} {
+	for _, fn := range []string{"login", "sts", "presign", "download", "sign"} {
 		t.Run(fn, func(t *testing.T) {
 			fnEnv, optional := serverlessEnv(t, fn, deployEnv())
 			if len(optional) < 3 {
@@ -654,6 +656,14 @@ func TestWebFunctionsAsSCFRunsThem(t *testing.T) {
 			case "presign":
 				if resp, body := call("POST", "/presign", `{"ext":"jpg","size":10}`); resp.StatusCode != 200 {
 					t.Errorf("/presign: %d %s", resp.StatusCode, body)
+				}
+			case "sign":
+				key := "uploads/" + pseudonymOf("oDeployer") + "/a.jpg"
+				resp, body := call("POST", "/sign", `{"Method":"put","Key":"`+key+`","Pathname":"/`+key+`",`+
+					`"Headers":{"Content-Type":"image/jpeg","Content-Length":10}}`)
+				var out struct{ Authorization, SecurityToken string }
+				if resp.StatusCode != 200 || json.Unmarshal(body, &out) != nil || out.Authorization == "" || out.SecurityToken == "" {
+					t.Errorf("/sign: %d %s", resp.StatusCode, body)
 				}
 			}
 			if strings.Contains(p.Logs.String(), "undefined") {
@@ -1258,6 +1268,8 @@ func loadAs(fn string, env map[string]string) error {
 		_, err = config.Load[config.PresignFunction](env)
 	case "download":
 		_, err = config.Load[config.DownloadFunction](env)
+	case "sign":
+		_, err = config.Load[config.SignFunction](env)
 	case "login":
 		_, err = config.Load[config.LoginFunction](env)
 	default:

@@ -15,6 +15,7 @@ import (
 	"cosgate/functions/download/downloadapi"
 	"cosgate/functions/login/loginapi"
 	"cosgate/functions/presign/presignapi"
+	"cosgate/functions/sign/signapi"
 	"cosgate/functions/sts/stsapi"
 	"cosgate/shared/config"
 	"cosgate/shared/logging"
@@ -26,6 +27,7 @@ var builders = map[string]platform.Builder{
 	"sts":      stsapi.Build,
 	"presign":  presignapi.Build,
 	"download": downloadapi.Build,
+	"sign":     signapi.Build,
 	"login":    loginapi.Build,
 }
 
@@ -90,6 +92,14 @@ func TestBuildRules(t *testing.T) {
 		{"download", "image processing", map[string]string{
 			"DOWNLOAD_IMAGE_PROCESS": "imageMogr2/thumbnail/200x/,imageMogr2/thumbnail/400x/"}, ""},
 		{"download", "custom endpoint", map[string]string{"COS_ENDPOINT": "http://127.0.0.1:9000", "COS_PATH_STYLE": "true"}, ""},
+		{"sign", "anonymous with {uid}", map[string]string{"AUTH_MODE": "none"}, "STS_ALLOW_PREFIX uses {uid}"},
+		{"sign", "a prefix without its *", map[string]string{"STS_ALLOW_PREFIX": "uploads/{uid}/"},
+			"STS_ALLOW_PREFIX must end in *"},
+		{"sign", "an unknown group", map[string]string{"STS_ALLOW_ACTIONS": "upload,everything"}, "STS_ALLOW_ACTIONS"},
+		{"sign", "reads too", map[string]string{"STS_ALLOW_ACTIONS": "upload,multipart,read"}, ""},
+		{"sign", "signatures too long", map[string]string{"SIGN_EXPIRES": "1h"}, "SIGN_EXPIRES must be between"},
+		{"sign", "multipart records too short", map[string]string{"SIGN_MULTIPART_LIFE": "10m"},
+			"SIGN_MULTIPART_LIFE must be between"},
 		{"login", "HS256", nil, ""},
 		{"login", "a private key that is not one", map[string]string{"AUTH_JWT_SECRET": "", "LOGIN_JWT_PRIVATE_KEY": "c2VjcmV0LXZhbHVlLW9m"},
 			"LOGIN_JWT_PRIVATE_KEY is not usable"},
@@ -118,7 +128,7 @@ func TestBuildRules(t *testing.T) {
 }
 
 // One decoder serves every function: the same body gets the same answer,
-// with the same code, from /sts, /presign and /login (and /download, which
+// with the same code, from /sts, /presign, /sign and /login (and /download, which
 // takes no body, refuses one it cannot use the same way).
 func TestStrictDecoderOnEveryFunction(t *testing.T) {
 	fake := ststest.New(t, "AKIDfunctionsTest", "functionsTestSecretKey")
@@ -151,7 +161,8 @@ func TestStrictDecoderOnEveryFunction(t *testing.T) {
 		return w.Code, eb.Error.Code
 	}
 	// Bodies each function would accept, then broken the same ways.
-	valid := map[string]string{"sts": `{"scope":[]}`, "presign": `{"ext":"jpg","size":10}`, "login": `{"code":"dev-u1"}`}
+	valid := map[string]string{"sts": `{"scope":[]}`, "presign": `{"ext":"jpg","size":10}`, "login": `{"code":"dev-u1"}`,
+		"sign": `{"Method":"put","Key":"uploads/u1/a.jpg","Headers":{"Content-Type":"image/jpeg","Content-Length":10}}`}
 	broken := []struct {
 		name string
 		mod  func(string) string
@@ -187,12 +198,15 @@ func TestStrictDecoderOnEveryFunction(t *testing.T) {
 			t.Errorf("%s, over the body limit: %d %s", fn, status, code)
 		}
 	}
-	// An empty body: /sts grants the default scope; /presign needs one.
+	// An empty body: /sts grants the default scope; /presign and /sign need one.
 	if status, _ := call("sts", "POST", "application/json", ""); status != 200 {
 		t.Errorf("sts, empty body: %d", status)
 	}
 	if status, code := call("presign", "POST", "application/json", ""); status != 400 || code != "InvalidRequest" {
 		t.Errorf("presign, empty body: %d %s", status, code)
+	}
+	if status, code := call("sign", "POST", "application/json", ""); status != 400 || code != "InvalidRequest" {
+		t.Errorf("sign, empty body: %d %s", status, code)
 	}
 	// /download reads no body; a POST is refused before any is read.
 	if status, code := call("download", "POST", "application/json", `{}}`); status != 405 || code != "MethodNotAllowed" {

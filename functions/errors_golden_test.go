@@ -1,4 +1,4 @@
-// Package functions_test pins every error answer of the four functions in
+// Package functions_test pins every error answer of the five functions in
 // golden files, so that a change to how handlers fail (who writes the
 // answer, in which order) cannot change what a caller or an auditor sees.
 // Run with -update to rewrite testdata/golden after a deliberate change.
@@ -33,6 +33,7 @@ import (
 	"cosgate/functions/download/downloadapi"
 	"cosgate/functions/login/loginapi"
 	"cosgate/functions/presign/presignapi"
+	"cosgate/functions/sign/signapi"
 	"cosgate/functions/sts/stsapi"
 	"cosgate/shared/campolicy"
 	"cosgate/shared/contenttype"
@@ -461,6 +462,100 @@ func TestGoldenPresign(t *testing.T) {
 	out = append(out, record(t, "presign: STS deadline", failing(context.DeadlineExceeded),
 		req("POST", "/presign", ok, u1...), logs))
 	compare(t, "presign", out)
+}
+
+// signBody is what the SDKs' getAuthorization hands /sign for a request:
+// method, key, query and headers (JSON.stringify(options)).
+func signBody(method, key, query, headers string) string {
+	return `{"Bucket":"` + bucketName + `","Region":"ap-guangzhou","Method":"` + method + `","Key":"` + key +
+		`","Pathname":"/` + key + `","Query":{` + query + `},"Headers":{` + headers + `}}`
+}
+
+func TestGoldenSign(t *testing.T) {
+	logs := &syncBuffer{}
+	logger := logging.New(logs, slog.LevelDebug)
+	types := contenttype.Table{"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "mp4": "video/mp4"}
+	actions, err := campolicy.ExpandActions([]string{"upload", "multipart"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	build := func(g *limits.Guard, mod func(*signapi.Handler)) http.Handler {
+		h := &signapi.Handler{Auth: authenticator(), Prefix: "uploads/{uid}/", Reads: []identity.Template{"uploads/{uid}/"},
+			Actions: actions, Types: types, MaxBytes: 20 << 20, Expires: 120 * time.Second,
+			MultipartLife: 24 * time.Hour, Bucket: bucketName, Region: "ap-guangzhou",
+			Keys: &signapi.SignKeys{STS: &fixedIssuer{}, Cache: credcache.New[stsclient.Credentials](16, nil),
+				Bucket: bucket, Life: time.Hour},
+			Guard: g, Now: func() time.Time { return now }}
+		if mod != nil {
+			mod(h)
+		}
+		return httpapi.Middleware(h, httpapi.Options{Function: "sign", Logger: logger, Methods: []string{"POST"},
+			MaxBodyBytes: 65536})
+	}
+	const jpeg = `"Content-Type":"image/jpeg","Content-Length":1`
+	ok := signBody("PUT", "uploads/u1/a.jpg", "", jpeg)
+	out := common(t, "sign", func(g *limits.Guard) http.Handler { return build(g, nil) }, logs, "POST", "/sign", ok)
+	h := build(nil, nil)
+	u1 := auth(bearer("u1", time.Now().Add(time.Hour)))
+	for _, c := range []struct{ name, body string }{
+		{"empty body", ``},
+		{"not JSON", `Method=PUT`},
+		{"truncated JSON", `{"Method":"PUT"`},
+		{"array", `["PUT"]`},
+		{"two objects", ok + `{}`},
+		{"unknown field", `{"Method":"PUT","Key":"uploads/u1/a.jpg","Acl":"public-read"}`},
+		{"query not an object", `{"Method":"PUT","Key":"uploads/u1/a.jpg","Query":"acl"}`},
+		{"header an object", signBody("PUT", "uploads/u1/a.jpg", "", `"Content-Length":{"n":1}`)},
+		{"body too large", `{"Method":"PUT","Key":"` + strings.Repeat("x", 70000) + `"}`},
+		{"another bucket", `{"Bucket":"other-1250000000","Method":"PUT","Key":"uploads/u1/a.jpg"}`},
+		{"Pathname not the key", `{"Method":"PUT","Key":"uploads/u1/a.jpg","Pathname":"/uploads/u2/a.jpg"}`},
+		{"bucket request", signBody("PUT", "", "", "")},
+		{"method not signed", signBody("PATCH", "uploads/u1/a.jpg", "", jpeg)},
+		{"action not in the grant", signBody("DELETE", "uploads/u1/a.jpg", "", "")},
+		{"read not in the grant", signBody("GET", "uploads/u1/a.jpg", "", "")},
+		{"sub-resource", signBody("PUT", "uploads/u1/a.jpg", `"acl":""`, jpeg)},
+		{"key outside the prefix", signBody("PUT", "uploads/u2/a.jpg", "", jpeg)},
+		{"key with ..", signBody("PUT", "uploads/u1/../u2/a.jpg", "", jpeg)},
+		{"public-read x-cos-acl", signBody("PUT", "uploads/u1/a.jpg", "", jpeg+`,"x-cos-acl":"public-read"`)},
+		{"a grant header", signBody("PUT", "uploads/u1/a.jpg", "", jpeg+`,"x-cos-grant-read":"id=\"100000000001\""`)},
+		{"ext not allowed", signBody("PUT", "uploads/u1/a.php", "", `"Content-Type":"image/jpeg","Content-Length":1`)},
+		{"type mismatch", signBody("PUT", "uploads/u1/a.jpg", "", `"Content-Type":"text/html","Content-Length":1`)},
+		{"PUT without Content-Length", signBody("PUT", "uploads/u1/a.jpg", "", `"Content-Type":"image/jpeg"`)},
+		{"Content-Length not a number", signBody("PUT", "uploads/u1/a.jpg", "", `"Content-Type":"image/jpeg","Content-Length":"x"`)},
+		{"size over the cap", signBody("PUT", "uploads/u1/a.jpg", "", `"Content-Type":"image/jpeg","Content-Length":20971521`)},
+		{"copy from another bucket", signBody("PUT", "uploads/u1/a.jpg", "",
+			`"x-cos-copy-source":"other-1250000000.cos.ap-guangzhou.myqcloud.com/uploads/u1/b.jpg"`)},
+		{"list another's uploads", signBody("GET", "", `"uploads":"","prefix":"uploads/u2/"`, "")},
+		{"part without Content-Length", signBody("PUT", "uploads/u1/a.jpg", `"uploadId":"u-1","partNumber":1`, "")},
+	} {
+		out = append(out, record(t, "sign: "+c.name, h, req("POST", "/sign", c.body, u1...), logs))
+	}
+	r := req("POST", "/sign", ok, u1...)
+	r.Header.Set("Content-Type", "text/plain")
+	out = append(out, record(t, "sign: wrong content type", h, r, logs))
+
+	// Multipart uploads are bound to the caller who began them.
+	mp := build(guard(t, limits.Limits{}), nil)
+	part := signBody("PUT", "uploads/u1/b.jpg", `"uploadId":"u-1","partNumber":1`, `"Content-Length":1`)
+	out = append(out, record(t, "sign: part of an upload never begun", mp, req("POST", "/sign", part, u1...), logs))
+
+	quota := build(guard(t, limits.Limits{UploadsPerDay: 1}), nil)
+	out = append(out, record(t, "sign: first upload", quota, req("POST", "/sign", ok, u1...), logs))
+	out = append(out, record(t, "sign: upload quota used up", quota, req("POST", "/sign", ok, u1...), logs))
+	out = append(out, record(t, "sign: upload over the byte quota", build(guard(t, limits.Limits{UploadBytesPerDay: 1 << 20}), nil),
+		req("POST", "/sign", signBody("PUT", "uploads/u1/a.jpg", "", `"Content-Type":"image/jpeg","Content-Length":2097152`),
+			u1...), logs))
+
+	failing := func(err error) http.Handler {
+		return build(nil, func(h *signapi.Handler) { h.Keys.STS = &fixedIssuer{err: err} })
+	}
+	out = append(out, record(t, "sign: STS refuses", failing(&stsclient.Error{Code: "InternalError", Message: "boom"}),
+		req("POST", "/sign", ok, u1...), logs))
+	out = append(out, record(t, "sign: STS times out", failing(&stsclient.Error{Timeout: true}),
+		req("POST", "/sign", ok, u1...), logs))
+	out = append(out, record(t, "sign: STS deadline", failing(context.DeadlineExceeded),
+		req("POST", "/sign", ok, u1...), logs))
+	compare(t, "sign", out)
 }
 
 func TestGoldenDownload(t *testing.T) {

@@ -23,7 +23,7 @@ import (
 // The real function binaries, built as the Makefile builds them.
 var bins = map[string]string{}
 
-var names = []string{"sts", "presign", "download", "login"}
+var names = []string{"sts", "presign", "download", "sign", "login"}
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "cosgate-functions")
@@ -80,6 +80,32 @@ func TestUploadAndDownloadOnEveryPlatform(t *testing.T) {
 		status, _, body := inv.call(t, "GET", "/download/uploads/u2/a.jpg", bearer, "")
 		if status != 403 || !strings.Contains(string(body), `"Forbidden"`) {
 			t.Errorf("download refusal over %s: %d %s", inv.name, status, body)
+		}
+	}
+}
+
+// The sign binary, configured only through its environment, signs an SDK's
+// upload under the caller's prefix with a key from STS, and refuses one
+// outside it, on every platform.
+func TestSignOnEveryPlatform(t *testing.T) {
+	fake := ststest.New(t, env()["COS_SECRET_ID"], env()["COS_SECRET_KEY"])
+	e := env()
+	e["STS_ENDPOINT"] = fake.URL
+	bearer := map[string]string{"Authorization": "Bearer " + signJWT(t, "u1"), "Content-Type": "application/json"}
+	put := func(key string) string {
+		return `{"Method":"put","Key":"` + key + `","Pathname":"/` + key + `",` +
+			`"Headers":{"Content-Type":"image/jpeg","Content-Length":10}}`
+	}
+	for _, inv := range invokers(t, "sign", e) {
+		status, _, body := inv.call(t, "POST", "/sign", bearer, put("uploads/u1/a.jpg"))
+		var out struct{ Authorization, SecurityToken string }
+		if status != 200 || json.Unmarshal(body, &out) != nil || !strings.HasPrefix(out.Authorization, "q-sign-algorithm=sha1&") ||
+			out.SecurityToken == "" {
+			t.Errorf("sign over %s: %d %s", inv.name, status, body)
+		}
+		status, _, body = inv.call(t, "POST", "/sign", bearer, put("uploads/u2/a.jpg"))
+		if status != 403 || !strings.Contains(string(body), `"Forbidden"`) {
+			t.Errorf("sign refusal over %s: %d %s", inv.name, status, body)
 		}
 	}
 }

@@ -26,14 +26,14 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("cosgate-smoke", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	base := fs.String("base", "", "one domain serving /sts, /presign, /download and /login, e.g. https://api.example.com")
-	urls := fs.String("urls", "", "each function at its own URL: 'sts=https://… presign=https://… download=https://… login=https://…' (login optional)")
+	base := fs.String("base", "", "one domain serving /sts, /presign, /download, /sign and /login, e.g. https://api.example.com")
+	urls := fs.String("urls", "", "each function at its own URL: 'sts=https://… presign=https://… download=https://… sign=https://… login=https://…' (sign and login optional)")
 	token := fs.String("token", "", "a caller's token (from /login, or make dev's development JWT); adds the upload and download checks")
 	origin := fs.String("origin", smoke.DefaultOrigin, "browser origin of the CORS preflights, one CORS_ALLOW_ORIGINS admits; '' skips them")
 	ext := fs.String("ext", smoke.DefaultExt, "extension of the uploaded test file, one in UPLOAD_ALLOWED_EXT")
 	timeout := fs.Duration("timeout", smoke.DefaultTimeout, "limit for each request")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: cosgate-smoke -base URL | -urls 'sts=URL presign=URL download=URL [login=URL]' [-token T]\n\n")
+		fmt.Fprintf(stderr, "usage: cosgate-smoke -base URL | -urls 'sts=URL presign=URL download=URL [sign=URL] [login=URL]' [-token T]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

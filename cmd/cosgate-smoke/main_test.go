@@ -48,17 +48,18 @@ func TestBadFlags(t *testing.T) {
 
 func TestRun(t *testing.T) {
 	st, tok := startStack(t)
-	urls := "sts=" + st.FunctionsURL + " presign=" + st.FunctionsURL + " download=" + st.FunctionsURL + " login=" + st.FunctionsURL
+	urls := "sts=" + st.FunctionsURL + " presign=" + st.FunctionsURL + " download=" + st.FunctionsURL + " sign=" + st.FunctionsURL +
+		" login=" + st.FunctionsURL
 	for _, tc := range []struct {
 		name string
 		args []string
 		code int
 		want string
 	}{
-		{"base", []string{"-base", st.FunctionsURL, "-token", tok}, 0, "11 ok, 0 FAIL, 0 skipped"},
-		{"urls", []string{"-urls", urls, "-token", tok}, 0, "11 ok, 0 FAIL, 0 skipped"},
-		{"no token", []string{"-base", st.FunctionsURL}, 0, "6 ok, 0 FAIL, 1 skipped"},
-		{"wrong token", []string{"-base", st.FunctionsURL, "-token", "not.a.token"}, 1, "6 ok, 2 FAIL, 2 skipped"},
+		{"base", []string{"-base", st.FunctionsURL, "-token", tok}, 0, "12 ok, 0 FAIL, 0 skipped"},
+		{"urls", []string{"-urls", urls, "-token", tok}, 0, "12 ok, 0 FAIL, 0 skipped"},
+		{"no token", []string{"-base", st.FunctionsURL}, 0, "7 ok, 0 FAIL, 1 skipped"},
+		{"wrong token", []string{"-base", st.FunctionsURL, "-token", "not.a.token"}, 1, "7 ok, 2 FAIL, 2 skipped"},
 		{"ext not allowed", []string{"-base", st.FunctionsURL, "-token", tok, "-ext", "exe"}, 1, "ExtensionNotAllowed"},
 		{"no origin", []string{"-base", st.FunctionsURL, "-origin", ""}, 0, "2 ok, 0 FAIL, 2 skipped"},
 	} {
@@ -93,7 +94,7 @@ func TestMakeSmoke(t *testing.T) {
 	f := st.FunctionsURL
 	for _, vars := range [][]string{
 		{"BASE=" + f, "TOKEN=" + tok},
-		{"URLS=sts=" + f + " presign=" + f + " download=" + f + " login=" + f, "TOKEN=" + tok},
+		{"URLS=sts=" + f + " presign=" + f + " download=" + f + " sign=" + f + " login=" + f, "TOKEN=" + tok},
 	} {
 		cmd := exec.Command("make", append([]string{"--no-print-directory", "-C", root, "smoke"}, vars...)...)
 		// A make above this test (make test) must not lend its flags or jobserver.
@@ -108,9 +109,9 @@ func TestMakeSmoke(t *testing.T) {
 		}
 		text := string(out)
 		for _, line := range []string{
-			"ok    cors sts ", "ok    sts without token ", "ok    login reaches WeChat ", "ok    sts with token ",
+			"ok    cors sts ", "ok    cors sign ", "ok    sts without token ", "ok    login reaches WeChat ", "ok    sts with token ",
 			"ok    presign ", "ok    upload ", "ok    download ", "ok    download object ",
-			"11 ok, 0 FAIL, 0 skipped", "smoke check passed",
+			"12 ok, 0 FAIL, 0 skipped", "smoke check passed",
 		} {
 			if !strings.Contains(text, line) {
 				t.Errorf("make smoke %s: output lacks %q:\n%s", vars[0][:4], line, text)

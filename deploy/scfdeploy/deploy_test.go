@@ -101,7 +101,7 @@ func count(calls []scffake.Call, action string) map[string]int {
 	return n
 }
 
-var names = []string{"cosgate-sts", "cosgate-presign", "cosgate-download", "cosgate-login"}
+var names = []string{"cosgate-sts", "cosgate-presign", "cosgate-download", "cosgate-sign", "cosgate-login"}
 
 func urlLines(out string) []string {
 	var lines []string
@@ -113,7 +113,7 @@ func urlLines(out string) []string {
 	return lines
 }
 
-// A first deploy creates four web functions with their own variables and
+// A first deploy creates five web functions with their own variables and
 // one function URL each; a second updates them and creates nothing.
 func TestDeployThenRedeploy(t *testing.T) {
 	f, url := fake(t, 2)
@@ -123,14 +123,14 @@ func TestDeployThenRedeploy(t *testing.T) {
 		t.Fatalf("first deploy: %d\n%s%s", code, out, errs)
 	}
 	for _, action := range []string{"CreateFunction", "CreateTrigger"} {
-		if got := count(f.Calls(), action); len(got) != 4 || slices.ContainsFunc(names, func(n string) bool { return got[n] != 1 }) {
+		if got := count(f.Calls(), action); len(got) != 5 || slices.ContainsFunc(names, func(n string) bool { return got[n] != 1 }) {
 			t.Errorf("%s: %v", action, got)
 		}
 	}
 	first := urlLines(out)
-	if len(first) != 5 || !strings.HasPrefix(first[4], "make smoke URLS='sts=https://") ||
-		!strings.Contains(first[4], " login=https://") {
-		t.Fatalf("want 4 URL lines and the smoke line:\n%s", out)
+	if len(first) != 6 || !strings.HasPrefix(first[5], "make smoke URLS='sts=https://") ||
+		!strings.Contains(first[5], " sign=https://") || !strings.Contains(first[5], " login=https://") {
+		t.Fatalf("want 5 URL lines and the smoke line:\n%s", out)
 	}
 	for _, secret := range []string{deployKey, env["COS_SECRET_KEY"], env["WX_APPSECRET"], env["LOGIN_JWT_PRIVATE_KEY"]} {
 		if strings.Contains(out+errs, secret) {
@@ -138,7 +138,7 @@ func TestDeployThenRedeploy(t *testing.T) {
 		}
 	}
 	getenv := func(k string) string { return env[k] }
-	for _, fn := range []string{"sts", "presign", "download", "login"} {
+	for _, fn := range []string{"sts", "presign", "download", "sign", "login"} {
 		p, status, ok := f.Function("cosgate-" + fn)
 		if !ok || status != scfapi.StatusActive || p.Type != "HTTP" || p.Runtime != "Go1" || p.MemorySize != 128 ||
 			p.Timeout != 10 || p.Namespace != "default" {
@@ -192,7 +192,7 @@ func TestDeployThenRedeploy(t *testing.T) {
 		}
 	}
 	for _, action := range []string{"UpdateFunctionCode", "UpdateFunctionConfiguration"} {
-		if got := count(f.Calls(), action); len(got) != 4 {
+		if got := count(f.Calls(), action); len(got) != 5 {
 			t.Errorf("%s: %v", action, got)
 		}
 	}
@@ -230,7 +230,7 @@ func TestResumeAfterAFailure(t *testing.T) {
 			t.Errorf("%s over the runs: %v", action, got)
 		}
 	}
-	if len(urlLines(out)) != 5 {
+	if len(urlLines(out)) != 6 {
 		t.Errorf("URLs:\n%s", out)
 	}
 }
@@ -307,7 +307,7 @@ func TestNonExecutableBootstrapRefused(t *testing.T) {
 	f, url := fake(t, 1)
 	bad := t.TempDir()
 	os.MkdirAll(filepath.Join(bad, "scf-web"), 0o755)
-	for _, fn := range []string{"sts", "presign", "download", "login"} {
+	for _, fn := range []string{"sts", "presign", "download", "sign", "login"} {
 		zip, _ := os.ReadFile(filepath.Join(dist(t), "scf-web", fn+".zip"))
 		if fn == "download" {
 			zip = rezip(t, zip, "scf_bootstrap", 0o644)

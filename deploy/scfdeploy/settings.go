@@ -15,7 +15,7 @@ import (
 const DefaultPrefix = "cosgate-"
 
 // FunctionName is the SCF name of cosgate function fn ("sts", "presign",
-// "download", "login") under prefix: cosgate-sts by default. serverless.yml
+// "download", "sign", "login") under prefix: cosgate-sts by default. serverless.yml
 // and this deploy must agree on it, so it is decided here only.
 func FunctionName(prefix, fn string) string { return prefix + fn }
 
@@ -33,6 +33,7 @@ var configs = map[string]any{
 	"sts":      &config.STSFunction{},
 	"presign":  &config.PresignFunction{},
 	"download": &config.DownloadFunction{},
+	"sign":     &config.SignFunction{},
 	"login":    &config.LoginFunction{},
 }
 
@@ -48,6 +49,7 @@ var forbidden = map[string][]string{
 	"sts":      {"WX_APPSECRET", "LOGIN_JWT_PRIVATE_KEY"},
 	"presign":  {"WX_APPSECRET", "LOGIN_JWT_PRIVATE_KEY"},
 	"download": {"WX_APPSECRET", "LOGIN_JWT_PRIVATE_KEY"},
+	"sign":     {"WX_APPSECRET", "LOGIN_JWT_PRIVATE_KEY"},
 	"login":    {"COS_SECRET_ID", "COS_SECRET_KEY"},
 }
 
@@ -123,7 +125,7 @@ func CheckEnv(vars []scfapi.Variable) error {
 
 // Settings are a deploy's inputs, read from the environment.
 type Settings struct {
-	Functions      []string // in deploy order: sts, presign, download[, login]
+	Functions      []string // in deploy order: sts, presign, download, sign[, login]
 	Prefix         string
 	Region         string // FUNCTION_REGION, else COS_REGION
 	Memory         int64  // MB
@@ -184,7 +186,7 @@ func Read(getenv func(string) string) (Settings, error) {
 		}
 	}
 	s := Settings{
-		Functions:      []string{"sts", "presign", "download"},
+		Functions:      []string{"sts", "presign", "download", "sign"},
 		Prefix:         DefaultPrefix,
 		Region:         getenv("COS_REGION"),
 		Role:           getenv("FUNCTION_ROLE"),

@@ -14,7 +14,8 @@ import (
 func TestVariables(t *testing.T) {
 	for fn, never := range map[string][]string{
 		"sts": {"WX_APPSECRET", "LOGIN_JWT_PRIVATE_KEY"}, "presign": {"WX_APPSECRET", "LOGIN_JWT_PRIVATE_KEY"},
-		"download": {"WX_APPSECRET", "LOGIN_JWT_PRIVATE_KEY"}, "login": {"COS_SECRET_ID", "COS_SECRET_KEY"},
+		"download": {"WX_APPSECRET", "LOGIN_JWT_PRIVATE_KEY"}, "sign": {"WX_APPSECRET", "LOGIN_JWT_PRIVATE_KEY"},
+		"login": {"COS_SECRET_ID", "COS_SECRET_KEY"},
 	} {
 		vars := scfdeploy.Variables(fn)
 		for _, v := range append(never, "PORT", "LISTEN_HOST", "COSGATE_PLATFORM") {
@@ -39,7 +40,7 @@ func TestRead(t *testing.T) {
 		return scfdeploy.Read(func(k string) string { return env[k] })
 	}
 	s, err := read(nil)
-	if err != nil || !slices.Equal(s.Functions, []string{"sts", "presign", "download", "login"}) ||
+	if err != nil || !slices.Equal(s.Functions, []string{"sts", "presign", "download", "sign", "login"}) ||
 		s.Region != "ap-guangzhou" || s.Memory != 128 || s.Timeout != 10 || s.Prefix != "cosgate-" {
 		t.Fatalf("%+v %v", s, err)
 	}
@@ -81,7 +82,7 @@ func TestRead(t *testing.T) {
 	// Without WX_APPID, login is not deployed and its variables are not asked for.
 	s, err = read(map[string]string{"WX_APPID": "", "WX_APPSECRET": "", "LOGIN_UID_SECRET": "", "LOGIN_JWT_PRIVATE_KEY": "",
 		"FUNCTION_REGION": "ap-shanghai", "FUNCTION_PREFIX": "shop_", "FUNCTION_MEMORY": "256", "FUNCTION_ROLE": "cosgateRole"})
-	if err != nil || len(s.Functions) != 3 || s.Region != "ap-shanghai" || s.Memory != 256 || s.Role != "cosgateRole" ||
+	if err != nil || len(s.Functions) != 4 || s.Region != "ap-shanghai" || s.Memory != 256 || s.Role != "cosgateRole" ||
 		scfdeploy.FunctionName(s.Prefix, "sts") != "shop_sts" {
 		t.Errorf("%+v %v", s, err)
 	}

@@ -160,10 +160,11 @@ func (r *run) preflights() {
 		{"sts", t.STS, http.MethodPost, "authorization, content-type"},
 		{"presign", t.Presign, http.MethodPost, "authorization, content-type"},
 		{"download", t.Download, http.MethodGet, "authorization"},
+		{"sign", t.Sign, http.MethodPost, "authorization, content-type"},
 		{"login", t.Login, http.MethodPost, "content-type"},
 	} {
 		if f.url == "" {
-			r.add(Result{Check: "cors " + f.name, Status: Skip, Got: "no login URL given"})
+			r.add(Result{Check: "cors " + f.name, Status: Skip, Got: "no " + f.name + " URL given"})
 			continue
 		}
 		r.add(r.preflight(f.name, f.url, f.method, f.headers))

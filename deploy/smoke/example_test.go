@@ -34,6 +34,7 @@ func ExampleRun() {
 	// ok cors sts
 	// ok cors presign
 	// ok cors download
+	// ok cors sign
 	// ok cors login
 	// ok sts without token
 	// ok login reaches WeChat
@@ -45,7 +46,8 @@ func ExampleRun() {
 	// failed: 0
 }
 
-// ParseURLs reads make smoke's URLS: one function URL each, login optional.
+// ParseURLs reads make smoke's URLS: one function URL each, sign and login
+// optional.
 func ExampleParseURLs() {
 	t, err := smoke.ParseURLs("sts=https://1250000000-abc-ap-guangzhou.scf.tencentcs.com " +
 		"presign=https://1250000000-def-ap-guangzhou.scf.tencentcs.com " +

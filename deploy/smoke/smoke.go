@@ -138,6 +138,11 @@ func (r *run) header() {
 	t := r.cfg.Targets
 	r.printf("cosgate smoke check: calling the functions as a client would (timeout %s per request)\n", r.cfg.Timeout)
 	r.printf("  sts       %s\n  presign   %s\n  download  %s\n", t.STS, t.Presign, t.Download)
+	if t.Sign != "" {
+		r.printf("  sign      %s\n", t.Sign)
+	} else {
+		r.printf("  sign      (no URL given: its checks are skipped)\n")
+	}
 	if t.Login != "" {
 		r.printf("  login     %s\n", t.Login)
 	} else {

@@ -126,7 +126,7 @@ func noSecrets(t *testing.T, st *stack.Stack, rec *recorder, out string, extra .
 }
 
 var allOK = map[string]smoke.Status{
-	"cors sts": smoke.OK, "cors presign": smoke.OK, "cors download": smoke.OK, "cors login": smoke.OK,
+	"cors sts": smoke.OK, "cors presign": smoke.OK, "cors download": smoke.OK, "cors sign": smoke.OK, "cors login": smoke.OK,
 	"sts without token": smoke.OK, "login reaches WeChat": smoke.OK,
 	"sts with token": smoke.OK, "presign": smoke.OK, "upload": smoke.OK, "download": smoke.OK, "download object": smoke.OK,
 }
@@ -147,7 +147,7 @@ func TestBaseWithToken(t *testing.T) {
 		"accepted WX_APPID and WX_APPSECRET",
 		"ok    download object       GET ",
 		"the same as uploaded (Content-Type image/png)",
-		"11 ok, 0 FAIL, 0 skipped",
+		"12 ok, 0 FAIL, 0 skipped",
 		"smoke check passed",
 	} {
 		if !strings.Contains(out, line) {
@@ -157,7 +157,7 @@ func TestBaseWithToken(t *testing.T) {
 }
 
 // sameBase gives every function its own -urls entry, all on the stack's
-// one address, as four function URLs would be.
+// one address, as five function URLs would be.
 func sameBase(base string, names ...string) string {
 	var entries []string
 	for _, n := range names {
@@ -168,7 +168,7 @@ func sameBase(base string, names ...string) string {
 
 func TestURLsWithToken(t *testing.T) {
 	st, tok := startStack(t, nil)
-	targets, err := smoke.ParseURLs(sameBase(st.FunctionsURL, "sts", "presign", "download", "login"))
+	targets, err := smoke.ParseURLs(sameBase(st.FunctionsURL, "sts", "presign", "download", "sign", "login"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,25 +184,26 @@ func TestWithoutToken(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			targets, err := smoke.FromBase(st.FunctionsURL)
 			if mode == "urls" {
-				targets, err = smoke.ParseURLs(sameBase(st.FunctionsURL, "sts", "presign", "download", "login"))
+				targets, err = smoke.ParseURLs(sameBase(st.FunctionsURL, "sts", "presign", "download", "sign", "login"))
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
 			rep, out := check(t, smoke.Config{Targets: targets, Origin: smoke.DefaultOrigin})
 			want(t, rep, map[string]smoke.Status{
-				"cors sts": smoke.OK, "cors presign": smoke.OK, "cors download": smoke.OK, "cors login": smoke.OK,
-				"sts without token": smoke.OK, "login reaches WeChat": smoke.OK, "token checks": smoke.Skip,
+				"cors sts": smoke.OK, "cors presign": smoke.OK, "cors download": smoke.OK, "cors sign": smoke.OK,
+				"cors login": smoke.OK, "sts without token": smoke.OK, "login reaches WeChat": smoke.OK,
+				"token checks": smoke.Skip,
 			})
-			if !strings.Contains(out, "6 ok, 0 FAIL, 1 skipped") || !strings.Contains(out, "skip  token checks          no -token") {
+			if !strings.Contains(out, "7 ok, 0 FAIL, 1 skipped") || !strings.Contains(out, "skip  token checks          no -token") {
 				t.Error("the summary or the skip line is missing")
 			}
 		})
 	}
 }
 
-// Without a login URL its checks are skipped, not failed; without an
-// origin the preflights are.
+// Without a sign or login URL their checks are skipped, not failed; without
+// an origin the preflights are.
 func TestURLsWithoutLoginOrOrigin(t *testing.T) {
 	st, tok := startStack(t, nil)
 	targets, err := smoke.ParseURLs(sameBase(st.FunctionsURL, "sts", "presign", "download"))
@@ -215,7 +216,7 @@ func TestURLsWithoutLoginOrOrigin(t *testing.T) {
 		expected[k] = v
 	}
 	delete(expected, "login reaches WeChat")
-	expected["cors login"], expected["login"] = smoke.Skip, smoke.Skip
+	expected["cors sign"], expected["cors login"], expected["login"] = smoke.Skip, smoke.Skip, smoke.Skip
 	want(t, rep, expected)
 
 	rep, out := check(t, smoke.Config{Targets: targets, Token: tok})
@@ -250,7 +251,7 @@ func TestWrongToken(t *testing.T) {
 		"the token was refused",
 		"FAIL  presign ",
 		"skip  upload                needs the presign check above",
-		"6 ok, 2 FAIL, 2 skipped",
+		"7 ok, 2 FAIL, 2 skipped",
 		"smoke check FAILED",
 	} {
 		if !strings.Contains(out, line) {
@@ -272,7 +273,7 @@ func TestClosedPort(t *testing.T) {
 	}
 	closed := "http://" + ln.Addr().String()
 	ln.Close()
-	targets, err := smoke.ParseURLs("sts=" + closed + " " + sameBase(st.FunctionsURL, "presign", "download", "login"))
+	targets, err := smoke.ParseURLs("sts=" + closed + " " + sameBase(st.FunctionsURL, "presign", "download", "sign", "login"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,8 +301,8 @@ func TestTimeout(t *testing.T) {
 	targets, _ := smoke.FromBase(slow.URL)
 	start := time.Now()
 	rep, out := check(t, smoke.Config{Targets: targets, Origin: smoke.DefaultOrigin, Timeout: 100 * time.Millisecond})
-	if rep.Count(smoke.Fail) != 6 || strings.Count(out, "no answer within the timeout") != 6 {
-		t.Errorf("want 6 timeouts: %v", statuses(rep))
+	if rep.Count(smoke.Fail) != 7 || strings.Count(out, "no answer within the timeout") != 7 {
+		t.Errorf("want 7 timeouts: %v", statuses(rep))
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("took %v", d)
@@ -345,12 +346,13 @@ func TestExt(t *testing.T) {
 }
 
 func TestParseURLs(t *testing.T) {
-	got, err := smoke.ParseURLs("sts=https://a.example presign=https://b.example/presign/,download=https://c.example/x login=https://d.example")
+	got, err := smoke.ParseURLs("sts=https://a.example presign=https://b.example/presign/,download=https://c.example/x " +
+		"sign=https://e.example/sign login=https://d.example")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := (smoke.Targets{STS: "https://a.example/sts", Presign: "https://b.example/presign",
-		Download: "https://c.example/x/download", Login: "https://d.example/login"}); got != want {
+		Download: "https://c.example/x/download", Sign: "https://e.example/sign", Login: "https://d.example/login"}); got != want {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 	for _, bad := range []string{

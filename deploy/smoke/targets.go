@@ -13,10 +13,11 @@ import (
 )
 
 // Targets are the URLs the checks call, one per function, each already
-// ending in the function's path (…/sts, …/presign, …/download, …/login).
-// Login is empty when the deployment has no login function to check.
+// ending in the function's path (…/sts, …/presign, …/download, …/sign,
+// …/login). Sign and Login are empty when the deployment has no such
+// function to check.
 type Targets struct {
-	STS, Presign, Download, Login string
+	STS, Presign, Download, Sign, Login string
 }
 
 // FromBase is the targets of a deployment serving every function from one
@@ -30,13 +31,14 @@ func FromBase(base string) (Targets, error) {
 		STS:      withPath(b, "sts"),
 		Presign:  withPath(b, "presign"),
 		Download: withPath(b, "download"),
+		Sign:     withPath(b, "sign"),
 		Login:    withPath(b, "login"),
 	}, nil
 }
 
 // ParseURLs reads -urls: name=URL entries separated by spaces (or commas),
-// one per function, as four SCF function URLs are. sts, presign and download
-// are required; login is optional. A function URL reaches its function on
+// one per function, as five SCF function URLs are. sts, presign and download
+// are required; sign and login are optional. A function URL reaches its function on
 // every path, so "/sts" is appended unless the URL already ends in it: the
 // call then looks the same as on a one-domain deployment.
 func ParseURLs(s string) (Targets, error) {
@@ -45,7 +47,7 @@ func ParseURLs(s string) (Targets, error) {
 	for _, entry := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' || r == '\n' }) {
 		name, raw, ok := strings.Cut(entry, "=")
 		if !ok {
-			return Targets{}, fmt.Errorf("-urls: %q is not name=URL (names: sts, presign, download, login)", entry)
+			return Targets{}, fmt.Errorf("-urls: %q is not name=URL (names: sts, presign, download, sign, login)", entry)
 		}
 		if seen[name] {
 			return Targets{}, fmt.Errorf("-urls: %s is given twice", name)
@@ -62,10 +64,12 @@ func ParseURLs(s string) (Targets, error) {
 			t.Presign = withPath(u, name)
 		case "download":
 			t.Download = withPath(u, name)
+		case "sign":
+			t.Sign = withPath(u, name)
 		case "login":
 			t.Login = withPath(u, name)
 		default:
-			return Targets{}, fmt.Errorf("-urls: unknown function %q (names: sts, presign, download, login)", name)
+			return Targets{}, fmt.Errorf("-urls: unknown function %q (names: sts, presign, download, sign, login)", name)
 		}
 	}
 	var missing []string

@@ -53,6 +53,9 @@ func TestJSClients(t *testing.T) {
 		"wx scope outside the prefix is refused by /sts", "wx uploadFile of 3 MB (multipart)",
 		"README mini-program PUT block uploads", "README mini-program POST block uploads",
 		"README mini-program download block saves the same bytes",
+		"README sign-wx block: putObject under the prefix", "README sign-wx block: sliceUploadFile of 3 MB (multipart)",
+		"README sign-wx block: uploadFile of a small file",
+		"README sign-wx block: outside the prefix is refused by /sign",
 	} {
 		if !strings.Contains(string(out), "ok "+step+"\n") {
 			t.Errorf("step %q did not pass", step)
@@ -60,12 +63,13 @@ func TestJSClients(t *testing.T) {
 	}
 	// The objects are where the SDKs said.
 	for _, key := range []string{"uploads/u1/node.txt", "uploads/u1/big.bin", "uploads/u1/wx-post.jpg", "uploads/u1/wx-put.txt",
-		"uploads/u1/wx-big.bin"} {
+		"uploads/u1/wx-big.bin", "uploads/u1/wx-sign.txt", "uploads/u1/wx-sign-big.jpg",
+		"uploads/u1/wx-sign-small.txt"} {
 		if !e.Store.Exists(key) {
 			t.Errorf("%s was not stored", key)
 		}
 	}
-	for _, key := range []string{"uploads/u2/node.txt", "uploads/u2/wx-post.jpg", "uploads/u2/wx-put.txt"} {
+	for _, key := range []string{"uploads/u2/node.txt", "uploads/u2/wx-post.jpg", "uploads/u2/wx-put.txt", "uploads/u2/wx-sign.txt"} {
 		if e.Store.Exists(key) {
 			t.Errorf("%s was stored outside the prefix", key)
 		}

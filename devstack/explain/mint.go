@@ -13,7 +13,7 @@ import (
 
 // Minted is a request as a function's answer told the client to send it.
 type Minted struct {
-	Function string      // "presign" or "download"
+	Function string      // "presign", "download" or "sign"
 	Method   string      // PUT, POST, GET
 	URL      string      // the signed URL as handed out, query included
 	Header   http.Header // headers the answer told the client to send, with their values
@@ -31,7 +31,9 @@ type Minted struct {
 // its policy, not a request). A signed header the answer did not give a
 // value for is taken as received, so it never shows as a difference.
 func CompareMint(m Minted, receivedFormatString string) *Diff {
-	if receivedFormatString == "" {
+	if receivedFormatString == "" || m.URL == "" {
+		// Nothing to compare: a /sign answer holds no URL, only the
+		// signature of the request its caller described.
 		return nil
 	}
 	minted, err := mintedFormatString(m, receivedFormatString)

@@ -287,6 +287,42 @@ async function wxSDK() {
   report('wx getAuthorization called /sts', counter.calls >= 3, 'called ' + counter.calls + ' times');
 }
 
+// README.md's /sign block for the mini program (sign-wx), with makeWxCOS's
+// edits: a signature per request, never a key. cos-wx-sdk-v5 leaves
+// Content-Type out of what it signs; /sign accepts that (README says so).
+async function wxSign() {
+  const { edit } = snippets;
+  let code = snippets.snippet(readme, 'sign-wx');
+  code = edit(code, "require('./lib/cos-wx-sdk-v5.js')", "require('cos-wx-sdk-v5')");
+  code = edit(code, 'https://api.example.com', FUNCTIONS_URL);
+  code = edit(code, 'new COS({', "new COS({ Domain: 'http://' + COS_HOST,");
+  const getApp = () => ({ globalData: { token: WX_TOKEN } });
+  const logged = [];
+  const cons = { error: (...a) => logged.push(a.map((x) => (typeof x === 'object' ? JSON.stringify(x) : x)).join(' ')), log() {} };
+  const cos = new Function('require', 'wx', 'getApp', 'COS_HOST', 'console', code + '\nreturn cos;')(
+    require, wx, getApp, COS_HOST, cons);
+  const base = { Bucket: BUCKET, Region: REGION };
+  const bytes = new TextEncoder().encode('bytes signed by /sign').buffer;
+  const small = path.join(os.tmpdir(), 'cosgate-wx-sign-small-' + process.pid + '.txt');
+  fs.writeFileSync(small, 'a small file: uploadFile takes putObject');
+  let r = await call(cos.uploadFile.bind(cos), { ...base, Key: 'uploads/u1/wx-sign-small.txt', FilePath: small });
+  report('README sign-wx block: uploadFile of a small file', statusOf(r) === 200 && !r.err, JSON.stringify(logged) + ' ' + JSON.stringify(r.err));
+  fs.unlinkSync(small);
+  r = await call(cos.putObject.bind(cos), { ...base, Key: 'uploads/u1/wx-sign.txt', Body: bytes });
+  report('README sign-wx block: putObject under the prefix', statusOf(r) === 200, JSON.stringify(r.err));
+  const big = path.join(os.tmpdir(), 'cosgate-wx-sign-' + process.pid + '.jpg');
+  const bigBytes = Buffer.alloc(3 * 1024 * 1024 + 321);
+  for (let i = 0; i < bigBytes.length; i++) bigBytes[i] = (i * 13 + 5) & 0xff;
+  fs.writeFileSync(big, bigBytes);
+  r = await call(cos.sliceUploadFile.bind(cos), { ...base, Key: 'uploads/u1/wx-sign-big.jpg', FilePath: big, ChunkSize: 1024 * 1024 });
+  report('README sign-wx block: sliceUploadFile of 3 MB (multipart)', statusOf(r) === 200 && !r.err,
+    JSON.stringify(logged) + ' ' + JSON.stringify(r.err || r.data));
+  fs.unlinkSync(big);
+  r = await call(cos.putObject.bind(cos), { ...base, Key: 'uploads/u2/wx-sign.txt', Body: bytes });
+  report('README sign-wx block: outside the prefix is refused by /sign', !!r.err && logged.some((l) => /sign refused 403/.test(l)),
+    JSON.stringify(logged) + ' ' + JSON.stringify(r.err || r.data));
+}
+
 // ---------------------------------------------------------------------------
 // README.md's mini-program upload and download blocks, run as written (the
 // API address is the one edit) on the stub wx: wx.chooseMedia picks a local
@@ -343,6 +379,7 @@ async function readmeWxFlows() {
     installWx();
     await wxLogin();
     await wxSDK();
+    await wxSign();
     await readmeWxFlows();
   } catch (e) {
     report('driver', false, e && e.stack);

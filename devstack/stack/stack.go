@@ -25,6 +25,7 @@ import (
 	"cosgate/functions/download/downloadapi"
 	"cosgate/functions/login/loginapi"
 	"cosgate/functions/presign/presignapi"
+	"cosgate/functions/sign/signapi"
 	"cosgate/functions/sts/stsapi"
 	"cosgate/shared/config"
 	"cosgate/shared/httpapi"
@@ -304,7 +305,7 @@ func (s *Stack) build(
 }
 
 // Functions builds the functions, as their binaries would from env, on
-// one mux: /sts, /presign, /download and /download/<key>, and /login when
+// one mux: /sts, /presign, /download and /download/<key>, /sign, and /login when
 // WX_APPID is set. Each function is given only the variables it reads, as a
 // deployment gives them.
 func Functions(env map[string]string, logger *slog.Logger) (http.Handler, error) {
@@ -317,6 +318,7 @@ func Functions(env map[string]string, logger *slog.Logger) (http.Handler, error)
 		{"sts", "/sts", stsapi.Build, &config.STSFunction{}},
 		{"presign", "/presign", presignapi.Build, &config.PresignFunction{}},
 		{"download", "/download", downloadapi.Build, &config.DownloadFunction{}},
+		{"sign", "/sign", signapi.Build, &config.SignFunction{}},
 		{"login", "/login", loginapi.Build, &config.LoginFunction{}},
 	} {
 		if f.name == "login" && env["WX_APPID"] == "" {

@@ -22,7 +22,7 @@ import (
 // stays in this process, is never encoded, and prints without its URL.
 type Mint struct {
 	Seq      uint64 // the function call that handed it out
-	Function string // that function: presign, download
+	Function string // that function: presign, download, sign
 	Method   string
 	URL      string      // as handed out, signature included
 	Header   http.Header // what the answer told the client to send
@@ -62,9 +62,11 @@ func (m *minted) mint() Mint {
 	var a answer
 	json.Unmarshal(m.body, &a)
 	out.Method, out.URL, out.Form = strings.ToUpper(a.Method), a.URL, a.FormData != nil
-	if out.Method == "" {
-		out.Method = http.MethodGet
+	if out.Method == "" && out.URL != "" {
+		out.Method = http.MethodGet // download's JSON: a URL to GET
 	}
+	// /sign's answer is an Authorization alone: the request it covers was
+	// the caller's, so URL and Method stay empty.
 	if len(a.Headers) > 0 {
 		out.Header = http.Header{}
 		for k, v := range a.Headers {

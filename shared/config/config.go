@@ -259,7 +259,7 @@ func VariablesOf(cfg any) []string {
 
 // Configurations lists a pointer to each configuration a binary reads.
 func Configurations() []any {
-	return []any{&STSFunction{}, &PresignFunction{}, &DownloadFunction{}, &LoginFunction{}, &Runtime{}}
+	return []any{&STSFunction{}, &PresignFunction{}, &DownloadFunction{}, &SignFunction{}, &LoginFunction{}, &Runtime{}}
 }
 
 // Duration is a time span read as a Go duration ("600s", "10m") or as whole

@@ -427,6 +427,8 @@ func loaderFor(cfg any) func(map[string]string) error {
 		return loadErr[PresignFunction]
 	case *DownloadFunction:
 		return loadErr[DownloadFunction]
+	case *SignFunction:
+		return loadErr[SignFunction]
 	case *LoginFunction:
 		return loadErr[LoginFunction]
 	case *Runtime:

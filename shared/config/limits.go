@@ -30,16 +30,16 @@ type Limits struct {
 }
 
 // limitsOf says which function each LIMIT_* applies to. The four caller
-// limits are one set the deploy templates hand to sts, presign and download
-// alike (serverless.yml's shared environments, template.yaml), each
-// function applying those it serves, so they are accepted on all three;
-// none of them means anything to login, and login's mean nothing to the
-// others.
+// limits are one set the deploy templates hand to sts, presign, download
+// and sign alike (serverless.yml's shared environments, template.yaml),
+// each function applying those it serves, so they are accepted on all
+// four; none of them means anything to login, and login's mean nothing to
+// the others.
 var limitsOf = map[string][]string{
-	"LIMIT_REQUESTS_PER_MINUTE":     {"sts", "presign", "download"},
-	"LIMIT_UPLOADS_PER_DAY":         {"sts", "presign", "download"},
-	"LIMIT_UPLOAD_BYTES_PER_DAY":    {"sts", "presign", "download"},
-	"LIMIT_STS_PER_HOUR":            {"sts", "presign", "download"},
+	"LIMIT_REQUESTS_PER_MINUTE":     {"sts", "presign", "download", "sign"},
+	"LIMIT_UPLOADS_PER_DAY":         {"sts", "presign", "download", "sign"},
+	"LIMIT_UPLOAD_BYTES_PER_DAY":    {"sts", "presign", "download", "sign"},
+	"LIMIT_STS_PER_HOUR":            {"sts", "presign", "download", "sign"},
 	"LIMIT_LOGINS_PER_MINUTE":       {"login"},
 	"LIMIT_WECHAT_CALLS_PER_MINUTE": {"login"},
 }

@@ -273,6 +273,47 @@ type GrantBytes struct {
 	MaxBytes int64 `env:"UPLOAD_MAX_BYTES" envDefault:"20971520"`
 }
 
+// Sign configures the sign function's signatures and multipart records.
+type Sign struct {
+	// Expires is each signature's life from now (server clock): the SDK asks
+	// again for every request, so it need only cover one request's start.
+	Expires Duration `env:"SIGN_EXPIRES"        envDefault:"120s"`
+	// MultipartLife is how long a multipart upload begun through /sign may
+	// be continued (parts, list, complete, abort), and how long its record
+	// and running size are kept.
+	MultipartLife Duration `env:"SIGN_MULTIPART_LIFE" envDefault:"24h"`
+}
+
+// Validate checks ranges.
+func (s Sign) Validate() error {
+	return errors.Join(
+		inRange("SIGN_EXPIRES", s.Expires, 10*time.Second, 15*time.Minute, "10s and 15m"),
+		inRange("SIGN_MULTIPART_LIFE", s.MultipartLife, time.Hour, 7*24*time.Hour, "1h and 7 days"),
+	)
+}
+
+// SignReads are the prefixes /sign signs reads under: the download
+// function's (the allowed types are UPLOAD_ALLOWED_EXT's, as for uploads).
+type SignReads struct {
+	AllowPrefixes List `env:"DOWNLOAD_ALLOW_PREFIXES" envDefault:"uploads/{uid}/"`
+}
+
+// Validate requires a prefix.
+func (r SignReads) Validate() error {
+	if len(r.AllowPrefixes) == 0 {
+		return Problemf("DOWNLOAD_ALLOW_PREFIXES", "must name at least one prefix")
+	}
+	return nil
+}
+
+// SignGrant is what a caller may ask /sign to sign: /sts's grant, read
+// from the same variables, so one deployment grants one thing whichever
+// way the SDK gets its credentials.
+type SignGrant struct {
+	AllowPrefix  string `env:"STS_ALLOW_PREFIX"  envDefault:"uploads/{uid}/*"`
+	AllowActions List   `env:"STS_ALLOW_ACTIONS" envDefault:"upload,multipart"`
+}
+
 // Function configurations: what each binary reads.
 type (
 	STSFunction struct {
@@ -301,6 +342,20 @@ type (
 		Auth     Auth
 		HTTP     HTTP
 		Limits   Limits
+	}
+	// SignFunction signs each SDK request it allows with a short-lived key
+	// from STS whose policy is the caller's grant.
+	SignFunction struct {
+		COS    COS
+		Key    Key
+		Upload Upload
+		Reads  SignReads
+		Grant  SignGrant
+		Sign   Sign
+		STS    STSClient
+		Auth   Auth
+		HTTP   HTTP
+		Limits Limits
 	}
 	// LoginFunction holds no COS key: it talks only to WeChat.
 	LoginFunction struct {
@@ -332,6 +387,12 @@ func (f PresignFunction) Validate() error {
 	return errors.Join(
 		f.COS.Validate(), f.Key.Validate(), f.Upload.Validate(), f.STS.Validate(), f.Auth.Validate(), f.HTTP.Validate(),
 		f.Limits.Validate())
+}
+
+// Validate checks every piece.
+func (f SignFunction) Validate() error {
+	return errors.Join(f.COS.Validate(), f.Key.Validate(), f.Upload.Validate(), f.Reads.Validate(),
+		f.Sign.Validate(), f.STS.Validate(), f.Auth.Validate(), f.HTTP.Validate(), f.Limits.Validate())
 }
 
 // Validate checks every piece.

@@ -18,7 +18,11 @@ type Use struct {
 // Redis store when LIMITS_REDIS_URL is set, else an in-process one. With
 // no store and no limit that use applies it is nil (every check passes at
 // no cost): nothing could revoke in an instance's own memory, so there is
-// nothing to read per request.
+// nothing to read per request. The sign function always gets a Guard: it
+// keeps multipart records (Initiate, Part), which a nil Guard cannot. In
+// process, those hold on one instance only (a part signed by another
+// instance finds no record and is refused), so a sign function that scales
+// out needs LIMITS_REDIS_URL.
 func FromConfig(c config.Limits, use Use) (*Guard, error) {
 	l := Limits{LoginsPerMinute: c.LoginsPerMinute, WeChatCallsPerMinute: c.WeChatCallsPerMinute}
 	if use.Function != "login" {
@@ -29,7 +33,7 @@ func FromConfig(c config.Limits, use Use) (*Guard, error) {
 			STSPerHour:        c.STSPerHour,
 		}
 	}
-	if c.RedisURL == "" && l == (Limits{}) {
+	if c.RedisURL == "" && l == (Limits{}) && use.Function != "sign" {
 		return nil, nil
 	}
 	var store Store = NewMemory(nil)

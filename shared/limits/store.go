@@ -7,6 +7,9 @@ package limits
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
 	"time"
 )
 
@@ -71,6 +74,32 @@ func counterKey(kind, uid string, window time.Time) string {
 // it in one round trip: "revoked <unix>" while revoked, "restored <unix>"
 // after, where <unix> is the second of the revocation.
 func revocationKey(uid string) string { return "cosgate:{" + uid + "}:revocation" }
+
+// multipartKey records that uid initiated a multipart upload of the object
+// key (Guard.Initiate); multipartBytesKey is the running total of the part
+// sizes signed for one upload of it. The object key is hashed (sha256,
+// first 32 hex digits: 128 bits): an object key runs to 850 bytes of any
+// characters, and the hash keeps Redis keys short and their ':' fields
+// unambiguous. The uploadId goes in as is: Guard has checked it is
+// [A-Za-z0-9._~-], at most 256 bytes.
+func multipartKey(uid, key string) string {
+	return "cosgate:{" + uid + "}:mpu-init:" + objectHash(key)
+}
+
+func multipartBytesKey(uid, key, uploadID string) string {
+	return "cosgate:{" + uid + "}:mpu-bytes:" + objectHash(key) + ":" + uploadID
+}
+
+// multipartPartKey holds the size one part of an upload was first signed at.
+func multipartPartKey(uid, key, uploadID string, part int) string {
+	return multipartBytesKey(uid, key, uploadID) + ":" + strconv.Itoa(part)
+}
+
+func objectHash(key string) string {
+	h := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(h[:16])
+}
+
 func deniedObjectKey(key string) string {
 	return "cosgate:object-denied:" + key
 }

@@ -106,7 +106,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 func printBanner(w io.Writer, st *stack.Stack, data, explain string) {
 	fmt.Fprintf(w, "cosgate local stack (emulators; nothing leaves this machine)\n\n")
 	f := st.FunctionsURL
-	fmt.Fprintf(w, "  functions  %s/login  %s/sts  %s/presign  %s/download\n", f, f, f, f)
+	fmt.Fprintf(w, "  functions  %s/login  %s/sts  %s/presign  %s/download  %s/sign\n", f, f, f, f, f)
 	fmt.Fprintf(w, "  COS        %s  bucket %s, region %s", st.COSURL, st.Env["COS_BUCKET"], st.Env["COS_REGION"])
 	if data != "" {
 		fmt.Fprintf(w, ", objects in %s", data)
@@ -130,7 +130,7 @@ func printBanner(w io.Writer, st *stack.Stack, data, explain string) {
 		fmt.Fprintf(w, "so its SecretKey is not shown: SecretId %s\n", cutShort(st.Env["COS_SECRET_ID"]))
 		fmt.Fprintf(w, "  %s -secret-key-file <a file holding it> '<signed URL or Authorization>'\n", explain)
 	}
-	fmt.Fprintf(w, "(/presign signs with temporary keys of its own: the console explains those refusals.)\n\n")
+	fmt.Fprintf(w, "(/presign and /sign sign with temporary keys of their own: the console explains /presign's refusals.)\n\n")
 }
 
 // cosOrigins reads -cos-cors; nil (the stack's default) when empty.
@@ -220,10 +220,11 @@ func serveCloud(
 	fmt.Fprintf(
 		stdout,
 		"cosgate functions against real COS (%s), STS and WeChat, from your environment\n\n"+
-			"  %s/login (when WX_APPID is set)  %s/sts  %s/presign  %s/download\n\n"+
+			"  %s/login (when WX_APPID is set)  %s/sts  %s/presign  %s/download  %s/sign\n\n"+
 			"Tokens are signed and verified with your environment's secrets (AUTH_JWT_*, LOGIN_JWT_PRIVATE_KEY,\n"+
 			"LOGIN_UID_SECRET), as a deployment's: the ones it hands out are real.\n\nCtrl-C stops.\n",
 		env["COS_BUCKET"],
+		u,
 		u,
 		u,
 		u,

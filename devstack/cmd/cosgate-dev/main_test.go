@@ -107,7 +107,7 @@ func TestMakeDev(t *testing.T) {
 		"-wx-addr", "127.0.0.1:0", "-console-addr", "127.0.0.1:0", "-data", data)
 	banner := p.until(t, "Ctrl-C stops everything.")
 	dev := stack.Defaults()
-	for _, want := range []string{"/login", "/sts", "/presign", "/download", "bucket devbucket-1250000000",
+	for _, want := range []string{"/login", "/sts", "/presign", "/download", "/sign", "bucket devbucket-1250000000",
 		"WeChat     http://127.0.0.1:", "development JWT for uid dev-user",
 		"limits     count in memory (set LIMITS_REDIS_URL to count in a Redis)",
 		"development values, valid only in these emulators, not secrets",
@@ -191,6 +191,26 @@ func TestMakeDev(t *testing.T) {
 	if out, err := exec.Command("sh", "-c", strings.Join(explain, "\n")).CombinedOutput(); err != nil ||
 		!strings.Contains(string(out), "verdict: valid") {
 		t.Errorf("the banner's explain commands: %v\n%s", err, out)
+	}
+	// POST /sign answers on the functions' port: the banner's development
+	// token gets a signature for an SDK's upload under its uid's prefix.
+	fns := regexp.MustCompile(`F=(\S+)`).FindStringSubmatch(banner)
+	devTok := regexp.MustCompile(`for tools that skip the sign-in:\n  (\S+)\n`).FindStringSubmatch(banner)
+	if fns == nil || devTok == nil {
+		t.Fatalf("no functions URL or development token in the banner:\n%s", banner)
+	}
+	signReq, _ := http.NewRequest("POST", fns[1]+"/sign", strings.NewReader(`{"Method":"put",`+
+		`"Key":"uploads/dev-user/a.jpg","Headers":{"Content-Type":"image/jpeg","Content-Length":3}}`))
+	signReq.Header.Set("Authorization", "Bearer "+devTok[1])
+	signReq.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(signReq); err != nil {
+		t.Fatal(err)
+	} else {
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), `"Authorization":"q-sign-algorithm=sha1&`) {
+			t.Errorf("POST /sign: %d %s", resp.StatusCode, body)
+		}
 	}
 	// The console, on the line starting "console", saw the walkthrough:
 	// the sign-in, the upload and the refused second upload, explained.

@@ -1,0 +1,9 @@
+// Command sign is the cosgate sign function; see README.md.
+package main
+
+import (
+	"cosgate/functions/sign/signapi"
+	"cosgate/shared/platform"
+)
+
+func main() { platform.Run("sign", signapi.Build) }

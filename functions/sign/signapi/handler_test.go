@@ -1,0 +1,36 @@
+package signapi
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"cosgate/shared/identity/identitytest"
+	"cosgate/shared/limits"
+)
+
+// A read of an object withdrawn with cosgate-admin revoke-key is refused,
+// as /download refuses it; other keys still read.
+func TestReadOfWithdrawnObject(t *testing.T) {
+	h, guard := handlerWithGuard(t)
+	if err := limits.RevokeObject(t.Context(), guard.Store, "uploads/u1/gone.jpg", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	read := func(key string) int {
+		body := `{"Method":"get","Key":"` + key + `","Headers":{"Host":"examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com"}}`
+		r := httptest.NewRequest("POST", "/sign", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Authorization", "Bearer "+identitytest.Token(t, benchSecret, "u1"))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
+	}
+	if c := read("uploads/u1/gone.jpg"); c == http.StatusOK {
+		t.Fatalf("a withdrawn object's read was signed: %d", c)
+	}
+	if c := read("uploads/u1/here.jpg"); c != http.StatusOK {
+		t.Fatalf("another object's read: %d", c)
+	}
+}
