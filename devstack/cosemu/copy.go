@@ -177,6 +177,25 @@ func (s *Server) authorizeAny(p principal, actions []string, key string, value f
 	return s.authorize(p, explain, key, value)
 }
 
+// copySource is what both copies do before their own work: authorize the
+// destination (one of actions), then the source's read, open the source
+// and apply the x-cos-copy-source-If-* conditions. The caller closes the
+// body.
+func (s *Server) copySource(r *http.Request, rc *reqContext, p principal, actions []string, key string) (Object, io.ReadSeekCloser, *apiError) {
+	if e := s.authorizeAny(p, actions, rc.key, values(r, rc, nil)); e != nil {
+		return Object{}, nil, e
+	}
+	src, body, e := s.openCopySource(r, rc, p, key)
+	if e != nil {
+		return Object{}, nil, e
+	}
+	if e := copyPreconditions(r.Header, src); e != nil {
+		body.Close()
+		return Object{}, nil, e
+	}
+	return src, body, nil
+}
+
 // openCopySource authorizes reading the source and opens it. A caller who
 // may not read it learns nothing of it: absent and private answer the same
 // 403.
@@ -258,20 +277,12 @@ func (s *Server) copyObject(w http.ResponseWriter, r *http.Request, rc *reqConte
 		fail(errInvalidArgument.with("x-cos-metadata-directive must be Copy or Replaced."))
 		return
 	}
-	if e := s.authorizeAny(p, copyActions, rc.key, values(r, rc, nil)); e != nil {
-		fail(e)
-		return
-	}
-	src, body, e := s.openCopySource(r, rc, p, srcKey)
+	src, body, e := s.copySource(r, rc, p, copyActions, srcKey)
 	if e != nil {
 		fail(e)
 		return
 	}
 	defer body.Close()
-	if e := copyPreconditions(r.Header, src); e != nil {
-		fail(e)
-		return
-	}
 	switch {
 	case srcKey == rc.key && !replace:
 		fail(errCopyToItself)
@@ -349,20 +360,12 @@ func (s *Server) uploadPartCopy(w http.ResponseWriter, r *http.Request, rc *reqC
 		fail(e)
 		return
 	}
-	if e := s.authorizeAny(p, partCopyActions, rc.key, values(r, rc, nil)); e != nil {
-		fail(e)
-		return
-	}
-	src, body, e := s.openCopySource(r, rc, p, srcKey)
+	src, body, e := s.copySource(r, rc, p, partCopyActions, srcKey)
 	if e != nil {
 		fail(e)
 		return
 	}
 	defer body.Close()
-	if e := copyPreconditions(r.Header, src); e != nil {
-		fail(e)
-		return
-	}
 	off, length, e := copyRange(r.Header.Get("x-cos-copy-source-range"), src.Size)
 	if e != nil {
 		fail(e)
