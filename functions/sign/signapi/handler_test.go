@@ -34,3 +34,22 @@ func TestReadOfWithdrawnObject(t *testing.T) {
 		t.Fatalf("another object's read: %d", c)
 	}
 }
+
+// A header or parameter named twice, in two cases, is refused: /sign would
+// check one and sign both.
+func TestNameGivenTwice(t *testing.T) {
+	h, _ := handlerWithGuard(t)
+	for _, body := range []string{
+		`{"Method":"put","Key":"uploads/u1/a.jpg","Headers":{"Content-Type":"image/jpeg","content-type":"text/html","Content-Length":5}}`,
+		`{"Method":"get","Key":"uploads/u1/a.jpg","Query":{"response-content-type":"image/jpeg","Response-Content-Type":"text/html"}}`,
+	} {
+		r := httptest.NewRequest("POST", "/sign", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Authorization", "Bearer "+identitytest.Token(t, benchSecret, "u1"))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "given twice") {
+			t.Errorf("%s: %d %s", body, w.Code, w.Body)
+		}
+	}
+}

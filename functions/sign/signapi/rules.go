@@ -201,8 +201,7 @@ func (h *Handler) plan(c identity.Caller, req Request) (operation, error) {
 			return op, apierr.New(apierr.InvalidRequest, "partNumber must be a number from 1 to 10000")
 		}
 	}
-	path := "/" + op.key
-	op.request = cossign.Request{Method: method, Path: path, Params: query, Headers: headers}
+	op.request = cossign.Request{Method: method, Path: "/" + op.key, Params: query, Headers: headers}
 	return op, nil
 }
 
