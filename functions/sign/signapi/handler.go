@@ -160,16 +160,7 @@ func scalar(v any) (string, bool) {
 // pairs turns a Query or Headers object into signed pairs, names as given.
 func pairs(what string, m map[string]any) ([]cossign.Pair, error) {
 	out := make([]cossign.Pair, 0, len(m))
-	seen := make(map[string]bool, len(m))
 	for name, v := range m {
-		// HTTP names are case-insensitive (and COS's query names are
-		// matched lower-cased): one name twice would be checked once and
-		// signed twice.
-		lower := strings.ToLower(name)
-		if seen[lower] {
-			return nil, apierr.New(apierr.InvalidRequest, "%s %.60q is given twice", what, name)
-		}
-		seen[lower] = true
 		if v == nil {
 			continue // null: not sent
 		}

@@ -35,8 +35,9 @@ func TestReadOfWithdrawnObject(t *testing.T) {
 	}
 }
 
-// A header or parameter named twice, in two cases, is refused: /sign would
-// check one and sign both.
+// A header or parameter named twice, in two cases, is refused (by the one
+// decoder, which refuses a repeated key whatever its case): /sign would
+// otherwise check one and sign both.
 func TestNameGivenTwice(t *testing.T) {
 	h, _ := handlerWithGuard(t)
 	for _, body := range []string{
@@ -48,7 +49,7 @@ func TestNameGivenTwice(t *testing.T) {
 		r.Header.Set("Authorization", "Bearer "+identitytest.Token(t, benchSecret, "u1"))
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
-		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "given twice") {
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "repeats the key") {
 			t.Errorf("%s: %d %s", body, w.Code, w.Body)
 		}
 	}
