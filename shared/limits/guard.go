@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"cosgate/shared/apierr"
@@ -69,22 +70,52 @@ type Guard struct {
 // token has one) is not revoked, then charges one request to function's
 // per-minute rate. A caller without a uid cannot be revoked; its requests
 // are counted by address (see ByAddress).
+//
+// With a uid and a rate, the read and the charge are one round trip
+// (GatedStore.ChargeIf): the store charges only when the revocation value
+// lets the caller in, so a revoked caller's requests do not spend its
+// rate; the verdict itself is made here, from the value read
+// (revocationVerdict). When that one trip fails, both kinds' fail
+// policies apply, revocation's first: the request is refused when either
+// kind fails closed, and let through, with a warning for each, when both
+// fail open (as the two calls it replaces did).
 func (g *Guard) Admit(ctx context.Context, function, uid string, issued time.Time) error {
 	if g == nil {
 		return nil
 	}
 	if uid != "" {
-		if err := g.checkRevoked(ctx, uid, issued); err != nil {
+		if err := g.issuedUsable(issued); err != nil {
 			return err
 		}
 	}
-	if g.Limits.RequestsPerMinute <= 0 {
-		return nil
+	n := g.Limits.RequestsPerMinute
+	if n <= 0 {
+		if uid == "" {
+			return nil
+		}
+		return g.checkRevoked(ctx, uid, issued)
 	}
-	c := g.perMinute("requests-"+function, subject(ctx, uid), g.Limits.RequestsPerMinute)
-	return g.charge(ctx, Requests, []Counter{c}, g.nextMinute(), func(int) string {
-		return fmt.Sprintf("at most %d requests a minute to %s", g.Limits.RequestsPerMinute, function)
-	})
+	c := []Counter{g.perMinute("requests-"+function, subject(ctx, uid), n)}
+	why := func(int) string { return fmt.Sprintf("at most %d requests a minute to %s", n, function) }
+	if uid == "" {
+		return g.charge(ctx, Requests, c, g.nextMinute(), why)
+	}
+	r, err := g.chargeIf(ctx, Gate{Key: revocationKey(uid), Issued: issued}, c)
+	if err != nil {
+		if err := g.unavailable(ctx, Revocation, err); err != nil {
+			return err
+		}
+		return g.unavailable(ctx, Requests, err)
+	}
+	if err := revocationVerdict(r.Value, issued); err != nil {
+		return err // r.Passed is false: the gate passes nothing the verdict refuses
+	}
+	if !r.Passed {
+		// A value the verdict admits but the gate does not read (no writer
+		// of this package's makes one): charged on a second trip.
+		return g.charge(ctx, Requests, c, g.nextMinute(), why)
+	}
+	return g.refusal(Requests, r.Denied, g.nextMinute(), why)
 }
 
 // Login charges one sign-in attempt to the caller's address, then one
@@ -208,22 +239,36 @@ func (g *Guard) ObjectAllowed(ctx context.Context, key string) error {
 	return nil
 }
 
+// checkRevoked reads uid's revocation alone (one round trip), for a
+// request with no rate to charge.
 func (g *Guard) checkRevoked(ctx context.Context, uid string, issued time.Time) error {
-	if g.RequireIssued {
-		// Decided before the store is read: it needs no round trip, and holds
-		// when the store is down and revocation fails open.
-		switch {
-		case issued.IsZero():
-			return apierr.New(apierr.Unauthorized,
-				"the token has no iat (issue time), which revocation needs; sign in again for one that has")
-		case issued.After(g.Now().Add(MaxIssuedSkew)):
-			return apierr.New(apierr.Unauthorized, "the token's iat (issue time) is in the future; sign in again")
-		}
-	}
 	v, err := g.value(ctx, revocationKey(uid))
 	if err != nil {
 		return g.unavailable(ctx, Revocation, err)
 	}
+	return revocationVerdict(v, issued)
+}
+
+// issuedUsable is RequireIssued's check, decided before the store is
+// read: it needs no round trip, and holds when the store is down and
+// revocation fails open.
+func (g *Guard) issuedUsable(issued time.Time) error {
+	if !g.RequireIssued {
+		return nil
+	}
+	switch {
+	case issued.IsZero():
+		return apierr.New(apierr.Unauthorized,
+			"the token has no iat (issue time), which revocation needs; sign in again for one that has")
+	case issued.After(g.Now().Add(MaxIssuedSkew)):
+		return apierr.New(apierr.Unauthorized, "the token's iat (issue time) is in the future; sign in again")
+	}
+	return nil
+}
+
+// revocationVerdict decides from uid's revocation value whether a token
+// issued at issued (zero: unknown) is let in.
+func revocationVerdict(v string, issued time.Time) error {
 	st := parseRevocation(v)
 	switch {
 	case st.revoked:
@@ -245,12 +290,15 @@ func (g *Guard) value(ctx context.Context, key string) (string, error) {
 // charge runs the counters; a refusal is 429 RateLimited (a rate) or
 // QuotaExceeded (a daily quota), with Retry-After until reset.
 func (g *Guard) charge(ctx context.Context, kind Kind, cs []Counter, reset time.Time, why func(int) string) error {
-	cctx, cancel := context.WithTimeout(ctx, g.Timeout)
-	defer cancel()
-	denied, err := g.Store.Charge(cctx, cs)
+	denied, err := g.chargeAt(ctx, cs)
 	if err != nil {
 		return g.unavailable(ctx, kind, err)
 	}
+	return g.refusal(kind, denied, reset, why)
+}
+
+// refusal is charge's answer for denied (-1: none).
+func (g *Guard) refusal(kind Kind, denied int, reset time.Time, why func(int) string) error {
 	if denied < 0 {
 		return nil
 	}
@@ -261,6 +309,30 @@ func (g *Guard) charge(ctx context.Context, kind Kind, cs []Counter, reset time.
 	e := apierr.New(code, "%s", why(denied))
 	e.RetryAfter = max(time.Second, reset.Sub(g.Now()))
 	return e
+}
+
+// chargeIf is GatedStore.ChargeIf within the Guard's timeout. A Store
+// that is no GatedStore is read, then charged when the gate admits the
+// value: two round trips (three for a refusal's Held), not one step, with
+// the same results.
+func (g *Guard) chargeIf(ctx context.Context, gate Gate, cs []Counter) (Charged, error) {
+	ctx, cancel := context.WithTimeout(ctx, g.Timeout)
+	defer cancel()
+	if s, ok := g.Store.(GatedStore); ok {
+		return s.ChargeIf(ctx, gate, cs)
+	}
+	v, err := g.Store.Value(ctx, gate.Key)
+	r := Charged{Value: v, Denied: -1}
+	if err != nil || !gate.Admits(v, v != "") {
+		return r, err
+	}
+	r.Passed = true
+	if r.Denied, err = g.Store.Charge(ctx, cs); err != nil || r.Denied < 0 {
+		return r, err
+	}
+	held, err := g.Store.Value(ctx, cs[r.Denied].Key)
+	r.Held, _ = strconv.ParseInt(held, 10, 64) // "" (expired meanwhile): 0
+	return r, err
 }
 
 // unavailable applies kind's fail policy to a store error: a 503, or nil

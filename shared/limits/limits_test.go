@@ -62,6 +62,9 @@ var storeCases = []struct {
 	{"LoginLimits", testLoginLimits},
 	{"SignInRevoked", testSignInRevoked},
 	{"RequireIssued", testRequireIssued},
+	{"ChargeIfRevocation", testChargeIfRevocation},
+	{"ChargeIfPresent", testChargeIfPresent},
+	{"AdmitRevokedNotCharged", testAdmitRevokedNotCharged},
 }
 
 func guard(s Store, l Limits, now *time.Time) *Guard {
@@ -298,6 +301,10 @@ func testDoneContext(t *testing.T, s Store) {
 		if err := s.Unmark(ctx, key); !errors.Is(err, want) {
 			t.Errorf("Unmark: %v, want %v", err, want)
 		}
+		_, err := s.(GatedStore).ChargeIf(ctx, Gate{Key: "cosgate:{c5}:gate"}, []Counter{{Key: key, N: 1, Limit: 9, TTL: time.Hour}})
+		if !errors.Is(err, want) {
+			t.Errorf("ChargeIf: %v, want %v", err, want)
+		}
 	}
 	if v, err := s.Value(live, key); v != "" || err != nil {
 		t.Errorf("a call with a done context changed the store: %q %v", v, err)
@@ -330,9 +337,43 @@ func TestRedisAsAnotherClientSeesIt(t *testing.T) {
 			t.Errorf("%s = %q (ttl %v) %v, want %s", key, got, ttl, err, want)
 		}
 	}
+	// What ChargeIf writes (Admit's rate, Part's total) is read alike.
+	g.Limits.RequestsPerMinute = 10
+	if err := g.Admit(ctx, "sts", "u1", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Initiate(ctx, "u1", "uploads/u1/a.bin", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Part(ctx, "u1", "uploads/u1/a.bin", "up1", 1, 30, 1000, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]string{
+		"cosgate:{u1}:requests-sts:20261130T120000":          "1",
+		multipartBytesKey("u1", "uploads/u1/a.bin", "up1"):   "30",
+		multipartPartKey("u1", "uploads/u1/a.bin", "up1", 1): "30",
+		"cosgate:{u1}:upload-bytes:20261130T000000":          "280",
+	} {
+		got, err := other.Get(ctx, key).Result()
+		ttl := other.PTTL(ctx, key).Val()
+		if err != nil || got != want || ttl <= 0 {
+			t.Errorf("%s = %q (ttl %v) %v, want %s", key, got, ttl, err, want)
+		}
+	}
+	// A restore written by another client lets a later token in, charged.
+	other.Set(ctx, "cosgate:{u8}:revocation", "restored "+strconv.FormatInt(now.Unix()-60, 10), 0)
+	if err := g.Admit(ctx, "sts", "u8", now); err != nil {
+		t.Errorf("a token after a restore written by another client: %v", err)
+	}
+	if got := other.Get(ctx, "cosgate:{u8}:requests-sts:20261130T120000").Val(); got != "1" {
+		t.Errorf("its request counted %q, want 1", got)
+	}
 	other.Set(ctx, "cosgate:{u9}:revocation", "revoked 1795353600", 0)
 	if code(g.Admit(ctx, "sts", "u9", time.Time{})) != apierr.Revoked {
 		t.Error("a revocation written by another client is not honoured")
+	}
+	if n := other.Exists(ctx, "cosgate:{u9}:requests-sts:20261130T120000").Val(); n != 0 {
+		t.Error("a revoked caller's request was counted")
 	}
 }
 
@@ -409,6 +450,16 @@ func TestStoreDown(t *testing.T) {
 		g.FailClosed = FailPolicy([]string{"requests:closed"})
 		if code(g.Admit(ctx, "sts", "u1", time.Time{})) != apierr.UpstreamUnavailable {
 			t.Errorf("%s: requests:closed", addr)
+		}
+		// Admit's one round trip answers for revocation and requests: each
+		// policy applies, so either one closed refuses.
+		g.FailClosed = FailPolicy([]string{"revocation:closed"})
+		if code(g.Admit(ctx, "sts", "u1", time.Time{})) != apierr.UpstreamUnavailable {
+			t.Errorf("%s: revocation:closed", addr)
+		}
+		g.FailClosed = FailPolicy(nil)
+		if _, err := s.ChargeIf(ctx, Gate{Key: revocationKey("u1")}, nil); err == nil {
+			t.Errorf("%s: ChargeIf on a store that is down: no error", addr)
 		}
 		s.Close()
 	}

@@ -44,7 +44,28 @@ func (m *Memory) Charge(ctx context.Context, counters []Counter) (int, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	denied, _ := m.charge(m.now(), counters)
+	return denied, nil
+}
+
+func (m *Memory) ChargeIf(ctx context.Context, gate Gate, counters []Counter) (Charged, error) {
+	if err := ctx.Err(); err != nil {
+		return Charged{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	now := m.now()
+	r := Charged{Denied: -1}
+	var present bool
+	r.Value, present = m.value(now, gate.Key)
+	if r.Passed = gate.Admits(r.Value, present); r.Passed {
+		r.Denied, r.Held = m.charge(now, counters)
+	}
+	return r, nil
+}
+
+// charge is Charge under m.mu; held is the refused counter's own total.
+func (m *Memory) charge(now time.Time, counters []Counter) (denied int, held int64) {
 	if m.charges++; m.charges >= sweepEvery {
 		m.charges = 0
 		for k, e := range m.entries {
@@ -66,13 +87,25 @@ func (m *Memory) Charge(ctx context.Context, counters []Counter) (int, error) {
 			used += c.Weight * float64(live(c.Prev))
 		}
 		if used+float64(c.N) > float64(c.Limit) {
-			return i, nil
+			return i, live(c.Key)
 		}
 	}
 	for _, c := range counters {
 		m.entries[c.Key] = memEntry{n: live(c.Key) + c.N, expires: now.Add(c.TTL)}
 	}
-	return -1, nil
+	return -1, 0
+}
+
+// value reads key under m.mu: a mark, a counter in decimal, or absent.
+func (m *Memory) value(now time.Time, key string) (string, bool) {
+	e, ok := m.entries[key]
+	switch {
+	case !ok || !e.expires.IsZero() && now.After(e.expires):
+		return "", false
+	case e.mark != "":
+		return e.mark, true
+	}
+	return strconv.FormatInt(e.n, 10), true
 }
 
 func (m *Memory) Value(ctx context.Context, key string) (string, error) {
@@ -81,14 +114,8 @@ func (m *Memory) Value(ctx context.Context, key string) (string, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	e, ok := m.entries[key]
-	switch {
-	case !ok || !e.expires.IsZero() && m.now().After(e.expires):
-		return "", nil
-	case e.mark != "":
-		return e.mark, nil
-	}
-	return strconv.FormatInt(e.n, 10), nil
+	v, _ := m.value(m.now(), key)
+	return v, nil
 }
 
 func (m *Memory) Mark(ctx context.Context, key, value string) error {

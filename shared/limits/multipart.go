@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"cosgate/shared/apierr"
@@ -28,7 +27,8 @@ import (
 // sign for this key nor use this uploadId with a key of their own.
 //
 // Both are plain counters (Store.Charge with a TTL, Store.Value), so any
-// Store serves, with no method of its own. A caller without a uid is
+// Store serves; Part reads the record and charges in one step
+// (GatedStore.ChargeIf, one round trip) where the store offers it. A caller without a uid is
 // bound by address, as Upload counts it (see ByAddress): one whose address
 // changes mid-upload starts again.
 //
@@ -86,7 +86,7 @@ const recordLimit = 1 << 52
 // Part admits a signature for one part (UploadPart) of size bytes of the
 // multipart upload uploadID of key by uid: refused (Forbidden) unless uid
 // initiated an upload of key through Initiate within life (the record is
-// read first), refused (TooLarge) when the running total of the sizes
+// read in the step that charges, which charges nothing without it), refused (TooLarge) when the running total of the sizes
 // signed for this upload would pass max (the deployment's
 // UPLOAD_MAX_BYTES), and refused (QuotaExceeded) when the caller's daily
 // byte quota (LIMIT_UPLOAD_BYTES_PER_DAY) would. The total and the quota
@@ -109,9 +109,6 @@ func (g *Guard) Part(ctx context.Context, uid, key, uploadID string, part int, s
 		return apierr.New(apierr.InvalidRequest, "a part's size must not be negative")
 	}
 	uid = subject(ctx, uid)
-	if ok, err := g.initiated(ctx, uid, key); !ok {
-		return err
-	}
 	// The part's own counter admits its size once: charged again, it would
 	// pass its limit (its size), and the charge is refused as a whole.
 	seen := multipartPartKey(uid, key, uploadID, part)
@@ -121,34 +118,28 @@ func (g *Guard) Part(ctx context.Context, uid, key, uploadID string, part int, s
 	if n := g.Limits.UploadBytesPerDay; n > 0 {
 		cs = append(cs, Counter{Key: counterKey("upload-bytes", uid, day), N: size, Limit: n, TTL: 25 * time.Hour})
 	}
-	denied, err := g.chargeAt(ctx, cs)
+	// One round trip: the record's read and the charge are one step, which
+	// charges only when the record exists, and reads the refused counter
+	// for the refusal's figures.
+	r, err := g.chargeIf(ctx, Gate{Key: multipartKey(uid, key), Present: true}, cs)
 	switch {
 	case err != nil:
 		return g.unavailable(ctx, Uploads, err)
-	case denied < 0:
+	case !r.Passed:
+		return notInitiated()
+	case r.Denied < 0:
 		return nil
-	case denied == 0:
-		v, err := g.value(ctx, seen)
-		if err != nil {
-			return g.unavailable(ctx, Uploads, err)
-		}
-		if v == strconv.FormatInt(size, 10) {
+	case r.Denied == 0:
+		if r.Held == size {
 			return nil // signed before at this size, and counted then
 		}
-		return apierr.New(apierr.InvalidRequest, "part %d of this upload was signed at %s bytes; "+
-			"sign it again at that size, or start a new upload", part, v)
-	case denied > 1:
+		return apierr.New(apierr.InvalidRequest, "part %d of this upload was signed at %d bytes; "+
+			"sign it again at that size, or start a new upload", part, r.Held)
+	case r.Denied > 1:
 		return quotaError(g, day, fmt.Sprintf("%d bytes of uploads a day", g.Limits.UploadBytesPerDay))
 	}
-	// What is left is read only for the message, on refusal: a store that
-	// fails now still refuses the part, without the figure.
-	left := ""
-	if v, err := g.value(ctx, total); err == nil {
-		used, _ := strconv.ParseInt(v, 10, 64) // "" (expired meanwhile): 0
-		left = fmt.Sprintf("; %d bytes are left", max-min(used, max))
-	}
-	return apierr.New(apierr.TooLarge, "this upload's parts may total at most %d bytes (UPLOAD_MAX_BYTES)%s, "+
-		"and this part is %d bytes", max, left, size)
+	return apierr.New(apierr.TooLarge, "this upload's parts may total at most %d bytes (UPLOAD_MAX_BYTES); "+
+		"%d bytes are left, and this part is %d bytes", max, max-min(r.Held, max), size)
 }
 
 // Continues admits a signature for ListParts, CompleteMultipartUpload or
@@ -178,10 +169,14 @@ func (g *Guard) initiated(ctx context.Context, uid, key string) (bool, error) {
 		err = g.unavailable(ctx, Uploads, err)
 		return err == nil, err
 	case v == "":
-		return false, apierr.New(apierr.Forbidden, "no multipart upload of this key was started through /sign "+
-			"(or it was too long ago): start the upload with a /sign'd InitiateMultipartUpload first")
+		return false, notInitiated()
 	}
 	return true, nil
+}
+
+func notInitiated() error {
+	return apierr.New(apierr.Forbidden, "no multipart upload of this key was started through /sign "+
+		"(or it was too long ago): start the upload with a /sign'd InitiateMultipartUpload first")
 }
 
 func (g *Guard) multipartUsable(life time.Duration) error {

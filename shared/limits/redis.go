@@ -62,8 +62,17 @@ return -1
 `)
 
 func (s *Redis) Charge(ctx context.Context, counters []Counter) (int, error) {
-	args := make([]any, 0, 1+6*len(counters))
+	args := make([]any, 0, 2+6*len(counters))
 	args = append(args, 2*len(counters))
+	args = appendKeys(args, counters)
+	args = append(args, len(counters))
+	args = appendArgs(args, counters)
+	return redis.Int(s.do(ctx, func(conn redis.Conn) (any, error) { return charge.DoContext(ctx, conn, args...) }))
+}
+
+// appendKeys adds each counter's key and previous window's key to a
+// script's KEYS; appendArgs adds their N, Limit, Weight and TTL to ARGV.
+func appendKeys(args []any, counters []Counter) []any {
 	for _, c := range counters {
 		prev := c.Prev
 		if prev == "" {
@@ -71,11 +80,79 @@ func (s *Redis) Charge(ctx context.Context, counters []Counter) (int, error) {
 		}
 		args = append(args, c.Key, prev)
 	}
-	args = append(args, len(counters))
+	return args
+}
+
+func appendArgs(args []any, counters []Counter) []any {
 	for _, c := range counters {
 		args = append(args, c.N, c.Limit, strconv.FormatFloat(c.Weight, 'f', 6, 64), c.TTL.Milliseconds())
 	}
-	return redis.Int(s.do(ctx, func(conn redis.Conn) (any, error) { return charge.DoContext(ctx, conn, args...) }))
+	return args
+}
+
+// chargeIf is ChargeIf's step: the gate's read, then charge's checks and
+// charges, in one script. KEYS: the gate's key, then per counter its key
+// and its previous window's key. ARGV: "present" or "revocation", the
+// issue time rounded up to its second ("" for none), the number of
+// counters, then per counter N, Limit, Weight and TTL in ms. It returns {value or nil, passed 0/1,
+// denied, held}. The revocation rule is Gate.Admits's: absent, or exactly
+// "restored <digits>" with the digits below that second.
+var chargeIf = redis.NewScript(-1, `
+local v = redis.call('GET', KEYS[1])
+local pass
+if ARGV[1] == 'present' then
+  pass = v ~= false
+elseif v == false then
+  pass = true
+else
+  local since = string.match(v, '^restored (%d+)$')
+  pass = since ~= nil and (ARGV[2] == '' or tonumber(since) < tonumber(ARGV[2]))
+end
+if not pass then return {v, 0, -1, 0} end
+local n = tonumber(ARGV[3])
+for i = 1, n do
+  local a = 3 + (i - 1) * 4
+  local held = tonumber(redis.call('GET', KEYS[2*i]) or '0')
+  local used = held
+  local w = tonumber(ARGV[a+3])
+  if w > 0 then used = used + w * tonumber(redis.call('GET', KEYS[2*i+1]) or '0') end
+  if used + tonumber(ARGV[a+1]) > tonumber(ARGV[a+2]) then return {v, 1, i - 1, held} end
+end
+for i = 1, n do
+  local a = 3 + (i - 1) * 4
+  redis.call('INCRBY', KEYS[2*i], ARGV[a+1])
+  redis.call('PEXPIRE', KEYS[2*i], ARGV[a+4])
+end
+return {v, 1, -1, 0}
+`)
+
+func (s *Redis) ChargeIf(ctx context.Context, gate Gate, counters []Counter) (Charged, error) {
+	args := make([]any, 0, 5+6*len(counters))
+	args = append(args, 1+2*len(counters), gate.Key)
+	args = appendKeys(args, counters)
+	mode, issued := "revocation", ""
+	if gate.Present {
+		mode = "present"
+	}
+	if !gate.Issued.IsZero() {
+		issued = strconv.FormatInt(gate.issuedCeil(), 10)
+	}
+	args = append(args, mode, issued, len(counters))
+	args = appendArgs(args, counters)
+	reply, err := redis.Values(s.do(ctx, func(conn redis.Conn) (any, error) {
+		return chargeIf.DoContext(ctx, conn, args...)
+	}))
+	if err != nil {
+		return Charged{}, err
+	}
+	var r Charged
+	var passed int
+	var value []byte // nil when absent
+	if _, err := redis.Scan(reply, &value, &passed, &r.Denied, &r.Held); err != nil {
+		return Charged{}, err
+	}
+	r.Value, r.Passed = string(value), passed == 1
+	return r, nil
 }
 
 func (s *Redis) Value(ctx context.Context, key string) (string, error) {

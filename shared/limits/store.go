@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -61,6 +62,91 @@ type Store interface {
 	// Close releases the store's connections; its error is only worth a
 	// log line.
 	Close() error
+}
+
+// GatedStore is a Store that also reads one key and charges counters in
+// one atomic step, on one round trip to a shared store: Guard.Admit reads
+// the caller's revocation and charges its rate together, and Guard.Part
+// reads the upload's initiation record and charges its bytes together.
+// Memory and Redis implement it, and TestStoreConformance runs it on both.
+// It is a separate interface, not a method of Store, so that a Store
+// written elsewhere (a test double) still serves: Guard then reads and
+// charges in two calls, by the same Gate rule (Gate.Admits).
+//
+// ChargeIf reads gate.Key; when the value passes the gate it charges
+// counters as Charge does (all or none), else it charges nothing. The
+// read and the charge are one step: no write falls between them. Its
+// error contract is Store's: a gate that does not pass and a counter over
+// its limit are results, not errors; a non-nil error means only that the
+// store did not answer, and then the Charged result means nothing and the
+// charge may or may not have been applied (it is not retried); a done ctx
+// gives errors.Is(err, ctx.Err()) and changes nothing.
+type GatedStore interface {
+	Store
+	ChargeIf(ctx context.Context, gate Gate, counters []Counter) (Charged, error)
+}
+
+// Gate is ChargeIf's condition on the value of one key.
+//
+// With Present, the charge goes ahead when Key holds any value (a record,
+// such as Initiate's). Otherwise the value is read as a revocation (what
+// RevokeUser and RestoreUser write), and the charge goes ahead only when
+// Key is absent, or holds exactly "restored <digits>" with <digits> a
+// second before Issued (any digits when Issued is zero). Every value the
+// gate passes is one the Guard's own verdict (revocationVerdict) admits,
+// so a refused caller is never charged; for the values RevokeUser and
+// RestoreUser write the two agree exactly. The Guard charges separately,
+// on a second trip, for a value the gate does not read but the verdict
+// admits (a malformed one, which no writer here makes).
+type Gate struct {
+	Key     string
+	Present bool
+	Issued  time.Time
+}
+
+// Admits is the gate's rule for a value read, present telling an absent
+// key from one that holds "". Memory and Guard's two-call path use it; the
+// Redis script is the same rule in Lua (checked against it by
+// TestStoreConformance).
+func (gt Gate) Admits(v string, present bool) bool {
+	switch {
+	case gt.Present:
+		return present
+	case !present:
+		return true
+	}
+	digits, ok := strings.CutPrefix(v, "restored ")
+	if !ok || digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return false
+	}
+	if gt.Issued.IsZero() {
+		return true
+	}
+	// An overflow refuses, as Lua's double (far past any issue time) does.
+	since, err := strconv.ParseInt(digits, 10, 64)
+	return err == nil && since < gt.issuedCeil()
+}
+
+// issuedCeil is Issued rounded up to its second: a token is let in when
+// issued after the revocation's second, and since < ceil(issued) says
+// exactly that in whole seconds, which is what the Redis script compares.
+func (gt Gate) issuedCeil() int64 {
+	sec := gt.Issued.Unix()
+	if gt.Issued.Nanosecond() > 0 {
+		sec++
+	}
+	return sec
+}
+
+// Charged is what ChargeIf did.
+type Charged struct {
+	Value  string // gate.Key's value before the charge; "" when absent
+	Passed bool   // the gate let the charge go ahead; false: nothing charged, Denied is -1
+	Denied int    // as Charge's: the first counter over its limit, or -1
+	// Held is, when Denied >= 0, what the refused counter's Key holds (0
+	// when absent; the previous window is not in it): the figure its
+	// refusal names, read in the same step.
+	Held int64
 }
 
 // Key names: every key of one caller carries the uid as a Redis Cluster

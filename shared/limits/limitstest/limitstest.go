@@ -4,6 +4,7 @@ package limitstest
 
 import (
 	"bufio"
+	"fmt"
 	"net"
 	"os/exec"
 	"strconv"
@@ -22,30 +23,42 @@ type Redis struct {
 // Start runs redis-server until the test ends (or Stop).
 func Start(t testing.TB) *Redis {
 	t.Helper()
+	r, err := Launch(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.Stop)
+	return r
+}
+
+// Launch runs redis-server in dir until Stop, for a server that outlives
+// one test (the benchmarks share one, so that every figure comes from the
+// same server).
+func Launch(dir string) (*Redis, error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		t.Fatalf("the limits tests need redis-server (make test installs it: scripts/test-deps): %v", err)
+		return nil, fmt.Errorf("the limits tests need redis-server (make test installs it: scripts/test-deps): %w", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 	r := &Redis{Addr: "127.0.0.1:" + strconv.Itoa(port)}
 	r.URL = "redis://" + r.Addr + "/0"
 	r.cmd = exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
-		"--appendonly", "no", "--dir", t.TempDir())
+		"--appendonly", "no", "--dir", dir)
 	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	t.Cleanup(r.Stop)
 	for deadline := time.Now().Add(10 * time.Second); ; {
 		if r.ping() {
-			return r
+			return r, nil
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("redis-server did not answer on %s", r.Addr)
+			r.Stop()
+			return nil, fmt.Errorf("redis-server did not answer on %s", r.Addr)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
