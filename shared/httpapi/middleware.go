@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"cosgate/shared/apierr"
+	"cosgate/shared/logging"
 	"cosgate/shared/reqlog"
 )
 
@@ -66,12 +67,12 @@ func Middleware(h http.Handler, o Options) http.Handler {
 					WriteError(rec, r, apierr.New(apierr.Internal, "internal error"))
 				}
 			}
-			attrs := append([]slog.Attr{
+			line := [...]slog.Attr{
 				slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.Int("status", rec.Status()), slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000),
 				slog.String("subject", acc.Subject),
-			}, acc.Attrs...)
-			accessLog.LogAttrs(ctx, slog.LevelInfo, "access", attrs...)
+			}
+			logging.Write(ctx, accessLog, slog.LevelInfo, "access", line[:], acc.Attrs)
 		}()
 
 		if !cors(rec, r, o, allow) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"cosgate/shared/logging"
 	"cosgate/shared/reqlog"
 )
 
@@ -106,17 +107,20 @@ func stampID(w http.ResponseWriter, id string) {
 // Audit writes the audit line of a grant or a refusal: one JSON line with
 // msg "audit", the request id and the client's address, and what attrs say.
 func Audit(r *http.Request, attrs ...slog.Attr) {
-	base := []slog.Attr{
-		slog.String("request_id", RequestID(r.Context())),
-		slog.String("client_ip", clientIP(r)),
-	}
-	if rec := reqlog.From(r.Context()); rec != nil {
-		base = append(base, slog.String("function", rec.Function))
+	ctx := r.Context()
+	var base [4]slog.Attr // stays on the stack: logging.Write keeps no part
+	base[0] = slog.String("request_id", RequestID(ctx))
+	base[1] = slog.String("client_ip", clientIP(r))
+	n := 2
+	if rec := reqlog.From(ctx); rec != nil {
+		base[n] = slog.String("function", rec.Function)
+		n++
 	}
 	if f := forwardedFor(r); f != "" {
-		base = append(base, slog.String("forwarded_for", f))
+		base[n] = slog.String("forwarded_for", f)
+		n++
 	}
-	reqlog.Logger(r.Context()).LogAttrs(r.Context(), slog.LevelInfo, "audit", append(base, attrs...)...)
+	logging.Write(ctx, reqlog.Logger(ctx), slog.LevelInfo, "audit", base[:n], attrs)
 }
 
 // clientIP is the address the request came from, as the platform saw it.

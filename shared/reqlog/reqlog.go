@@ -8,6 +8,8 @@ package reqlog
 import (
 	"context"
 	"log/slog"
+
+	"cosgate/shared/logging"
 )
 
 // Record is what one request logs beyond its answer.
@@ -57,6 +59,5 @@ func Warn(ctx context.Context, msg string, attrs ...slog.Attr) {
 	if rec := From(ctx); rec != nil {
 		id = rec.ID
 	}
-	attrs = append([]slog.Attr{slog.String("request_id", id)}, attrs...)
-	Logger(ctx).LogAttrs(ctx, slog.LevelWarn, msg, attrs...)
+	logging.Write(ctx, Logger(ctx), slog.LevelWarn, msg, []slog.Attr{slog.String("request_id", id)}, attrs)
 }
