@@ -6,11 +6,16 @@ FUZZTIME    ?= 30s
 
 FUNCTIONS   := sts presign download sign login
 DIST        ?= dist
-# One binary per function and architecture, the same on every platform:
-# static, stripped, reproducible. lambda.norpc drops aws-lambda-go's legacy
-# RPC mode. GOARCH is given per target.
-GOBUILD     := CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -buildvcs=false -tags lambda.norpc \
-               -ldflags '-s -w -buildid='
+# Static, stripped, reproducible binaries. GOARCH and -tags are given per
+# target: each zip carries only the adapter its platform runs
+# (shared/platform/adapters.go), three flavours per function:
+#   $(DIST)/bin/<fn>        SCF web function: plain HTTP, no event adapter
+#   $(DIST)/bin-event/<fn>  SCF event function: scf-go-lib (net/rpc), no aws-lambda-go
+#   $(DIST)/aws-bin/<fn>    AWS Lambda: aws-lambda-go (lambda.norpc drops its legacy RPC mode), no scf-go-lib
+GOBUILD     := CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -buildvcs=false -ldflags '-s -w -buildid='
+TAGS_WEB    := noscfevent,noawslambda
+TAGS_EVENT  := noawslambda
+TAGS_AWS    := lambda.norpc,noscfevent
 # Tencent SCF's Go1 runtime runs x86_64 (CentOS 7.6).
 SCF_GOARCH  := amd64
 # AWS: template.yaml's Architectures is the one setting (arm64 or x86_64);
@@ -22,7 +27,7 @@ MKZIP       := $(GO) run ./scripts/mkzip
 
 JSCLIENTS   := devstack/jsclients
 
-.PHONY: dev dev-cloud test test-deps admin bench lint fuzz build package package-scf package-aws deploy-scf deploy-sls smoke login-key aws-arch clean FORCE
+.PHONY: dev dev-cloud test test-deps admin bench lint fuzz build package package-scf package-aws sizes deploy-scf deploy-sls smoke login-key aws-arch clean FORCE
 
 ## dev: the functions on 127.0.0.1:8080 with COS and STS emulators; prints a walkthrough. Ctrl-C stops.
 ##      Production variables (COS_BUCKET, AUTH_*, UPLOAD_*, …) override the development defaults.
@@ -69,30 +74,34 @@ lint:
 fuzz:
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
-## build: the five function binaries: $(DIST)/bin for SCF (amd64), $(DIST)/aws-bin for AWS (template.yaml's arch).
-build: $(FUNCTIONS:%=$(DIST)/bin/%) $(FUNCTIONS:%=$(DIST)/aws-bin/%)
+## build: the function binaries, three flavours: $(DIST)/bin (SCF web functions, amd64),
+##        $(DIST)/bin-event (SCF event functions, amd64), $(DIST)/aws-bin (AWS, template.yaml's arch).
+build: $(FUNCTIONS:%=$(DIST)/bin/%) $(FUNCTIONS:%=$(DIST)/bin-event/%) $(FUNCTIONS:%=$(DIST)/aws-bin/%)
 
 $(DIST)/bin/%: FORCE
-	GOARCH=$(SCF_GOARCH) $(GOBUILD) -o $@ ./functions/$*
+	GOARCH=$(SCF_GOARCH) $(GOBUILD) -tags $(TAGS_WEB) -o $@ ./functions/$*
+
+$(DIST)/bin-event/%: FORCE
+	GOARCH=$(SCF_GOARCH) $(GOBUILD) -tags $(TAGS_EVENT) -o $@ ./functions/$*
 
 $(DIST)/aws-bin/%: FORCE aws-arch
-	GOARCH=$(AWS_GOARCH) $(GOBUILD) -o $@ ./functions/$*
+	GOARCH=$(AWS_GOARCH) $(GOBUILD) -tags $(TAGS_AWS) -o $@ ./functions/$*
 
 # aws-arch: stop when template.yaml names no architecture the Makefile knows.
 aws-arch:
 	@test -n "$(AWS_GOARCH)" || { echo "$(TEMPLATE): Architectures must be [arm64] or [x86_64]" >&2; exit 1; }
 
 ## package: per-platform zips, binary at the zip root with its exec bit:
-##   $(DIST)/scf/<fn>.zip      SCF event function (binary "main")
-##   $(DIST)/scf-web/<fn>.zip  SCF web function (scf_bootstrap + main), unpacked beside it for serverless.yml
+##   $(DIST)/scf/<fn>.zip      SCF event function (binary "main", from $(DIST)/bin-event)
+##   $(DIST)/scf-web/<fn>.zip  SCF web function (scf_bootstrap + main, from $(DIST)/bin), unpacked beside it for serverless.yml
 ##   $(DIST)/aws/<fn>.zip      AWS Lambda provided.al2023 (binary "bootstrap", template.yaml's architecture)
 package: package-scf package-aws
-	@ls -l $(DIST)/bin $(DIST)/aws-bin $(DIST)/scf $(DIST)/scf-web $(DIST)/aws | grep -v '^total'
+	@ls -l $(DIST)/bin $(DIST)/bin-event $(DIST)/aws-bin $(DIST)/scf $(DIST)/scf-web $(DIST)/aws | grep -v '^total'
 
 ## package-scf: the SCF zips only (what make deploy-scf uploads); package-aws: the AWS ones.
-package-scf: $(FUNCTIONS:%=$(DIST)/bin/%)
+package-scf: $(FUNCTIONS:%=$(DIST)/bin/%) $(FUNCTIONS:%=$(DIST)/bin-event/%)
 	@for fn in $(FUNCTIONS); do \
-		$(MKZIP) -o $(DIST)/scf/$$fn.zip main=$(DIST)/bin/$$fn:755 && \
+		$(MKZIP) -o $(DIST)/scf/$$fn.zip main=$(DIST)/bin-event/$$fn:755 && \
 		$(MKZIP) -o $(DIST)/scf-web/$$fn.zip scf_bootstrap=scripts/scf_bootstrap:755 main=$(DIST)/bin/$$fn:755 && \
 		mkdir -p $(DIST)/scf-web/$$fn && cp scripts/scf_bootstrap $(DIST)/bin/$$fn $(DIST)/scf-web/$$fn/ && \
 		mv $(DIST)/scf-web/$$fn/$$fn $(DIST)/scf-web/$$fn/main || exit 1; \
@@ -102,6 +111,13 @@ package-aws: $(FUNCTIONS:%=$(DIST)/aws-bin/%)
 	@for fn in $(FUNCTIONS); do \
 		$(MKZIP) -o $(DIST)/aws/$$fn.zip bootstrap=$(DIST)/aws-bin/$$fn:755 || exit 1; \
 	done
+
+## sizes: `make package`, then measure each function on each platform (binary and zip bytes, cold
+##        start against a bare Go net/http server, interleaved) and rewrite README.md's table.
+##        COLDSTARTS starts per binary (the median is reported).
+COLDSTARTS ?= 21
+sizes: package
+	$(GO) run ./scripts/sizes -dist $(DIST) -readme README.md -n $(COLDSTARTS)
 
 ## login-key: a fresh ES256 pair for the login function, as shell exports (LOGIN_JWT_PRIVATE_KEY,
 ##            AUTH_JWT_PUBLIC_KEY). `make -s login-key > login-key.env`, then `. ./login-key.env`.
@@ -134,7 +150,7 @@ smoke:
 
 ## build-<LogicalId>: called by `sam build` (template.yaml, BuildMethod: makefile).
 build-StsFunction build-PresignFunction build-DownloadFunction build-SignFunction build-LoginFunction: build-%Function: aws-arch
-	GOARCH=$(AWS_GOARCH) $(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(shell echo $* | tr A-Z a-z)
+	GOARCH=$(AWS_GOARCH) $(GOBUILD) -tags $(TAGS_AWS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(shell echo $* | tr A-Z a-z)
 
 clean:
 	rm -rf $(DIST) $(JSCLIENTS)/node_modules

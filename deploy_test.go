@@ -1178,8 +1178,10 @@ func TestArchitectures(t *testing.T) {
 		if got := elfOf(filepath.Join(dist, "aws-bin", fn)); got != elf.EM_AARCH64 {
 			t.Errorf("dist/aws-bin/%s is %v, not what template.yaml declares", fn, got)
 		}
-		if got := elfOf(filepath.Join(dist, "bin", fn)); got != elf.EM_X86_64 {
-			t.Errorf("dist/bin/%s (SCF) is %v, not x86_64", fn, got)
+		for _, dir := range []string{"bin", "bin-event"} {
+			if got := elfOf(filepath.Join(dist, dir, fn)); got != elf.EM_X86_64 {
+				t.Errorf("dist/%s/%s (SCF) is %v, not x86_64", dir, fn, got)
+			}
 		}
 	}
 }

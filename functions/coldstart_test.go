@@ -1,102 +1,79 @@
 package functions_test
 
 import (
-	"encoding/json"
-	"net"
-	"net/http"
-	"net/rpc"
-	"os"
-	"os/exec"
-	"slices"
-	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	"github.com/tencentyun/scf-go-lib/cloudfunction/messages"
-
 	"cosgate/shared/platform/platformtest"
+	"cosgate/shared/platform/platformtest/coldstart"
 )
 
 // BenchmarkColdStart measures, per start, the time from exec to the first
-// answered request: over HTTP, and over SCF's RPC (where the configuration
-// is read at the first invocation). The reported metric is the median.
+// answered request of the binaries the Makefile ships: sts and sign as SCF
+// web functions (HTTP), sts as an SCF event function (net/rpc; the
+// configuration is read at the first invocation), and, for comparison, sts
+// built with every adapter (a plain go build, as before the flavours).
+// Each start is paired with one of a bare Go net/http server built the same
+// way (functions/internal/bare), bare first, so the machine's noise falls
+// on both; x-bare is the ratio of the medians. make sizes reports the same
+// for every function and platform.
 func BenchmarkColdStart(b *testing.B) {
-	bin := bins["sts"]
-	b.Run("http", func(b *testing.B) {
-		coldStarts(b, func(port int) func() bool {
-			url := "http://127.0.0.1:" + strconv.Itoa(port) + "/sts"
-			client := &http.Client{Timeout: time.Second}
-			return func() bool {
-				resp, err := client.Post(url, "application/json", nil)
-				if err != nil {
-					return false
-				}
-				resp.Body.Close()
-				return resp.Header.Get("X-Request-Id") != "" // any answer from the function
-			}
-		}, bin, func(port int) []string { return []string{"PORT=" + strconv.Itoa(port), "LISTEN_HOST=127.0.0.1"} })
-	})
-	b.Run("scf-rpc", func(b *testing.B) {
-		event, _ := json.Marshal(map[string]any{"httpMethod": "POST", "path": "/sts", "headers": map[string]string{"host": "x"}})
-		coldStarts(b, func(port int) func() bool {
-			return func() bool {
-				c, err := rpc.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
-				if err != nil {
-					return false
-				}
-				defer c.Close()
-				d := time.Now().Add(5 * time.Second)
-				var resp messages.InvokeResponse
-				err = c.Call("Function.Invoke", &messages.InvokeRequest{Payload: event, RequestId: "cold",
-					Deadline: messages.InvokeRequest_Timestamp{Seconds: d.Unix()}}, &resp)
-				return err == nil && resp.Error == nil && len(resp.Payload) > 0
-			}
-		}, bin, func(port int) []string {
-			return []string{"_LAMBDA_SERVER_PORT=" + strconv.Itoa(port), "TENCENTCLOUD_RUNENV=SCF", "SCF_RUNTIME=Go1"}
-		})
-	})
+	web, event := []string{"noscfevent", "noawslambda"}, []string{"noawslambda"}
+	bare := coldstart.Start{Bin: flavour(b, "internal/bare"), Platform: coldstart.HTTP, Path: "/"}
+	for _, c := range []struct {
+		name  string
+		start coldstart.Start
+	}{
+		{"http", coldstart.Start{Bin: flavour(b, "sts", web...), Platform: coldstart.SCFWeb, Env: env(), Path: "/sts"}},
+		{"sign-http", coldstart.Start{Bin: flavour(b, "sign", web...), Platform: coldstart.SCFWeb, Env: env(), Path: "/sign"}},
+		{"scf-rpc", coldstart.Start{Bin: flavour(b, "sts", event...), Platform: coldstart.SCFEvent, Env: env(), Path: "/sts"}},
+		{"http-all-adapters", coldstart.Start{Bin: bins["sts"], Platform: coldstart.SCFWeb, Env: env(), Path: "/sts"}},
+	} {
+		b.Run(c.name, func(b *testing.B) { coldStarts(b, bare, c.start) })
+	}
 }
 
-func coldStarts(b *testing.B, probe func(port int) func() bool, bin string, extra func(port int) []string) {
-	var times []time.Duration
+func coldStarts(b *testing.B, bare, s coldstart.Start) {
+	var times [2][]time.Duration // bare, s
 	for b.Loop() {
-		port := platformtest.FreePort(b)
-		answered := probe(port)
-		cmd := exec.Command(bin)
-		cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
-		for k, v := range env() {
-			cmd.Env = append(cmd.Env, k+"="+v)
-		}
-		cmd.Env = append(cmd.Env, extra(port)...)
-		start := time.Now()
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		for !listening(port) {
-			if time.Since(start) > 5*time.Second {
-				b.Fatal("no listener after 5s")
+		for i, start := range []coldstart.Start{bare, s} {
+			d, err := start.Once()
+			if err != nil {
+				b.Fatal(err)
 			}
-			time.Sleep(100 * time.Microsecond)
+			times[i] = append(times[i], d)
 		}
-		for !answered() {
-			if time.Since(start) > 5*time.Second {
-				b.Fatal("no answer after 5s")
-			}
-		}
-		times = append(times, time.Since(start))
-		cmd.Process.Kill()
-		cmd.Wait()
 	}
-	slices.Sort(times)
-	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms-median")
-	b.ReportMetric(float64(times[len(times)*9/10].Microseconds())/1000, "ms-p90")
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	median, bareMedian := coldstart.Median(times[1]), coldstart.Median(times[0])
+	b.ReportMetric(ms(median), "ms-median")
+	b.ReportMetric(ms(coldstart.Quantile(times[1], 0.9)), "ms-p90")
+	b.ReportMetric(ms(bareMedian), "bare-ms-median")
+	b.ReportMetric(float64(median)/float64(bareMedian), "x-bare")
+	b.ReportMetric(0, "ns/op") // the loop's time is two starts and their teardown: not a figure to read
 }
 
-func listening(port int) bool {
-	c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), 50*time.Millisecond)
-	if err != nil {
-		return false
+var flavours = struct {
+	sync.Mutex
+	bins map[string]string
+}{bins: map[string]string{}}
+
+// flavour builds ./functions/<pkg> with the given tags, once per test
+// binary, beside bins.
+func flavour(b *testing.B, pkg string, tags ...string) string {
+	b.Helper()
+	flavours.Lock()
+	defer flavours.Unlock()
+	key := pkg + "|" + strings.Join(tags, ",")
+	if bin, ok := flavours.bins[key]; ok {
+		return bin
 	}
-	c.Close()
-	return true
+	bin, err := platformtest.Build(binDir, "cosgate/functions/"+pkg, tags...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	flavours.bins[key] = bin
+	return bin
 }

@@ -20,24 +20,28 @@ import (
 	"cosgate/shared/stsclient/ststest"
 )
 
-// The real function binaries, built as the Makefile builds them.
-var bins = map[string]string{}
+// The real function binaries, built as the Makefile builds them but with
+// every platform adapter (no flavour tags), in binDir.
+var (
+	bins   = map[string]string{}
+	binDir string
+)
 
 var names = []string{"sts", "presign", "download", "sign", "login"}
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "cosgate-functions")
-	if err != nil {
+	var err error
+	if binDir, err = os.MkdirTemp("", "cosgate-functions"); err != nil {
 		panic(err)
 	}
 	for _, fn := range names {
-		if bins[fn], err = platformtest.Build(dir, "cosgate/functions/"+fn); err != nil {
+		if bins[fn], err = platformtest.Build(binDir, "cosgate/functions/"+fn); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
 	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	os.RemoveAll(binDir)
 	os.Exit(code)
 }
 
@@ -237,8 +241,10 @@ func TestMissingConfigurationStopsStartUp(t *testing.T) {
 }
 
 // Size guards: the binaries stay static and stripped, and the zips within
-// the platforms' comfortable range. The measured sizes are in the issue
-// notes; 8 MB is the target, 10 MiB the alarm.
+// the platforms' comfortable range. These are the plain builds, with every
+// adapter (10 MiB is the alarm); what ships is lighter: each zip's binary
+// has only its platform's adapter, 7.7 MB at most for the web-function and
+// AWS ones (TestFlavourBinaries, README.md's table from make sizes).
 func TestBinarySizes(t *testing.T) {
 	for _, fn := range names {
 		st, err := os.Stat(bins[fn])

@@ -1,7 +1,8 @@
-// Package platform runs one function binary unchanged wherever it is
-// deployed: it detects the platform from the environment, builds the
-// function's handler, puts it behind the shared middleware and serves it
-// through the matching adapter.
+// Package platform runs one function binary wherever it is deployed: it
+// detects the platform from the environment, builds the function's
+// handler, puts it behind the shared middleware and serves it through the
+// matching adapter. Build tags leave out the adapters a zip's platform
+// does not run (adapters.go).
 package platform
 
 import (
@@ -23,8 +24,6 @@ import (
 	"cosgate/shared/config"
 	"cosgate/shared/httpapi"
 	"cosgate/shared/logging"
-	"cosgate/shared/platform/awslambda"
-	"cosgate/shared/platform/scf"
 )
 
 // Kind is where the binary runs.
@@ -159,16 +158,22 @@ func (p Process) Run(ctx context.Context) error {
 
 	switch env.Platform {
 	case SCFEvent:
+		if startSCFEvent == nil {
+			return cannotStart(logger, missingAdapter(p.Function, env.Platform))
+		}
 		// scf-go-lib may deliver the environment with the first invocation,
 		// so the configuration is read then, once.
-		scf.Start(&lazy{env: env, build: build(p.Build)})
+		startSCFEvent(&lazy{env: env, build: build(p.Build)})
 		return nil
 	case AWSLambda:
+		if startAWSLambda == nil {
+			return cannotStart(logger, missingAdapter(p.Function, env.Platform))
+		}
 		h, err := Handler(env, p.Build)
 		if err != nil {
 			return cannotStart(logger, err)
 		}
-		awslambda.Start(h)
+		startAWSLambda(h)
 		return nil
 	}
 	h, err := Handler(env, p.Build)

@@ -7,6 +7,8 @@ package platformtest
 import (
 	"bytes"
 	"context"
+	"debug/elf"
+	"debug/gosym"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -24,16 +26,21 @@ import (
 	"time"
 
 	"github.com/tencentyun/scf-go-lib/cloudfunction/messages"
+
+	"cosgate/shared/platform/platformtest/coldstart"
 )
 
 // Build compiles pkg (a main package path such as "cosgate/functions/sts")
-// into dir as the Makefile does, and returns the binary's path.
-func Build(dir, pkg string) (string, error) {
+// into dir as the Makefile does, with -tags lambda.norpc and any others
+// given, and returns the binary's path: dir/<base>, or dir/<base>-<tags>
+// when tags are given. Without tags the binary has every platform adapter.
+func Build(dir, pkg string, tags ...string) (string, error) {
 	bin := filepath.Join(dir, filepath.Base(pkg))
-	cmd := exec.Command("go", "build", "-trimpath", "-tags", "lambda.norpc", "-ldflags", "-s -w -buildid=", "-o", bin, pkg)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build %s: %v\n%s", pkg, err, out)
+	if len(tags) > 0 {
+		bin += "-" + strings.Join(tags, "-")
+	}
+	if err := coldstart.Build(bin, pkg, "", append([]string{"lambda.norpc"}, tags...)...); err != nil {
+		return "", err
 	}
 	return bin, nil
 }
@@ -306,4 +313,34 @@ func clone(m map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// Linked lists the packages whose functions bin contains, read from the Go
+// function table (.gopclntab), which stripped binaries keep: what the
+// linker kept, where go version -m only names modules.
+func Linked(bin string) (map[string]bool, error) {
+	f, err := elf.Open(bin)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	pcln, text := f.Section(".gopclntab"), f.Section(".text")
+	if pcln == nil || text == nil {
+		return nil, fmt.Errorf("%s: no Go function table", bin)
+	}
+	data, err := pcln.Data()
+	if err != nil {
+		return nil, err
+	}
+	tab, err := gosym.NewTable(nil, gosym.NewLineTable(data, text.Addr))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", bin, err)
+	}
+	pkgs := map[string]bool{}
+	for _, fn := range tab.Funcs {
+		if p := fn.PackageName(); p != "" {
+			pkgs[p] = true
+		}
+	}
+	return pkgs, nil
 }

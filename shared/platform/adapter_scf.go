@@ -1,0 +1,7 @@
+//go:build !noscfevent
+
+package platform
+
+import "cosgate/shared/platform/scf"
+
+func init() { startSCFEvent = scf.Start }
