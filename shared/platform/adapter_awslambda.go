@@ -2,6 +2,13 @@
 
 package platform
 
-import "cosgate/shared/platform/awslambda"
+import (
+	"net/http"
 
-func init() { startAWSLambda = awslambda.Start }
+	"cosgate/shared/platform/awslambda"
+)
+
+// hasAWSLambda: this binary carries the AWS Lambda adapter.
+const hasAWSLambda = true
+
+func startAWSLambda(h http.Handler) { awslambda.Start(h) }

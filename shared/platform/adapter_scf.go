@@ -2,6 +2,13 @@
 
 package platform
 
-import "cosgate/shared/platform/scf"
+import (
+	"net/http"
 
-func init() { startSCFEvent = scf.Start }
+	"cosgate/shared/platform/scf"
+)
+
+// hasSCFEvent: this binary carries the SCF event-function adapter.
+const hasSCFEvent = true
+
+func startSCFEvent(h http.Handler) { scf.Start(h) }

@@ -1,9 +1,6 @@
 package platform
 
-import (
-	"fmt"
-	"net/http"
-)
+import "fmt"
 
 // The event adapters are linked in unless a build tag leaves them out, so
 // that each zip carries only what its platform runs (the Makefile's
@@ -17,9 +14,9 @@ import (
 // A plain go build or go test has both. A binary started on a platform
 // whose adapter it lacks stops at start-up (missingAdapter).
 
-// startSCFEvent and startAWSLambda serve h until the process ends; nil
-// when the binary was built without that adapter.
-var startSCFEvent, startAWSLambda func(h http.Handler)
+// startSCFEvent and startAWSLambda serve h until the process ends; each
+// is defined by adapter_<name>.go, or by adapter_<name>_none.go as a no-op
+// with has<Name> false when its tag leaves the adapter out.
 
 // missingAdapter is why a binary built without kind's adapter cannot run
 // there, and which zip to deploy instead.

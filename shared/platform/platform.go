@@ -158,7 +158,7 @@ func (p Process) Run(ctx context.Context) error {
 
 	switch env.Platform {
 	case SCFEvent:
-		if startSCFEvent == nil {
+		if !hasSCFEvent {
 			return cannotStart(logger, missingAdapter(p.Function, env.Platform))
 		}
 		// scf-go-lib may deliver the environment with the first invocation,
@@ -166,7 +166,7 @@ func (p Process) Run(ctx context.Context) error {
 		startSCFEvent(&lazy{env: env, build: build(p.Build)})
 		return nil
 	case AWSLambda:
-		if startAWSLambda == nil {
+		if !hasAWSLambda {
 			return cannotStart(logger, missingAdapter(p.Function, env.Platform))
 		}
 		h, err := Handler(env, p.Build)
