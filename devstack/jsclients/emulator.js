@@ -21,25 +21,7 @@ if (!FUNCTIONS_URL || !COS_HOST || !BUCKET || !REGION || !TOKEN || !TOKEN2 || !R
   process.exit(2);
 }
 
-let failed = false;
-function report(name, ok, detail) {
-  console.log((ok ? 'ok ' : 'FAIL ') + name + (ok ? '' : ': ' + detail));
-  if (!ok) failed = true;
-}
-
-// call runs a callback-style SDK method and resolves to {err, data}.
-function call(cos, method, params) {
-  return new Promise((resolve) => cos[method](params, (err, data) => resolve({ err, data })));
-}
-
-function statusOf(r) {
-  if (r.err) return r.err.statusCode;
-  return r.data && r.data.statusCode;
-}
-
-function codeOf(r) {
-  return r.err && (r.err.code || (r.err.error && r.err.error.Code));
-}
+const { report, call, statusOf, codeOf, failed } = require('./steps.js');
 
 // stsClient is a client whose getAuthorization fetches a /sts key for
 // token, as README.md documents.
@@ -88,5 +70,5 @@ const modules = process.argv.slice(2).length ? process.argv.slice(2) : ['basics'
       report('module ' + name + ' ran to the end', false, e && e.stack);
     }
   }
-  process.exit(failed ? 1 : 0);
+  process.exit(failed() ? 1 : 0);
 })();

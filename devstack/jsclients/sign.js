@@ -27,21 +27,7 @@ if (!FUNCTIONS_URL || !COS_HOST || !BUCKET || !REGION || !TOKEN || !TOKEN2) {
 
 const MiB = 1024 * 1024;
 const base = { Bucket: BUCKET, Region: REGION };
-let failed = false;
-
-function report(name, ok, detail) {
-  console.log((ok ? 'ok ' : 'FAIL ') + name + (ok ? '' : ': ' + detail));
-  if (!ok) failed = true;
-}
-
-function call(cos, method, params) {
-  return new Promise((resolve) => cos[method](params, (err, data) => resolve({ err, data })));
-}
-
-function statusOf(r) {
-  if (r.err) return r.err.statusCode;
-  return r.data && r.data.statusCode;
-}
+const { report, call, statusOf, failed } = require('./steps.js');
 
 function show(r) {
   return JSON.stringify(r.err || r.data).slice(0, 400);
@@ -254,5 +240,5 @@ function refusedBySign(r, state, key, before) {
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  process.exit(failed ? 1 : 0);
+  process.exit(failed() ? 1 : 0);
 })();
