@@ -83,7 +83,7 @@ func (h *Handler) plan(c identity.Caller, req Request) (operation, error) {
 	_, hasUpload := q("uploadId")
 	copySource, isCopy := hdr("x-cos-copy-source")
 	switch {
-	case op.key == "" && method == http.MethodGet:
+	case op.key == "" && method == http.MethodGet && has(query, "uploads"):
 		op.action = "ListMultipartUploads"
 	case op.key == "":
 		return op, apierr.New(apierr.Forbidden, "only object requests and listing your multipart uploads are signed here")

@@ -168,6 +168,7 @@ func TestSignOnStack(t *testing.T) {
 		{"a copy from another's prefix", u1, "PUT", "uploads/u1/stolen.txt", nil,
 			map[string]any{"x-cos-copy-source": st.Env["COS_BUCKET"] + ".cos." + st.Env["COS_REGION"] + ".myqcloud.com/uploads/u2/secret.txt"}, 403},
 		{"list another's uploads", u1, "GET", "", map[string]any{"uploads": "", "prefix": "uploads/u2/"}, nil, 403},
+		{"list objects (GET Bucket), even under the prefix", u1, "GET", "", map[string]any{"prefix": "uploads/u1/"}, nil, 403},
 		{"a POST form (its key is not signed)", u1, "POST", "", nil, map[string]any{"Content-Type": "multipart/form-data"}, 403},
 		{"Upload Part - Copy", u1, "PUT", "uploads/u1/big.jpg", map[string]any{"partNumber": 1, "uploadId": "x"},
 			map[string]any{"x-cos-copy-source": st.Env["COS_BUCKET"] + ".cos." + st.Env["COS_REGION"] + ".myqcloud.com/uploads/u1/a.txt"}, 403},
