@@ -69,6 +69,7 @@ func TestBrowser(t *testing.T) {
 	}
 	serveFile("/{$}", filepath.Join(jsclients, "browser", "page.html"))
 	serveFile("/page.js", filepath.Join(jsclients, "browser", "page.js"))
+	serveFile("/steps.js", filepath.Join(jsclients, "browser", "steps.js"))
 	serveFile("/snippet.js", filepath.Join(jsclients, "snippet.js"))
 	serveFile("/cos-js-sdk-v5.min.js", filepath.Join(jsclients, "node_modules", "cos-js-sdk-v5", "dist", "cos-js-sdk-v5.min.js"))
 	serveFile("/README.md", filepath.Join(jsclients, "..", "..", "README.md"))

@@ -156,6 +156,7 @@ func TestSignBrowser(t *testing.T) {
 	}
 	serveFile("/{$}", filepath.Join(jsclients, "browser", "sign.html"))
 	serveFile("/sign.js", filepath.Join(jsclients, "browser", "sign.js"))
+	serveFile("/steps.js", filepath.Join(jsclients, "browser", "steps.js"))
 	serveFile("/cos-js-sdk-v5.min.js", filepath.Join(jsclients, "node_modules", "cos-js-sdk-v5", "dist", "cos-js-sdk-v5.min.js"))
 	serveFile("/snippet.js", filepath.Join(jsclients, "snippet.js"))
 	serveFile("/README.md", filepath.Join(jsclients, "..", "..", "README.md"))

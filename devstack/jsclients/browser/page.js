@@ -2,28 +2,8 @@
 // as README.md tells a web developer to, with cos-js-sdk-v5 and fetch(),
 // against the local stack on another origin. Each step reports ok or FAIL
 // into the page; browser.js (puppeteer-core) reads them and takes a
-// screenshot. Configuration comes in the query string.
+// screenshot. Configuration comes in the query string (steps.js).
 'use strict';
-
-const cfg = Object.fromEntries(new URLSearchParams(location.search));
-const results = [];
-
-function report(name, ok, detail) {
-  results.push({ name, ok: !!ok, detail: ok ? '' : String(detail) });
-  const li = document.createElement('li');
-  li.className = ok ? 'ok' : 'fail';
-  li.textContent = (ok ? 'ok ' : 'FAIL ') + name + (ok ? '' : ': ' + detail);
-  document.getElementById('results').appendChild(li);
-}
-
-// sdk wraps an SDK call in a promise of {err, data}.
-function sdk(cos, method, params) {
-  return new Promise((resolve) => cos[method](params, (err, data) => resolve({ err, data })));
-}
-
-function statusOf(r) {
-  return r.err ? r.err.statusCode : r.data && r.data.statusCode;
-}
 
 let readmeText;
 async function readme() {
@@ -95,18 +75,6 @@ function headersFor(p) {
   const h = { ...p.headers };
   delete h['Content-Length'];
   return h;
-}
-
-function bytes(n, seed) {
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = (i * seed + 7) & 0xff;
-  return b;
-}
-
-function equal(a, b) {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 async function downloadJSON(token, key) {

@@ -6,40 +6,10 @@
 // Configuration comes in the query string: api, cos, bucket, region, token.
 'use strict';
 
-const cfg = Object.fromEntries(new URLSearchParams(location.search));
-const results = [];
 const MiB = 1024 * 1024;
-
-function report(name, ok, detail) {
-  results.push({ name, ok: !!ok, detail: ok ? '' : String(detail) });
-  const li = document.createElement('li');
-  li.className = ok ? 'ok' : 'fail';
-  li.textContent = (ok ? 'ok ' : 'FAIL ') + name + (ok ? '' : ': ' + detail);
-  document.getElementById('results').appendChild(li);
-}
-
-function sdk(cos, method, params) {
-  return new Promise((resolve) => cos[method](params, (err, data) => resolve({ err, data })));
-}
-
-function statusOf(r) {
-  return r.err ? r.err.statusCode : r.data && r.data.statusCode;
-}
 
 function show(r) {
   return JSON.stringify(r.err || r.data).slice(0, 400);
-}
-
-function bytes(n, seed) {
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = (i * seed + 7) & 0xff;
-  return b;
-}
-
-function equal(a, b) {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 // The client: what a web page does with /sign. refusals keeps the keys
