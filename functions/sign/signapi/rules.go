@@ -37,6 +37,17 @@ var (
 	}
 	listUploadParams = []string{"uploads", "prefix", "delimiter", "encoding-type", "key-marker", "upload-id-marker",
 		"max-uploads"}
+	// paramsOf is the parameters each action takes; the rest take none.
+	paramsOf = map[string][]string{
+		"ListMultipartUploads":    slices.Concat(listUploadParams, multipartParams),
+		"InitiateMultipartUpload": slices.Concat([]string{"uploads"}, multipartParams),
+		"UploadPart":              multipartParams,
+		"ListParts":               multipartParams,
+		"CompleteMultipartUpload": multipartParams,
+		"AbortMultipartUpload":    multipartParams,
+		"GetObject":               readParams,
+		"HeadObject":              {"versionId"},
+	}
 )
 
 // plan reads what the SDK is about to send and checks it against the
@@ -118,15 +129,7 @@ func (h *Handler) plan(c identity.Caller, req Request) (operation, error) {
 
 	// Only the parameters the action takes: another would make it another
 	// action (?acl is PutObjectACL, ?tagging PutObjectTagging, …).
-	allowed := map[string][]string{
-		"ListMultipartUploads":    listUploadParams,
-		"InitiateMultipartUpload": {"uploads"},
-		"GetObject":               readParams,
-		"HeadObject":              {"versionId"},
-	}[op.action]
-	if strings.Contains(op.action, "Part") || strings.Contains(op.action, "Multipart") {
-		allowed = append(allowed, multipartParams...)
-	}
+	allowed := paramsOf[op.action]
 	for _, p := range query {
 		if !slices.Contains(allowed, p.Name) {
 			return op, apierr.New(apierr.Forbidden, "the query parameter %.40q is not signed for %s", p.Name, op.action)
