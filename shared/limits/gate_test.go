@@ -220,13 +220,18 @@ func (c countingConn) Send(cmd string, args ...any) error {
 func TestRoundTrips(t *testing.T) {
 	r := limitstest.Start(t)
 	var sent atomic.Int64
-	s := &Redis{pool: &redis.Pool{MaxIdle: 1, DialContext: func(ctx context.Context) (redis.Conn, error) {
-		c, err := redis.DialURLContext(ctx, r.URL)
+	s, err := NewRedis(r.URL, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dial := s.pool.DialContext
+	s.pool.DialContext = func(ctx context.Context) (redis.Conn, error) {
+		c, err := dial(ctx)
 		if err != nil {
 			return nil, err
 		}
 		return countingConn{c, &sent}, nil
-	}}}
+	}
 	defer s.Close()
 	now := time.Now()
 	ctx := context.Background()

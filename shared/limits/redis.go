@@ -20,7 +20,8 @@ import (
 // 5.4-6.2 ms without, 7.5-7.8 ms with, same run). go-redis stays the tests'
 // oracle: it reads what this store writes.
 type Redis struct {
-	pool *redis.Pool
+	pool             *redis.Pool
+	charge, chargeIf *redis.Script
 }
 
 // NewRedis prepares a pool for a redis:// or rediss:// URL; nothing is
@@ -31,7 +32,7 @@ func NewRedis(rawURL string, timeout time.Duration) (*Redis, error) {
 	if u, err := url.Parse(rawURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
 		return nil, errors.New("not a redis:// or rediss:// URL with a host")
 	}
-	return &Redis{pool: &redis.Pool{
+	return &Redis{charge: redis.NewScript(-1, chargeScript), chargeIf: redis.NewScript(-1, chargeIfScript), pool: &redis.Pool{
 		MaxIdle:     4, // a function instance serves one request at a time (SCF, Lambda)
 		IdleTimeout: 4 * time.Minute,
 		DialContext: func(ctx context.Context) (redis.Conn, error) {
@@ -41,10 +42,11 @@ func NewRedis(rawURL string, timeout time.Duration) (*Redis, error) {
 	}}, nil
 }
 
-// charge checks every counter, then adds to all of them, in one atomic step.
+// chargeScript checks every counter, then adds to all of them, in one
+// atomic step.
 // KEYS: per counter, its key and its previous window's key. ARGV: the
 // number of counters, then per counter N, Limit, Weight and TTL in ms.
-var charge = redis.NewScript(-1, `
+const chargeScript = `
 local n = tonumber(ARGV[1])
 for i = 1, n do
   local a = 1 + (i - 1) * 4
@@ -59,7 +61,7 @@ for i = 1, n do
   redis.call('PEXPIRE', KEYS[2*i-1], ARGV[a+4])
 end
 return -1
-`)
+`
 
 func (s *Redis) Charge(ctx context.Context, counters []Counter) (int, error) {
 	args := make([]any, 0, 2+6*len(counters))
@@ -67,7 +69,7 @@ func (s *Redis) Charge(ctx context.Context, counters []Counter) (int, error) {
 	args = appendKeys(args, counters)
 	args = append(args, len(counters))
 	args = appendArgs(args, counters)
-	return redis.Int(s.do(ctx, func(conn redis.Conn) (any, error) { return charge.DoContext(ctx, conn, args...) }))
+	return redis.Int(s.do(ctx, func(conn redis.Conn) (any, error) { return s.charge.DoContext(ctx, conn, args...) }))
 }
 
 // appendKeys adds each counter's key and previous window's key to a
@@ -90,14 +92,14 @@ func appendArgs(args []any, counters []Counter) []any {
 	return args
 }
 
-// chargeIf is ChargeIf's step: the gate's read, then charge's checks and
+// chargeIfScript is ChargeIf's step: the gate's read, then chargeScript's checks and
 // charges, in one script. KEYS: the gate's key, then per counter its key
 // and its previous window's key. ARGV: "present" or "revocation", the
 // issue time rounded up to its second ("" for none), the number of
 // counters, then per counter N, Limit, Weight and TTL in ms. It returns {value or nil, passed 0/1,
 // denied, held}. The revocation rule is Gate.Admits's: absent, or exactly
 // "restored <digits>" with the digits below that second.
-var chargeIf = redis.NewScript(-1, `
+const chargeIfScript = `
 local v = redis.call('GET', KEYS[1])
 local pass
 if ARGV[1] == 'present' then
@@ -124,7 +126,7 @@ for i = 1, n do
   redis.call('PEXPIRE', KEYS[2*i], ARGV[a+4])
 end
 return {v, 1, -1, 0}
-`)
+`
 
 func (s *Redis) ChargeIf(ctx context.Context, gate Gate, counters []Counter) (Charged, error) {
 	args := make([]any, 0, 5+6*len(counters))
@@ -140,7 +142,7 @@ func (s *Redis) ChargeIf(ctx context.Context, gate Gate, counters []Counter) (Ch
 	args = append(args, mode, issued, len(counters))
 	args = appendArgs(args, counters)
 	reply, err := redis.Values(s.do(ctx, func(conn redis.Conn) (any, error) {
-		return chargeIf.DoContext(ctx, conn, args...)
+		return s.chargeIf.DoContext(ctx, conn, args...)
 	}))
 	if err != nil {
 		return Charged{}, err
