@@ -607,7 +607,7 @@ func TestWebFunctionsAsSCFRunsThem(t *testing.T) {
 			env["STS_ENDPOINT"], env["WX_API_ENDPOINT"] = sts.URL, wx.URL
 			p, base := scfwebtest.Run(t, zipData,
 				scfweb.Function{Name: "cosgate-" + fn, Region: "ap-guangzhou", AppID: "1250000000"}, env)
-			if !strings.Contains(p.Logs.String(), `"platform":"scf-web"`) {
+			if !p.Logs.Await(`"platform":"scf-web"`, 5*time.Second) {
 				t.Errorf("not detected as an SCF web function: %s", p.Logs)
 			}
 			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

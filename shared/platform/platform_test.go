@@ -7,8 +7,10 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -385,6 +387,76 @@ func TestHTTPAndSCFWeb(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// A server writes one line before its first answer, naming the function,
+// the platform, Go and the address: each line written then delays that
+// answer (see Process.Run).
+func TestOneLineBeforeTheFirstAnswer(t *testing.T) {
+	port := platformtest.FreePort(t)
+	p := platformtest.Start(t, probe, map[string]string{"AUTH_MODE": "none", "COSGATE_PLATFORM": "scf-web", "LISTEN_HOST": "127.0.0.1", "PORT": itoa(port)})
+	p.WaitTCP(t, "127.0.0.1:"+itoa(port))
+	p.Logs.Await("\n", 5*time.Second)
+	var line map[string]any
+	lines := strings.Split(strings.TrimSpace(p.Logs.String()), "\n")
+	if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &line) != nil {
+		t.Fatalf("before the first request, want one JSON line:\n%s", p.Logs)
+	}
+	if line["msg"] != "listening" || line["function"] != "probe" || line["platform"] != "scf-web" ||
+		line["go"] != runtime.Version() || line["addr"] != "127.0.0.1:"+itoa(port) {
+		t.Errorf("start line: %v", line)
+	}
+}
+
+// A plain HTTP server or an SCF web function catches SIGTERM and SIGINT once
+// it listens: the first drains the requests in flight and exits 0; a second
+// one, sent during the drain, ends the process at once.
+func TestSignalsDrainThenKill(t *testing.T) {
+	for _, second := range []bool{false, true} {
+		port := platformtest.FreePort(t)
+		p := platformtest.Start(t, probe, map[string]string{"AUTH_MODE": "none", "COSGATE_PLATFORM": "scf-web", "LISTEN_HOST": "127.0.0.1", "PORT": itoa(port)})
+		base := "http://127.0.0.1:" + itoa(port)
+		p.WaitTCP(t, "127.0.0.1:"+itoa(port))
+		// One answered request: the server is past its start-up.
+		if resp, err := http.Get(base + "/bad"); err != nil {
+			t.Fatal(err)
+		} else {
+			resp.Body.Close()
+		}
+		type answer struct {
+			status int
+			body   string
+			err    error
+		}
+		got := make(chan answer, 1)
+		go func() {
+			resp, err := http.Get(base + "/pause")
+			if err != nil {
+				got <- answer{err: err}
+				return
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			got <- answer{status: resp.StatusCode, body: string(b)}
+		}()
+		time.Sleep(200 * time.Millisecond) // the request is in flight
+		p.Cmd.Process.Signal(syscall.SIGTERM)
+		if second {
+			time.Sleep(50 * time.Millisecond)
+			p.Cmd.Process.Signal(syscall.SIGTERM)
+			code, exited := p.Wait(5 * time.Second)
+			a := <-got
+			if !exited || code == 0 || a.err == nil || strings.Contains(p.Logs.String(), `"msg":"stopped"`) {
+				t.Errorf("second SIGTERM: exited=%v code=%d, request %+v; logs %s", exited, code, a, p.Logs)
+			}
+			continue
+		}
+		code, exited := p.Wait(5 * time.Second)
+		a := <-got
+		if !exited || code != 0 || a.err != nil || a.status != 200 || a.body != "paused" || !strings.Contains(p.Logs.String(), `"msg":"stopped"`) {
+			t.Errorf("SIGTERM: exited=%v code=%d, request %+v; logs %s", exited, code, a, p.Logs)
+		}
+	}
+}
 
 // A bad configuration stops start-up with one line naming every bad
 // variable and none of their values, on every platform that builds at

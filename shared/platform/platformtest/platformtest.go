@@ -57,6 +57,19 @@ func (l *Logs) Write(p []byte) (int, error) {
 	return l.buf.Write(p)
 }
 
+// Await reports whether s has been written, waiting up to d for it: a
+// server's start line follows the opening of its port by a moment.
+func (l *Logs) Await(s string, d time.Duration) bool {
+	for deadline := time.Now().Add(d); ; time.Sleep(time.Millisecond) {
+		if strings.Contains(l.String(), s) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}
+
 // String returns everything written so far.
 func (l *Logs) String() string {
 	l.mu.Lock()

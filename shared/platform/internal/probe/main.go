@@ -6,6 +6,7 @@ package main
 
 import (
 	"encoding/base64"
+	"io"
 	"net/http"
 	"time"
 
@@ -61,6 +62,10 @@ func main() {
 			case <-time.After(5 * time.Second):
 				w.WriteHeader(http.StatusOK)
 			}
+		})
+		mux.HandleFunc("/pause", func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(700 * time.Millisecond) // long enough to signal the process meanwhile
+			io.WriteString(w, "paused")
 		})
 		mux.HandleFunc("/binary", func(w http.ResponseWriter, r *http.Request) {
 			b := make([]byte, 256)
