@@ -4,7 +4,7 @@
 // net/http server started in the same rounds. It rewrites README.md's
 // table between its markers. `make sizes` runs it after `make package`.
 //
-//	sizes -dist dist -readme README.md -n 21
+//	sizes -dist dist -readme README.md -n 41
 package main
 
 import (
@@ -57,7 +57,7 @@ var env = map[string]string{
 func main() {
 	dist := flag.String("dist", "dist", "make package's output")
 	readme := flag.String("readme", "README.md", "the file whose table to rewrite")
-	n := flag.Int("n", 21, "cold starts per binary")
+	n := flag.Int("n", 41, "cold starts per binary")
 	flag.Parse()
 	table, err := measure(*dist, *n)
 	if err == nil {
@@ -80,12 +80,17 @@ func measure(dist string, n int) (string, error) {
 	if err := coldstart.Build(bare, "cosgate/functions/internal/bare", ""); err != nil {
 		return "", err
 	}
-	var rows strings.Builder
-	var bares []time.Duration
+	// Every binary and the bare baseline start once in each round, so that
+	// the machine's drift over the run falls on all of them alike and every
+	// ratio has the same denominator.
+	starts := []coldstart.Start{{Bin: bare, Platform: coldstart.HTTP, Path: "/"}}
+	type row struct {
+		fn, flavour string
+		bin, zip    int64
+	}
+	var rows []row
 	var rebuilt []string
 	for _, fn := range functions {
-		starts := []coldstart.Start{{Bin: bare, Platform: coldstart.HTTP, Path: "/"}}
-		var bins, zips []int64
 		for _, f := range flavours {
 			bin := filepath.Join(dist, fmt.Sprintf(f.bin, fn))
 			bs, err1 := size(bin)
@@ -93,7 +98,7 @@ func measure(dist string, n int) (string, error) {
 			if err := errors.Join(err1, err2); err != nil {
 				return "", fmt.Errorf("%v (run make package first)", err)
 			}
-			bins, zips = append(bins, bs), append(zips, zs)
+			rows = append(rows, row{fn, f.name, bs, zs})
 			// Started here, so built for this machine: the same Makefile
 			// rule (flags and tags) with this GOARCH when dist's differs.
 			if native, err := isNative(bin); err != nil {
@@ -110,28 +115,28 @@ func measure(dist string, n int) (string, error) {
 			}
 			starts = append(starts, coldstart.Start{Bin: bin, Platform: f.start, Env: env, Path: "/" + fn})
 		}
-		fmt.Fprintf(os.Stderr, "sizes: %s: %d interleaved rounds of %d starts\n", fn, n, len(starts))
-		times, err := coldstart.Interleaved(n, starts...)
-		if err != nil {
-			return "", err
-		}
-		base := coldstart.Median(times[0])
-		bares = append(bares, times[0]...)
-		for i, f := range flavours {
-			m := coldstart.Median(times[i+1])
-			fmt.Fprintf(&rows, "| %s | %s | %s | %s | %.1f ms | %.2f |\n", fn, f.name, commas(bins[i]), commas(zips[i]),
-				ms(m), float64(m)/float64(base))
-		}
+	}
+	fmt.Fprintf(os.Stderr, "sizes: %d interleaved rounds of %d starts\n", n, len(starts))
+	times, err := coldstart.Interleaved(n, starts...)
+	if err != nil {
+		return "", err
+	}
+	base := coldstart.Median(times[0])
+	var table strings.Builder
+	for i, r := range rows {
+		m := coldstart.Median(times[i+1])
+		fmt.Fprintf(&table, "| %s | %s | %s | %s | %.1f ms | %.2f |\n", r.fn, r.flavour, commas(r.bin), commas(r.zip),
+			ms(m), float64(m)/float64(base))
 	}
 	var out strings.Builder
 	out.WriteString("| function | platform | binary bytes | zip bytes | cold start | × bare Go |\n")
 	out.WriteString("|---|---|--:|--:|--:|--:|\n")
-	out.WriteString(rows.String())
+	out.WriteString(table.String())
 	cpu := fmt.Sprintf("%d cores", runtime.NumCPU())
 	fmt.Fprintf(&out, "\n`make sizes`, %s: %s, %s/%s, %s. Cold start: exec to the first answered request, "+
-		"median of %d starts, each beside one of a bare Go net/http server built the same way "+
-		"(functions/internal/bare, median %.1f ms over the run); × bare Go is the ratio of the medians of the same rounds.",
-		time.Now().UTC().Format("2006-01-02"), runtime.Version(), runtime.GOOS, runtime.GOARCH, cpu, n, ms(coldstart.Median(bares)))
+		"median of %d starts; each round starts every binary once and a bare Go net/http server built the same way "+
+		"(functions/internal/bare, median %.1f ms); × bare Go is the ratio of the medians.",
+		time.Now().UTC().Format("2006-01-02"), runtime.Version(), runtime.GOOS, runtime.GOARCH, cpu, n, ms(base))
 	if len(rebuilt) > 0 {
 		fmt.Fprintf(&out, " The %s binaries were started as %s builds of the same flavour.", strings.Join(rebuilt, " and "), runtime.GOARCH)
 	}
