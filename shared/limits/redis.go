@@ -43,9 +43,9 @@ func NewRedis(rawURL string, timeout time.Duration) (*Redis, error) {
 }
 
 // chargeScript checks every counter, then adds to all of them, in one
-// atomic step.
-// KEYS: per counter, its key and its previous window's key. ARGV: the
-// number of counters, then per counter N, Limit, Weight and TTL in ms.
+// atomic step. KEYS: per counter, its key and its previous window's key.
+// ARGV: the number of counters, then per counter N, Limit, Weight and TTL
+// in ms.
 const chargeScript = `
 local n = tonumber(ARGV[1])
 for i = 1, n do
@@ -92,13 +92,14 @@ func appendArgs(args []any, counters []Counter) []any {
 	return args
 }
 
-// chargeIfScript is ChargeIf's step: the gate's read, then chargeScript's checks and
-// charges, in one script. KEYS: the gate's key, then per counter its key
-// and its previous window's key. ARGV: "present" or "revocation", the
-// issue time rounded up to its second ("" for none), the number of
-// counters, then per counter N, Limit, Weight and TTL in ms. It returns {value or nil, passed 0/1,
-// denied, held}. The revocation rule is Gate.Admits's: absent, or exactly
-// "restored <digits>" with the digits below that second.
+// chargeIfScript is ChargeIf's step: the gate's read, then chargeScript's
+// checks and charges, in one script. KEYS: the gate's key, then per counter
+// its key and its previous window's key. ARGV: "present" or "revocation",
+// the issue time rounded up to its second ("" for none), the number of
+// counters, then per counter N, Limit, Weight and TTL in ms. It returns
+// {value or nil, passed 0/1, denied, held}. The revocation rule is
+// Gate.Admits's: absent, or exactly "restored <digits>" with the digits
+// below that second.
 const chargeIfScript = `
 local v = redis.call('GET', KEYS[1])
 local pass

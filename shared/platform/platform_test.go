@@ -438,7 +438,9 @@ func TestSignalsDrainThenKill(t *testing.T) {
 			resp.Body.Close()
 			got <- answer{status: resp.StatusCode, body: string(b)}
 		}()
-		time.Sleep(200 * time.Millisecond) // the request is in flight
+		if !p.Logs.Await(`"msg":"pausing"`, 5*time.Second) {
+			t.Fatalf("the request never arrived: %s", p.Logs)
+		}
 		p.Cmd.Process.Signal(syscall.SIGTERM)
 		if second {
 			time.Sleep(50 * time.Millisecond)

@@ -7,6 +7,7 @@ package main
 import (
 	"encoding/base64"
 	"io"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -64,7 +65,8 @@ func main() {
 			}
 		})
 		mux.HandleFunc("/pause", func(w http.ResponseWriter, r *http.Request) {
-			time.Sleep(700 * time.Millisecond) // long enough to signal the process meanwhile
+			slog.Info("pausing") // the test signals the process once it reads this
+			time.Sleep(700 * time.Millisecond)
 			io.WriteString(w, "paused")
 		})
 		mux.HandleFunc("/binary", func(w http.ResponseWriter, r *http.Request) {
