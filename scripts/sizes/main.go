@@ -80,9 +80,10 @@ func measure(dist string, n int) (string, error) {
 	if err := coldstart.Build(bare, "cosgate/functions/internal/bare", ""); err != nil {
 		return "", err
 	}
-	// Every binary and the bare baseline start once in each round, so that
-	// the machine's drift over the run falls on all of them alike and every
-	// ratio has the same denominator.
+	// Every binary and the bare baseline start once in each round
+	// (coldstart.Interleaved shuffles the order), so that the machine's
+	// drift over the run falls on all of them alike and every ratio has the
+	// same denominator.
 	starts := []coldstart.Start{{Bin: bare, Platform: coldstart.HTTP, Path: "/"}}
 	type row struct {
 		fn, flavour string
@@ -134,8 +135,8 @@ func measure(dist string, n int) (string, error) {
 	out.WriteString(table.String())
 	cpu := fmt.Sprintf("%d cores", runtime.NumCPU())
 	fmt.Fprintf(&out, "\n`make sizes`, %s: %s, %s/%s, %s. Cold start: exec to the first answered request, "+
-		"median of %d starts; each round starts every binary once and a bare Go net/http server built the same way "+
-		"(functions/internal/bare, median %.1f ms); × bare Go is the ratio of the medians.",
+		"median of %d starts; each round starts every binary and a bare Go net/http server built the same way "+
+		"(functions/internal/bare, median %.1f ms) once each, in a shuffled order; × bare Go is the ratio of the medians.",
 		time.Now().UTC().Format("2006-01-02"), runtime.Version(), runtime.GOOS, runtime.GOARCH, cpu, n, ms(base))
 	if len(rebuilt) > 0 {
 		fmt.Fprintf(&out, " The %s binaries were started as %s builds of the same flavour.", strings.Join(rebuilt, " and "), runtime.GOARCH)
