@@ -388,10 +388,10 @@ func TestHTTPAndSCFWeb(t *testing.T) {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// A server writes one line before its first answer, naming the function,
-// the platform, Go and the address: each line written then delays that
-// answer (see Process.Run).
-func TestOneLineBeforeTheFirstAnswer(t *testing.T) {
+// A server writes one start line, naming the function, the platform, Go
+// and the address: each line written ahead of the first answer delays it
+// (see Process.Run).
+func TestOneStartLine(t *testing.T) {
 	port := platformtest.FreePort(t)
 	p := platformtest.Start(t, probe, map[string]string{"AUTH_MODE": "none", "COSGATE_PLATFORM": "scf-web", "LISTEN_HOST": "127.0.0.1", "PORT": itoa(port)})
 	p.WaitTCP(t, "127.0.0.1:"+itoa(port))
