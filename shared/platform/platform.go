@@ -151,9 +151,10 @@ type Process struct {
 // listens. Catching signals takes an OS thread of its own (os/signal), and
 // registering them at start-up, or on the goroutine that goes on to serve,
 // made the first answer 0.5-1.1 ms later than this (coldstart.Interleaved,
-// 201 starts each, same run). Until it runs, a signal has its default effect,
-// which for a server that has served nothing yet loses nothing; the event
-// runtimes, which never drain, keep the defaults throughout.
+// 201 starts each, same run). Until it runs, a signal has its default
+// effect: in that first moment of serving it could cut a first request
+// short, and the platforms do not stop a process they have just started.
+// The event runtimes, which never drain, keep the defaults throughout.
 func stopOnSignal(stop func()) {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
