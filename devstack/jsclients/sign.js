@@ -183,26 +183,17 @@ function refusedBySign(r, state, key, before) {
     const uploadId = init.data && init.data.UploadId;
     report('sign multipartInit under the prefix', statusOf(init) === 200 && !!uploadId, show(init));
     const part = bytes(256 * 1024, 3);
-    n = u2.state.refusals.length;
-    r = await call(u2.cos, 'multipartUpload', { ...base, Key: 'uploads/u1/owned.jpg', UploadId: uploadId, PartNumber: 1, Body: part });
-    report('sign another caller\'s uploadPart with u1\'s uploadId and key is refused',
-      refusedBySign(r, u2.state, 'uploads/u1/owned.jpg', n), show(r));
-    n = u2.state.refusals.length;
-    r = await call(u2.cos, 'multipartListPart', { ...base, Key: 'uploads/u1/owned.jpg', UploadId: uploadId });
-    report('sign another caller\'s multipartListPart with u1\'s uploadId and key is refused',
-      refusedBySign(r, u2.state, 'uploads/u1/owned.jpg', n), show(r));
-    n = u2.state.refusals.length;
-    r = await call(u2.cos, 'multipartUpload', { ...base, Key: 'uploads/u2/owned.jpg', UploadId: uploadId, PartNumber: 1, Body: part });
-    report('sign another caller\'s uploadPart with u1\'s uploadId and its own key is refused',
-      refusedBySign(r, u2.state, 'uploads/u2/owned.jpg', n), show(r));
-    n = u2.state.refusals.length;
-    r = await call(u2.cos, 'multipartListPart', { ...base, Key: 'uploads/u2/owned.jpg', UploadId: uploadId });
-    report('sign another caller\'s multipartListPart with u1\'s uploadId and its own key is refused',
-      refusedBySign(r, u2.state, 'uploads/u2/owned.jpg', n), show(r));
-    n = u2.state.refusals.length;
-    r = await call(u2.cos, 'multipartComplete', { ...base, Key: 'uploads/u1/owned.jpg', UploadId: uploadId, Parts: [{ PartNumber: 1, ETag: '"x"' }] });
-    report('sign another caller\'s multipartComplete of u1\'s upload is refused',
-      refusedBySign(r, u2.state, 'uploads/u1/owned.jpg', n), show(r));
+    for (const [method, key, what, extra] of [
+      ['multipartUpload', 'uploads/u1/owned.jpg', 'uploadPart with u1\'s uploadId and key', { PartNumber: 1, Body: part }],
+      ['multipartListPart', 'uploads/u1/owned.jpg', 'multipartListPart with u1\'s uploadId and key', {}],
+      ['multipartUpload', 'uploads/u2/owned.jpg', 'uploadPart with u1\'s uploadId and its own key', { PartNumber: 1, Body: part }],
+      ['multipartListPart', 'uploads/u2/owned.jpg', 'multipartListPart with u1\'s uploadId and its own key', {}],
+      ['multipartComplete', 'uploads/u1/owned.jpg', 'multipartComplete of u1\'s upload', { Parts: [{ PartNumber: 1, ETag: '"x"' }] }],
+    ]) {
+      n = u2.state.refusals.length;
+      r = await call(u2.cos, method, { ...base, Key: key, UploadId: uploadId, ...extra });
+      report(`sign another caller's ${what} is refused`, refusedBySign(r, u2.state, key, n), show(r));
+    }
     // u2 starts an upload of its own key, then sends a part of it with u1's
     // uploadId: /sign binds parts to (caller, key), so COS must refuse it.
     const own = await call(u2.cos, 'multipartInit', { ...base, Key: 'uploads/u2/owned.jpg', ContentType: 'image/jpeg' });

@@ -200,8 +200,8 @@ func (u Upload) Validate() error {
 // Download configures download redirects.
 type Download struct {
 	Extensions
-	AllowPrefixes List     `env:"DOWNLOAD_ALLOW_PREFIXES" envDefault:"uploads/{uid}/"`
-	Expires       Duration `env:"DOWNLOAD_EXPIRES"        envDefault:"300s"`
+	ReadPrefixes
+	Expires Duration `env:"DOWNLOAD_EXPIRES" envDefault:"300s"`
 	// ImageProcess lists the image-processing operations a caller may ask
 	// for (?process=…), e.g. imageMogr2/thumbnail/200x/. None by default.
 	ImageProcess List `env:"DOWNLOAD_IMAGE_PROCESS"`
@@ -209,12 +209,8 @@ type Download struct {
 
 // Validate checks ranges.
 func (d Download) Validate() error {
-	errs := []error{d.Extensions.Validate()}
-	errs = append(errs, inRange("DOWNLOAD_EXPIRES", d.Expires, time.Second, 7*24*time.Hour, "1s and 7 days"))
-	if len(d.AllowPrefixes) == 0 {
-		errs = append(errs, Problemf("DOWNLOAD_ALLOW_PREFIXES", "must name at least one prefix"))
-	}
-	return errors.Join(errs...)
+	return errors.Join(d.Extensions.Validate(), d.ReadPrefixes.Validate(),
+		inRange("DOWNLOAD_EXPIRES", d.Expires, time.Second, 7*24*time.Hour, "1s and 7 days"))
 }
 
 // WeChat is the mini program the login function signs callers in for.
@@ -338,14 +334,14 @@ func (s Sign) Validate() error {
 	)
 }
 
-// SignReads are the prefixes /sign signs reads under: the download
-// function's (the allowed types are UPLOAD_ALLOWED_EXT's, as for uploads).
-type SignReads struct {
+// ReadPrefixes are the prefixes a caller may read under: what /download
+// redirects to and what /sign signs reads for.
+type ReadPrefixes struct {
 	AllowPrefixes List `env:"DOWNLOAD_ALLOW_PREFIXES" envDefault:"uploads/{uid}/"`
 }
 
 // Validate requires a prefix.
-func (r SignReads) Validate() error {
+func (r ReadPrefixes) Validate() error {
 	if len(r.AllowPrefixes) == 0 {
 		return Problemf("DOWNLOAD_ALLOW_PREFIXES", "must name at least one prefix")
 	}
@@ -395,7 +391,7 @@ type (
 		COS    COS
 		Key    Key
 		Upload Upload
-		Reads  SignReads
+		Reads  ReadPrefixes
 		Grant  SignGrant
 		Sign   Sign
 		STS    STSClient

@@ -215,6 +215,24 @@ func TestTemplate(t *testing.T) {
 	}
 }
 
+// Prefixes render per caller, and a key is held only under one of that
+// caller's prefixes.
+func TestPrefixes(t *testing.T) {
+	p := Prefixes{"uploads/{uid}/", "public/"}
+	u1 := Caller{UID: "u1"}
+	if got := p.For(u1); len(got) != 2 || got[0] != "uploads/u1/" || got[1] != "public/" {
+		t.Errorf("For: %q", got)
+	}
+	for key, want := range map[string]bool{
+		"uploads/u1/a.jpg": true, "public/x.png": true, "uploads/u10/a.jpg": false,
+		"uploads/u2/a.jpg": false, "uploads/u1": false, "": false,
+	} {
+		if p.Hold(u1, key) != want {
+			t.Errorf("Hold(u1, %q) = %v", key, !want)
+		}
+	}
+}
+
 // A token verified once is remembered, but its exp still counts: the same
 // token is refused once it expires, and a cached token never outlives a
 // bad signature (other bytes are a different token).

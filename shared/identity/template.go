@@ -37,3 +37,26 @@ func (t Template) UIDEndsSegment() bool {
 		}
 	}
 }
+
+// Prefixes are key prefixes, each a template for the caller's uid: what a
+// caller may read, for the download and sign functions alike.
+type Prefixes []Template
+
+// For is each prefix for c.
+func (p Prefixes) For(c Caller) []string {
+	out := make([]string, len(p))
+	for i, t := range p {
+		out[i] = t.For(c)
+	}
+	return out
+}
+
+// Hold reports whether key lies under one of the prefixes for c.
+func (p Prefixes) Hold(c Caller, key string) bool {
+	for _, t := range p {
+		if strings.HasPrefix(key, t.For(c)) {
+			return true
+		}
+	}
+	return false
+}

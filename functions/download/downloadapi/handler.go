@@ -27,7 +27,7 @@ import (
 // Handler serves GET and HEAD /download?key=… (and /download/<key>).
 type Handler struct {
 	Auth     identity.Authenticator
-	Prefixes []identity.Template // what the caller may read
+	Prefixes identity.Prefixes // what the caller may read
 	Expires  time.Duration
 	Process  []string          // image-processing operations callers may ask for
 	Types    contenttype.Table // the allowed extensions and the type each is served as
@@ -89,7 +89,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 	}
 	creds, keyEnd := h.Creds, int64(0)
 	if h.Keys != nil {
-		if creds, keyEnd, err = h.Keys.For(r.Context(), caller, h.readable(caller)); err != nil {
+		if creds, keyEnd, err = h.Keys.For(r.Context(), caller, h.Prefixes.For(caller)); err != nil {
 			return err
 		}
 	}
@@ -152,7 +152,7 @@ func (h *Handler) plan(c identity.Caller, r *http.Request) (download, error) {
 	if err := objkey.Validate(d.key); err != nil {
 		return d, err
 	}
-	if !h.mayRead(c, d.key) {
+	if !h.Prefixes.Hold(c, d.key) {
 		return d, apierr.New(apierr.Forbidden, "you may not read this key")
 	}
 
@@ -187,25 +187,6 @@ func (h *Handler) plan(c identity.Caller, r *http.Request) (download, error) {
 	}
 	d.asJSON = q.Get("format") == "json" || acceptsJSON(r.Header.Get("Accept"))
 	return d, nil
-}
-
-// mayRead: the key lies under one of the caller's readable prefixes.
-func (h *Handler) mayRead(c identity.Caller, key string) bool {
-	for _, t := range h.Prefixes {
-		if strings.HasPrefix(key, t.For(c)) {
-			return true
-		}
-	}
-	return false
-}
-
-// readable are the caller's readable prefixes, as the key's policy grants them.
-func (h *Handler) readable(c identity.Caller) []string {
-	out := make([]string, len(h.Prefixes))
-	for i, t := range h.Prefixes {
-		out[i] = t.For(c)
-	}
-	return out
 }
 
 // ReadKeys mints the short-lived keys downloads are signed with: one per

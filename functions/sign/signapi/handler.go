@@ -21,11 +21,11 @@ import (
 // Handler serves POST /sign.
 type Handler struct {
 	Auth          identity.Authenticator
-	Prefix        identity.Template   // where the caller writes (STS_ALLOW_PREFIX without its *)
-	Reads         []identity.Template // what the caller reads (DOWNLOAD_ALLOW_PREFIXES)
-	Actions       []string            // the grant: name/cos:… actions of STS_ALLOW_ACTIONS
-	Types         contenttype.Table   // allowed extensions and their types (UPLOAD_ALLOWED_EXT)
-	MaxBytes      int64               // one object, single or multipart
+	Prefix        identity.Template // where the caller writes (STS_ALLOW_PREFIX without its *)
+	Reads         identity.Prefixes // what the caller reads (DOWNLOAD_ALLOW_PREFIXES)
+	Actions       []string          // the grant: name/cos:… actions of STS_ALLOW_ACTIONS
+	Types         contenttype.Table // allowed extensions and their types (UPLOAD_ALLOWED_EXT)
+	MaxBytes      int64             // one object, single or multipart
 	Expires       time.Duration
 	MultipartLife time.Duration
 	Bucket        string
@@ -83,7 +83,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 	if err := h.charge(r, caller, op); err != nil {
 		return httpapi.Refused(err, caller.UID, "sign", slog.String("op", op.action), slog.String("key", op.key))
 	}
-	creds, keyEnd, err := h.Keys.For(r.Context(), caller, h.Prefix.For(caller), h.readable(caller), h.Actions, h.MaxBytes)
+	creds, keyEnd, err := h.Keys.For(r.Context(), caller, h.Prefix.For(caller), h.Reads.For(caller), h.Actions, h.MaxBytes)
 	if err != nil {
 		return err
 	}
@@ -130,15 +130,6 @@ func (h *Handler) charge(r *http.Request, c identity.Caller, op operation) error
 		return h.Guard.ObjectAllowed(ctx, op.key) // withdrawn objects (cosgate-admin revoke-key), as /download
 	}
 	return nil
-}
-
-// readable are the caller's readable prefixes.
-func (h *Handler) readable(c identity.Caller) []string {
-	out := make([]string, len(h.Reads))
-	for i, t := range h.Reads {
-		out[i] = t.For(c)
-	}
-	return out
 }
 
 // scalar renders a JSON value the SDKs put in Query or Headers (a string,

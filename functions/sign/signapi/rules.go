@@ -161,7 +161,7 @@ func (h *Handler) plan(c identity.Caller, req Request) (operation, error) {
 		if err := objkey.Validate(op.key); err != nil {
 			return op, err
 		}
-		if !h.mayRead(c, op.key) {
+		if !h.Reads.Hold(c, op.key) {
 			return op, apierr.New(apierr.Forbidden, "you may not read this key")
 		}
 		if err := h.readHeaders(op.key, query); err != nil {
@@ -242,21 +242,10 @@ func (h *Handler) copyFrom(c identity.Caller, source string) error {
 	if err := objkey.Validate(key); err != nil {
 		return err
 	}
-	if !h.mayRead(c, key) || !slices.Contains(h.Actions, "name/cos:GetObject") {
+	if !h.Reads.Hold(c, key) || !slices.Contains(h.Actions, "name/cos:GetObject") {
 		return apierr.New(apierr.Forbidden, "you may not read the copy's source")
 	}
 	return nil
-}
-
-// mayRead: the key lies under one of the caller's readable prefixes, and
-// the grant reads.
-func (h *Handler) mayRead(c identity.Caller, key string) bool {
-	for _, t := range h.Reads {
-		if strings.HasPrefix(key, t.For(c)) {
-			return true
-		}
-	}
-	return false
 }
 
 // readHeaders: a read may not have COS serve the object as another type
