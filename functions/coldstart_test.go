@@ -14,7 +14,8 @@ import (
 // answered request of the binaries the Makefile ships: sts and sign as SCF
 // web functions (HTTP), sts as an SCF event function (net/rpc; the
 // configuration is read at the first invocation), and, for comparison, sts
-// built with every adapter (a plain go build, as before the flavours).
+// built with every adapter (a plain go build, as before the flavours) and
+// sts as a web function built without shared/prefault (tag noprefault).
 // Each start is paired with one of a bare Go net/http server built the same
 // way (functions/internal/bare), bare first, so the machine's noise falls
 // on both; x-bare is the ratio of the medians. make sizes reports the same
@@ -30,6 +31,7 @@ func BenchmarkColdStart(b *testing.B) {
 		{"sign-http", coldstart.Start{Bin: flavour(b, "sign", web...), Platform: coldstart.SCFWeb, Env: env(), Path: "/sign"}},
 		{"scf-rpc", coldstart.Start{Bin: flavour(b, "sts", event...), Platform: coldstart.SCFEvent, Env: env(), Path: "/sts"}},
 		{"http-all-adapters", coldstart.Start{Bin: bins["sts"], Platform: coldstart.SCFWeb, Env: env(), Path: "/sts"}},
+		{"http-noprefault", coldstart.Start{Bin: flavour(b, "sts", append(web, "noprefault")...), Platform: coldstart.SCFWeb, Env: env(), Path: "/sts"}},
 	} {
 		b.Run(c.name, func(b *testing.B) { coldStarts(b, bare, c.start) })
 	}
@@ -62,7 +64,7 @@ var flavours = struct {
 
 // flavour builds ./functions/<pkg> with the given tags, once per test
 // binary, beside bins.
-func flavour(b *testing.B, pkg string, tags ...string) string {
+func flavour(b testing.TB, pkg string, tags ...string) string {
 	b.Helper()
 	flavours.Lock()
 	defer flavours.Unlock()

@@ -4,6 +4,7 @@ package main
 import (
 	"cosgate/functions/download/downloadapi"
 	"cosgate/shared/platform"
+	_ "cosgate/shared/prefault"
 )
 
 func main() { platform.Run("download", downloadapi.Build) }

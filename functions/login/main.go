@@ -4,6 +4,7 @@ package main
 import (
 	"cosgate/functions/login/loginapi"
 	"cosgate/shared/platform"
+	_ "cosgate/shared/prefault"
 )
 
 func main() { platform.Run("login", loginapi.Build) }

@@ -4,6 +4,7 @@ package main
 import (
 	"cosgate/functions/presign/presignapi"
 	"cosgate/shared/platform"
+	_ "cosgate/shared/prefault"
 )
 
 func main() { platform.Run("presign", presignapi.Build) }

@@ -4,6 +4,7 @@ package main
 import (
 	"cosgate/functions/sign/signapi"
 	"cosgate/shared/platform"
+	_ "cosgate/shared/prefault"
 )
 
 func main() { platform.Run("sign", signapi.Build) }

@@ -4,6 +4,7 @@ package main
 import (
 	"cosgate/functions/sts/stsapi"
 	"cosgate/shared/platform"
+	_ "cosgate/shared/prefault"
 )
 
 func main() { platform.Run("sts", stsapi.Build) }
