@@ -115,7 +115,7 @@ package-aws: $(FUNCTIONS:%=$(DIST)/aws-bin/%)
 ## sizes: `make package`, then measure each function on each platform (binary and zip bytes, cold
 ##        start against a bare Go net/http server, interleaved) and rewrite README.md's table.
 ##        COLDSTARTS starts per binary (the median is reported).
-COLDSTARTS ?= 41
+COLDSTARTS ?= 101
 sizes: package
 	$(GO) run ./scripts/sizes -dist $(DIST) -readme README.md -n $(COLDSTARTS)
 

@@ -18,7 +18,8 @@ import (
 // sts as a web function built without shared/prefault (tag noprefault).
 // Each start is paired with one of a bare Go net/http server built the same
 // way (functions/internal/bare), bare first, so the machine's noise falls
-// on both; x-bare is the ratio of the medians. make sizes reports the same
+// on both, each started from a fresh copy of its file (coldstart.Copy);
+// x-bare is the ratio of the medians. make sizes reports the same
 // for every function and platform.
 func BenchmarkColdStart(b *testing.B) {
 	web, event := []string{"noscfevent", "noawslambda"}, []string{"noawslambda"}
@@ -38,6 +39,13 @@ func BenchmarkColdStart(b *testing.B) {
 }
 
 func coldStarts(b *testing.B, bare, s coldstart.Start) {
+	// Both from copies written alike (coldstart.Copy).
+	for _, start := range []*coldstart.Start{&bare, &s} {
+		var err error
+		if start.Bin, err = coldstart.Copy(start.Bin, b.TempDir()); err != nil {
+			b.Fatal(err)
+		}
+	}
 	var times [2][]time.Duration // bare, s
 	for b.Loop() {
 		for i, start := range []coldstart.Start{bare, s} {
