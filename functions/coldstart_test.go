@@ -14,8 +14,8 @@ import (
 // answered request of the binaries the Makefile ships: sts and sign as SCF
 // web functions (HTTP), sts as an SCF event function (net/rpc; the
 // configuration is read at the first invocation), and, for comparison, sts
-// built with every adapter (a plain go build, as before the flavours) and
-// sts as a web function built without shared/prefault (tag noprefault).
+// built with every adapter (a plain go build, as before the flavours);
+// BenchmarkPrefault compares sts built without shared/prefault.
 // Each start is paired with one of a bare Go net/http server built the same
 // way (functions/internal/bare), bare first, so the machine's noise falls
 // on both, each started from a fresh copy of its file (coldstart.Copy);
@@ -32,20 +32,13 @@ func BenchmarkColdStart(b *testing.B) {
 		{"sign-http", coldstart.Start{Bin: flavour(b, "sign", web...), Platform: coldstart.SCFWeb, Env: env(), Path: "/sign"}},
 		{"scf-rpc", coldstart.Start{Bin: flavour(b, "sts", event...), Platform: coldstart.SCFEvent, Env: env(), Path: "/sts"}},
 		{"http-all-adapters", coldstart.Start{Bin: bins["sts"], Platform: coldstart.SCFWeb, Env: env(), Path: "/sts"}},
-		{"http-noprefault", coldstart.Start{Bin: flavour(b, "sts", append(web, "noprefault")...), Platform: coldstart.SCFWeb, Env: env(), Path: "/sts"}},
 	} {
 		b.Run(c.name, func(b *testing.B) { coldStarts(b, bare, c.start) })
 	}
 }
 
 func coldStarts(b *testing.B, bare, s coldstart.Start) {
-	// Both from copies written alike (coldstart.Copy).
-	for _, start := range []*coldstart.Start{&bare, &s} {
-		var err error
-		if start.Bin, err = coldstart.Copy(start.Bin, b.TempDir()); err != nil {
-			b.Fatal(err)
-		}
-	}
+	copies(b, &bare, &s)
 	var times [2][]time.Duration // bare, s
 	for b.Loop() {
 		for i, start := range []coldstart.Start{bare, s} {
@@ -63,6 +56,18 @@ func coldStarts(b *testing.B, bare, s coldstart.Start) {
 	b.ReportMetric(ms(bareMedian), "bare-ms-median")
 	b.ReportMetric(float64(median)/float64(bareMedian), "x-bare")
 	b.ReportMetric(0, "ns/op") // the loop's time is two starts and their teardown: not a figure to read
+}
+
+// copies points each start at a fresh copy of its binary, so that all
+// were written alike (coldstart.Copy).
+func copies(b *testing.B, starts ...*coldstart.Start) {
+	dir := b.TempDir()
+	for _, s := range starts {
+		var err error
+		if s.Bin, err = coldstart.Copy(s.Bin, dir); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 var flavours = struct {

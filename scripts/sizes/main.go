@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command sizes measures what `make package` built, per function and
 // platform: the binary's and the zip's bytes, and the cold start (exec to
 // the first answered request, median of -n starts) beside a bare Go
@@ -119,8 +121,8 @@ func measure(dist string, n int) (string, error) {
 		}
 	}
 	// Each binary, bare Go's too, starts from a copy (coldstart.Copy), so
-	// that all were written alike; then what was written goes to disk, so
-	// that no writeback runs beside the starts.
+	// that all were written alike; then everything written, the builds'
+	// output too, goes to disk, so that no writeback runs beside the starts.
 	run := filepath.Join(tmp, "run")
 	if err := os.Mkdir(run, 0o755); err != nil {
 		return "", err
@@ -148,6 +150,9 @@ func measure(dist string, n int) (string, error) {
 	out.WriteString("|---|---|--:|--:|--:|--:|\n")
 	out.WriteString(table.String())
 	cpu := fmt.Sprintf("%d cores", runtime.NumCPU())
+	if release, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		cpu += ", kernel " + strings.TrimSpace(string(release))
+	}
 	fmt.Fprintf(&out, "\n`make sizes`, %s: %s, %s/%s, %s. Cold start: exec to the first answered request, "+
 		"median of %d starts; each round starts every binary and a bare Go net/http server built the same way "+
 		"(functions/internal/bare, median %.1f ms) once each, in a shuffled order, each from a fresh copy of its file; "+

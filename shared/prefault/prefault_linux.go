@@ -13,20 +13,24 @@ import (
 const madvPopulateRead = 22
 
 func executable() error {
-	maps, exe, err := read("self", "maps")
+	maps, exe, err := readProc("self", "maps")
 	if err != nil {
 		return err
 	}
-	for _, m := range readOnly(maps, exe) {
+	ms := readOnly(maps, exe)
+	if len(ms) == 0 {
+		return errors.New("no read-only mapping of " + exe + " in /proc/self/maps")
+	}
+	for _, m := range ms {
 		if _, _, errno := syscall.Syscall(syscall.SYS_MADVISE, m.start, m.end-m.start, madvPopulateRead); errno != 0 {
-			return os.NewSyscallError("madvise", errno)
+			err = errors.Join(err, os.NewSyscallError("madvise", errno))
 		}
 	}
-	return nil
+	return err
 }
 
-// read returns /proc/<pid>/<file> and the path of pid's executable.
-func read(pid, file string) (content []byte, exe string, err error) {
+// readProc returns /proc/<pid>/<file> and the path of pid's executable.
+func readProc(pid, file string) (content []byte, exe string, err error) {
 	if exe, err = os.Readlink("/proc/" + pid + "/exe"); err != nil {
 		return nil, "", err
 	}
@@ -35,7 +39,10 @@ func read(pid, file string) (content []byte, exe string, err error) {
 }
 
 // mapping is one address range of /proc/<pid>/maps.
-type mapping struct{ start, end uintptr }
+type mapping struct {
+	start, end uintptr
+	exec       bool // code
+}
 
 // readOnly returns the mappings of the file path in maps (the format of
 // /proc/<pid>/maps, proc(5)) that may be read but not written.
@@ -57,7 +64,8 @@ func readOnlyOf(line []byte, path string) (m mapping, ok bool) {
 	if len(f) < 6 || string(bytes.TrimLeft(f[5], " ")) != path {
 		return m, false
 	}
-	if perms := f[1]; len(perms) < 2 || perms[0] != 'r' || perms[1] == 'w' {
+	perms := f[1]
+	if len(perms) < 3 || perms[0] != 'r' || perms[1] == 'w' {
 		return m, false
 	}
 	lo, hi, ok := bytes.Cut(f[0], []byte("-"))
@@ -66,11 +74,11 @@ func readOnlyOf(line []byte, path string) (m mapping, ok bool) {
 	if !ok || err1 != nil || err2 != nil || end <= start {
 		return m, false
 	}
-	return mapping{uintptr(start), uintptr(end)}, true
+	return mapping{uintptr(start), uintptr(end), perms[2] == 'x'}, true
 }
 
 func residentOf(pid int) (resident, size int64, err error) {
-	smaps, exe, err := read(strconv.Itoa(pid), "smaps")
+	smaps, exe, err := readProc(strconv.Itoa(pid), "smaps")
 	if err != nil {
 		return 0, 0, err
 	}

@@ -46,13 +46,13 @@ func Build(out, pkg, goarch string, tags ...string) error {
 	return nil
 }
 
-// Copy writes bin's bytes to a new file in dir, in one write, and returns
-// its path. Start copies rather than what a linker or a build cache wrote:
-// SCF and Lambda write a function's binary when they unpack its zip, and
-// how a file was written moves its start (on the 2-core VM of the
-// README's table, a copy of a linker's output started 7-9% sooner than the
-// output itself, 201 rounds), so a comparison between binaries written
-// differently would be tilted.
+// Copy writes bin's bytes to a new file in dir, in one write, syncs it,
+// and returns its path. Start binaries from copies rather than from what a
+// linker or a build cache wrote: how a file was written moves its start
+// (on the 2-core VM of the README's table, a copy of a linker's output
+// started 7-9% sooner than the output itself, 201 rounds), so binaries
+// written differently would not compare fairly; and a deployed binary is
+// likewise a file the platform wrote, when it unpacked the zip.
 func Copy(bin, dir string) (string, error) {
 	b, err := os.ReadFile(bin)
 	if err != nil {
@@ -63,8 +63,11 @@ func Copy(bin, dir string) (string, error) {
 		return "", err
 	}
 	_, err = f.Write(b)
-	err = errors.Join(err, f.Chmod(0o755), f.Close())
-	return f.Name(), err
+	if err = errors.Join(err, f.Chmod(0o755), f.Sync(), f.Close()); err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
 }
 
 // How a binary is started.
