@@ -18,7 +18,7 @@ import (
 // BenchmarkPrefault compares sts built without shared/prefault.
 // Each start is paired with one of a bare Go net/http server built the same
 // way (functions/internal/bare), bare first, so the machine's noise falls
-// on both, each started from a fresh copy of its file (coldstart.Copy);
+// on both, each started from fresh copies of its file (coldstart.Copy);
 // x-bare is the ratio of the medians. make sizes reports the same
 // for every function and platform.
 func BenchmarkColdStart(b *testing.B) {
@@ -40,9 +40,9 @@ func BenchmarkColdStart(b *testing.B) {
 func coldStarts(b *testing.B, bare, s coldstart.Start) {
 	copies(b, &bare, &s)
 	var times [2][]time.Duration // bare, s
-	for b.Loop() {
+	for r := 0; b.Loop(); r++ {
 		for i, start := range []coldstart.Start{bare, s} {
-			d, err := start.Once()
+			d, err := start.Nth(r).Once()
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -58,13 +58,14 @@ func coldStarts(b *testing.B, bare, s coldstart.Start) {
 	b.ReportMetric(0, "ns/op") // the loop's time is two starts and their teardown: not a figure to read
 }
 
-// copies points each start at a fresh copy of its binary, so that all
-// were written alike (coldstart.Copy).
+// copies gives each start five fresh copies of its binary to take in
+// turn (coldstart.Start.Copied; Nth picks one), so that all were written
+// alike.
 func copies(b *testing.B, starts ...*coldstart.Start) {
 	dir := b.TempDir()
 	for _, s := range starts {
 		var err error
-		if s.Bin, err = coldstart.Copy(s.Bin, dir); err != nil {
+		if *s, err = s.Copied(dir, 5); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -34,6 +34,9 @@ const (
 
 var functions = []string{"sts", "presign", "download", "sign", "login"}
 
+// copies of each binary the rounds start in turn (coldstart.Start.Copied).
+const copies = 5
+
 // A platform is one of make package's flavours.
 type platformFlavour struct {
 	name     string // as the README names it
@@ -120,15 +123,16 @@ func measure(dist string, n int) (string, error) {
 			starts = append(starts, coldstart.Start{Bin: bin, Platform: f.start, Env: env, Path: "/" + fn})
 		}
 	}
-	// Each binary, bare Go's too, starts from a copy (coldstart.Copy), so
-	// that all were written alike; then everything written, the builds'
-	// output too, goes to disk, so that no writeback runs beside the starts.
+	// Each binary, bare Go's too, starts from copies, five in turn
+	// (coldstart.Start.Copied), so that all were written alike; then
+	// everything written, the builds' output too, goes to disk, so that no
+	// writeback runs beside the starts.
 	run := filepath.Join(tmp, "run")
 	if err := os.Mkdir(run, 0o755); err != nil {
 		return "", err
 	}
 	for i := range starts {
-		if starts[i].Bin, err = coldstart.Copy(starts[i].Bin, run); err != nil {
+		if starts[i], err = starts[i].Copied(run, copies); err != nil {
 			return "", err
 		}
 	}
@@ -155,9 +159,9 @@ func measure(dist string, n int) (string, error) {
 	}
 	fmt.Fprintf(&out, "\n`make sizes`, %s: %s, %s/%s, %s. Cold start: exec to the first answered request, "+
 		"median of %d starts; each round starts every binary and a bare Go net/http server built the same way "+
-		"(functions/internal/bare, median %.1f ms) once each, in a shuffled order, each from a fresh copy of its file; "+
+		"(functions/internal/bare, median %.1f ms) once each, in a shuffled order, each from one of %d fresh copies of its file in turn; "+
 		"× bare Go is the ratio of the medians.",
-		time.Now().UTC().Format("2006-01-02"), runtime.Version(), runtime.GOOS, runtime.GOARCH, cpu, n, ms(base))
+		time.Now().UTC().Format("2006-01-02"), runtime.Version(), runtime.GOOS, runtime.GOARCH, cpu, n, ms(base), copies)
 	if len(rebuilt) > 0 {
 		fmt.Fprintf(&out, " The %s binaries were started as %s builds of the same flavour.", strings.Join(rebuilt, " and "), runtime.GOARCH)
 	}

@@ -47,12 +47,13 @@ func Build(out, pkg, goarch string, tags ...string) error {
 }
 
 // Copy writes bin's bytes to a new file in dir, in one write, syncs it,
-// and returns its path. Start binaries from copies rather than from what a
-// linker or a build cache wrote: how a file was written moves its start
-// (on the 2-core VM of the README's table, a copy of a linker's output
-// started 7-9% sooner than the output itself, 201 rounds), so binaries
-// written differently would not compare fairly; and a deployed binary is
-// likewise a file the platform wrote, when it unpacked the zip.
+// and returns its path. Start binaries from copies (Start.Copied) rather
+// than from what a linker or a build cache wrote: how a file was written
+// moves its start (on the 2-core VM of the README's table, a copy of a
+// linker's output started 7-9% sooner than the output itself, 201
+// rounds), so binaries written differently would not compare fairly; and
+// a deployed binary is likewise a file the platform wrote, when it
+// unpacked the zip.
 func Copy(bin, dir string) (string, error) {
 	b, err := os.ReadFile(bin)
 	if err != nil {
@@ -80,11 +81,39 @@ const (
 
 // Start is one way of starting a binary and calling it.
 type Start struct {
-	Bin      string
+	Bin string
+	// Copies, when set, are files with Bin's bytes (Copied); the r-th start
+	// (Nth) takes the next one in turn instead of Bin.
+	Copies   []string
 	Platform string            // HTTP, SCFWeb, SCFEvent or AWSLambda
 	Env      map[string]string // besides PATH and what the platform sets
 	Method   string            // of the first request; "" is POST
 	Path     string            // of the first request
+}
+
+// Copied returns s with k copies of its binary written in dir (Copy), to
+// be started in turn. Several, because where a file's pages lie moves its
+// starts too: two copies of one binary came out 0.035 × bare Go apart over
+// 301 rounds, and a single copy would carry its luck into every start.
+func (s Start) Copied(dir string, k int) (Start, error) {
+	s.Copies = nil
+	for range k {
+		c, err := Copy(s.Bin, dir)
+		if err != nil {
+			return s, err
+		}
+		s.Copies = append(s.Copies, c)
+	}
+	return s, nil
+}
+
+// Nth is the start to make the r-th time (from 0): s itself, its binary
+// one of Copies in turn.
+func (s Start) Nth(r int) Start {
+	if len(s.Copies) > 0 {
+		s.Bin = s.Copies[r%len(s.Copies)]
+	}
+	return s
 }
 
 // Timeout bounds one start.
@@ -154,9 +183,9 @@ func (s Start) Once() (time.Duration, error) {
 	return time.Since(start), nil
 }
 
-// Interleaved starts each of starts once per round, n rounds, so that the
-// machine's noise falls on all of them alike, and returns each one's
-// durations in start order. Each round takes them in a new order (a fixed
+// Interleaved starts each of starts once per round (Nth: round r), n
+// rounds, so that the machine's noise falls on all of them alike, and
+// returns each one's durations in start order. Each round takes them in a new order (a fixed
 // sequence of shuffles, so runs are comparable): where a start falls in
 // its round moves its time by as much as 0.4 ms on a 2-core VM, which
 // would otherwise favour whichever comes first.
@@ -167,10 +196,10 @@ func Interleaved(n int, starts ...Start) ([][]time.Duration, error) {
 		order[i] = i
 	}
 	shuffle := rand.New(rand.NewPCG(1, 2))
-	for range n {
+	for r := range n {
 		shuffle.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
 		for _, i := range order {
-			d, err := starts[i].Once()
+			d, err := starts[i].Nth(r).Once()
 			if err != nil {
 				return nil, err
 			}

@@ -33,3 +33,28 @@ func TestCopy(t *testing.T) {
 		t.Error("Copy of a missing file: no error")
 	}
 }
+
+func TestCopiedInTurn(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "fn")
+	if err := os.WriteFile(bin, []byte("\x7fELF"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Start{Bin: bin, Path: "/sts"}.Copied(t.TempDir(), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Copies) != 3 || s.Bin != bin {
+		t.Fatalf("Copied: %d copies, Bin %s; want 3 beside the original", len(s.Copies), s.Bin)
+	}
+	seen := map[string]int{}
+	for r := range 6 {
+		n := s.Nth(r)
+		if n.Bin != s.Copies[r%3] || n.Path != "/sts" {
+			t.Errorf("Nth(%d) starts %s (path %s); want copy %d", r, n.Bin, n.Path, r%3)
+		}
+		seen[n.Bin]++
+	}
+	if len(seen) != 3 || (Start{Bin: bin}).Nth(4).Bin != bin {
+		t.Errorf("each copy in turn, the original without copies: %v", seen)
+	}
+}
