@@ -4,7 +4,6 @@ import (
 	"errors"
 	"syscall"
 	"testing"
-	"time"
 
 	"cosgate/shared/platform/platformtest"
 	"cosgate/shared/platform/platformtest/coldstart"
@@ -44,10 +43,11 @@ func TestBinariesArePrefaulted(t *testing.T) {
 }
 
 // BenchmarkPrefault starts bare Go and sts as a web function built with and
-// without shared/prefault (tag noprefault), each once per iteration, in an
-// order that rotates, so that the machine's drift falls on all three. It
-// reports each one's median as a multiple of bare Go's, and x-noprefault:
-// the median with prefault over the median without (below 1: faster).
+// without shared/prefault (tag noprefault) in the same rounds
+// (coldstart.Interleaved), so that the machine's drift falls on all three.
+// It reports each one's median as a multiple of bare Go's, and
+// x-noprefault: the median with prefault over the median without (below
+// 1: faster).
 func BenchmarkPrefault(b *testing.B) {
 	web := []string{"noscfevent", "noawslambda"}
 	starts := [3]coldstart.Start{
@@ -56,16 +56,10 @@ func BenchmarkPrefault(b *testing.B) {
 		{Bin: flavour(b, "sts", append(web, "noprefault")...), Platform: coldstart.SCFWeb, Env: env(), Path: "/sts"},
 	}
 	copies(b, &starts[0], &starts[1], &starts[2])
-	orders := [...][3]int{{0, 1, 2}, {1, 2, 0}, {2, 0, 1}, {0, 2, 1}, {2, 1, 0}, {1, 0, 2}}
-	var times [3][]time.Duration
-	for i := 0; b.Loop(); i++ {
-		for _, k := range orders[i%len(orders)] {
-			d, err := starts[k].Nth(i).Once()
-			if err != nil {
-				b.Fatal(err)
-			}
-			times[k] = append(times[k], d)
-		}
+	b.ResetTimer()
+	times, err := coldstart.Interleaved(b.N, starts[:]...)
+	if err != nil {
+		b.Fatal(err)
 	}
 	bare, with, without := coldstart.Median(times[0]), coldstart.Median(times[1]), coldstart.Median(times[2])
 	b.ReportMetric(float64(with)/float64(bare), "x-bare")
