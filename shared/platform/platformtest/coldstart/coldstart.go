@@ -139,10 +139,15 @@ func (s Start) Once() (time.Duration, error) {
 	switch s.Platform {
 	case HTTP, SCFWeb:
 		env = append(env, "PORT="+strconv.Itoa(port), "LISTEN_HOST=127.0.0.1")
+		header := http.Header{}
 		if s.Platform == SCFWeb {
 			env = append(env, "COSGATE_PLATFORM=scf-web")
+			// SCF's proxy gives each request of a web function its id
+			// (https://www.tencentcloud.com/document/product/583/40688), so
+			// the function mints none, as a Lambda start's event carries one.
+			header.Set("X-Scf-Request-Id", "coldstart")
 		}
-		answered = httpAnswered(port, method, s.Path)
+		answered = httpAnswered(port, method, s.Path, header)
 	case SCFEvent:
 		env = append(env, "_LAMBDA_SERVER_PORT="+strconv.Itoa(port), "TENCENTCLOUD_RUNENV=SCF", "SCF_RUNTIME=Go1")
 		answered = rpcAnswered(port, method, s.Path)
@@ -235,11 +240,12 @@ func freePort() (int, error) {
 // httpAnswered: a reply from the binary (X-Request-Id, which cosgate's
 // middleware and the bare baseline set), not from whatever else might have
 // taken the port.
-func httpAnswered(port int, method, path string) func() bool {
+func httpAnswered(port int, method, path string, header http.Header) func() bool {
 	url := "http://127.0.0.1:" + strconv.Itoa(port) + path
 	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	return func() bool {
 		req, _ := http.NewRequest(method, url, nil)
+		req.Header = header.Clone()
 		resp, err := client.Do(req)
 		if err != nil {
 			return false
